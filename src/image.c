@@ -1,0 +1,131 @@
+/* Images for `predict`: binary (P5) and plain (P2) PGM, and PNG through libpng, converted to
+ * 8-bit grayscale. Sizes are checked before allocation (at most 4096x4096). */
+#include <ctype.h>
+#include <errno.h>
+#include <png.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "internal.h"
+
+#define MAX_SIDE 4096u
+
+/* Reads the next PGM header integer, skipping white space and # comments. */
+static int pgm_int(const uint8_t *buf, size_t size, size_t *pos, uint32_t *out) {
+    while (*pos < size) {
+        if (buf[*pos] == '#') { while (*pos < size && buf[*pos] != '\n') (*pos)++; }
+        else if (isspace(buf[*pos])) (*pos)++;
+        else break;
+    }
+    if (*pos >= size || !isdigit(buf[*pos])) return 0;
+    uint64_t v = 0;
+    while (*pos < size && isdigit(buf[*pos])) {
+        v = v * 10 + (uint64_t)(buf[*pos] - '0');
+        if (v > 1000000) return 0;
+        (*pos)++;
+    }
+    *out = (uint32_t)v;
+    return 1;
+}
+
+static tn_status load_pgm(const char *path, const uint8_t *buf, size_t size, uint8_t **pixels,
+                          uint32_t *width, uint32_t *height, tn_error *err) {
+    int binary = buf[1] == '5';
+    size_t pos = 2;
+    uint32_t w, h, maxval;
+    if (!pgm_int(buf, size, &pos, &w) || !pgm_int(buf, size, &pos, &h) || !pgm_int(buf, size, &pos, &maxval))
+        return tn_fail(err, TN_ERR_FORMAT, "%s: bad PGM header", path);
+    if (w < 1 || h < 1 || w > MAX_SIDE || h > MAX_SIDE) return tn_fail(err, TN_ERR_FORMAT, "%s: image size %ux%u is outside 1..%u", path, w, h, MAX_SIDE);
+    if (maxval < 1 || maxval > 65535) return tn_fail(err, TN_ERR_FORMAT, "%s: bad PGM maximum value %u", path, maxval);
+    size_t n = (size_t)w * h, bytes = maxval > 255 ? 2 : 1;
+    uint8_t *out = malloc(n);
+    if (!out) return tn_fail(err, TN_ERR_NOMEM, "%s: out of memory", path);
+    if (binary) {
+        pos++; /* the single white-space character after maxval */
+        if (pos > size || size - pos < n * bytes) { free(out); return tn_fail(err, TN_ERR_FORMAT, "%s: truncated PGM data", path); }
+    }
+    for (size_t i = 0; i < n; i++) {
+        uint32_t v;
+        if (binary) v = bytes == 1 ? buf[pos + i] : (uint32_t)buf[pos + 2 * i] << 8 | buf[pos + 2 * i + 1];
+        else if (!pgm_int(buf, size, &pos, &v)) { free(out); return tn_fail(err, TN_ERR_FORMAT, "%s: truncated PGM data", path); }
+        if (v > maxval) { free(out); return tn_fail(err, TN_ERR_FORMAT, "%s: pixel value %u above the maximum %u", path, v, maxval); }
+        out[i] = (uint8_t)((v * 255u + maxval / 2) / maxval);
+    }
+    *pixels = out; *width = w; *height = h;
+    return TN_OK;
+}
+
+typedef struct { const uint8_t *buf; size_t size, pos; } png_source;
+
+static void png_read_mem(png_structp png, png_bytep data, png_size_t n) {
+    png_source *src = png_get_io_ptr(png);
+    if (src->size - src->pos < n) png_error(png, "truncated PNG data");
+    memcpy(data, src->buf + src->pos, n);
+    src->pos += n;
+}
+
+static void png_quiet_warning(png_structp png, png_const_charp msg) { (void)png; (void)msg; }
+
+typedef struct { char msg[200]; } png_err_box;
+static void png_keep_error(png_structp png, png_const_charp msg) {
+    png_err_box *box = png_get_error_ptr(png);
+    snprintf(box->msg, sizeof box->msg, "%s", msg);
+    png_longjmp(png, 1);
+}
+
+static tn_status load_png(const char *path, const uint8_t *buf, size_t size, uint8_t **pixels,
+                          uint32_t *width, uint32_t *height, tn_error *err) {
+    png_err_box box = {"bad PNG"};
+    png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, &box, png_keep_error, png_quiet_warning);
+    if (!png) return tn_fail(err, TN_ERR_NOMEM, "%s: out of memory", path);
+    png_infop info = png_create_info_struct(png);
+    uint8_t *volatile out = NULL;
+    png_bytep *volatile rows = NULL;
+    if (!info) { png_destroy_read_struct(&png, NULL, NULL); return tn_fail(err, TN_ERR_NOMEM, "%s: out of memory", path); }
+    png_source src = {buf, size, 0};
+    if (setjmp(png_jmpbuf(png))) {
+        png_destroy_read_struct(&png, &info, NULL);
+        free(out);
+        free(rows);
+        return tn_fail(err, TN_ERR_FORMAT, "%s: unreadable PNG: %s", path, box.msg);
+    }
+    png_set_read_fn(png, &src, png_read_mem);
+    png_set_user_limits(png, MAX_SIDE, MAX_SIDE);
+    png_read_info(png, info);
+    png_uint_32 w = png_get_image_width(png, info), h = png_get_image_height(png, info);
+    int color = png_get_color_type(png, info), depth = png_get_bit_depth(png, info);
+    if (depth == 16) png_set_strip_16(png);
+    if (color == PNG_COLOR_TYPE_PALETTE) png_set_palette_to_rgb(png);
+    if (color == PNG_COLOR_TYPE_GRAY && depth < 8) png_set_expand_gray_1_2_4_to_8(png);
+    if (png_get_valid(png, info, PNG_INFO_tRNS)) png_set_tRNS_to_alpha(png);
+    if (color & PNG_COLOR_MASK_COLOR || color == PNG_COLOR_TYPE_PALETTE) png_set_rgb_to_gray_fixed(png, 1, -1, -1);
+    png_set_strip_alpha(png);
+    png_read_update_info(png, info);
+    if (png_get_rowbytes(png, info) != w) png_error(png, "unsupported pixel layout");
+    out = malloc((size_t)w * h);
+    rows = malloc(h * sizeof(png_bytep));
+    if (!out || !rows) png_error(png, "out of memory");
+    for (png_uint_32 y = 0; y < h; y++) rows[y] = out + (size_t)y * w;
+    png_read_image(png, rows);
+    png_destroy_read_struct(&png, &info, NULL);
+    free(rows);
+    *pixels = out; *width = w; *height = h;
+    return TN_OK;
+}
+
+tn_status tn_image_load(const char *path, uint8_t **pixels, uint32_t *width, uint32_t *height, tn_error *err) {
+    *pixels = NULL;
+    uint8_t *buf;
+    size_t size;
+    FILE *f = fopen(path, "rb");
+    if (!f) return tn_fail(err, TN_ERR_IO, "%s: %s", path, strerror(errno));
+    fclose(f);
+    tn_status s = tn_read_file(path, (size_t)64 << 20, &buf, &size, err);
+    if (s != TN_OK) return s;
+    if (size >= 8 && memcmp(buf, "\x89PNG\r\n\x1a\n", 8) == 0) s = load_png(path, buf, size, pixels, width, height, err);
+    else if (size >= 3 && buf[0] == 'P' && (buf[1] == '5' || buf[1] == '2')) s = load_pgm(path, buf, size, pixels, width, height, err);
+    else s = tn_fail(err, TN_ERR_FORMAT, "%s: not a PGM or PNG image", path);
+    free(buf);
+    return s;
+}

@@ -1,0 +1,21 @@
+/* Atomic output files (see io.c). */
+#ifndef TN_IO_H
+#define TN_IO_H
+
+#include <stdio.h>
+
+#include "internal.h"
+
+typedef struct {
+    FILE *f;
+    int error;          /* first errno seen, 0 if none */
+    char path[4096];
+    char tmp[4096];
+} tn_outfile;
+
+tn_status tn_out_open(tn_outfile *o, const char *path, tn_error *err);
+void tn_out_write(tn_outfile *o, const void *data, size_t n);   /* errors are kept for commit */
+tn_status tn_out_commit(tn_outfile *o, tn_error *err);          /* fsync + rename, or unlink */
+void tn_out_abort(tn_outfile *o);
+
+#endif

@@ -1,0 +1,37 @@
+/* The hot loops, compiled once per instruction set (generic, AVX2+FMA, AVX-512) from the same
+ * C source and chosen at run time. Every loop is elementwise across outputs, or a reduction in
+ * one written order (the 16-lane dot product), so each path gives the same bits. */
+#ifndef TN_KERNELS_H
+#define TN_KERNELS_H
+
+#include <stdint.h>
+
+typedef struct {
+    const char *name;
+    /* z[0:p] = b[0:p]; then for t in order: z[k] = fmaf(W[idx[t]*p + k], val[t], z[k]). */
+    void (*forward)(float *z, const float *W, uint32_t p, const float *b, const uint16_t *idx,
+                    const float *val, uint32_t nnz);
+    /* for t in order: s = c * val[t]; W[idx[t]*p + k] = fmaf(s, delta[k], W[idx[t]*p + k]),
+     * only for rows in [row_lo, row_hi). */
+    void (*update)(float *W, uint32_t p, const uint16_t *idx, const float *val, uint32_t nnz,
+                   float c, const float *delta, uint32_t row_lo, uint32_t row_hi);
+    /* 16 interleaved partial sums acc[k%16] = fmaf(w[k], d[k], acc), combined by the fixed
+     * tree acc[l] += acc[l+8], +4, +2, +1; p is a multiple of 16. */
+    float (*dot16)(const float *w, const float *d, uint32_t p);
+    /* a[k] = act(z[k]) for k < n: 0 sigmoid, 1 tanh, 2 relu. n, below, is a multiple of 16. */
+    void (*activate)(float *a, const float *z, uint32_t n, int act);
+    /* y[k] = fmaf(c, x[k], y[k]) */
+    void (*axpy)(float *y, float c, const float *x, uint32_t n);
+    /* y[k] = y[k] * s */
+    void (*scale)(float *y, float s, size_t n);
+} tn_kernels;
+
+extern const tn_kernels tn_kernels_generic;
+#if defined(__x86_64__) || defined(__i386__)
+extern const tn_kernels tn_kernels_avx2;
+extern const tn_kernels tn_kernels_avx512;
+#endif
+
+const tn_kernels *tn_kernels_select(void);
+
+#endif

@@ -1,0 +1,299 @@
+/* The network: parameter layout, initialisation, fingerprint, and the per-example forward
+ * and backward passes that training and evaluation share. Sums run in one fixed order
+ * (see kernels.h), so the bits do not depend on the SIMD path or the thread count. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "engine.h"
+
+const tn_kernels *tn_kernels_select(void) {
+    const char *force = getenv("TWINNET_SIMD");
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_cpu_init();
+    int has512 = __builtin_cpu_supports("avx512f");
+    int has2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    if (force && strcmp(force, "generic") == 0) return &tn_kernels_generic;
+    if (force && strcmp(force, "avx2") == 0 && has2) return &tn_kernels_avx2;
+    if (force && strcmp(force, "avx512") == 0 && has512) return &tn_kernels_avx512;
+    if (has512 && !(force && strcmp(force, "avx2") == 0)) return &tn_kernels_avx512;
+    if (has2) return &tn_kernels_avx2;
+#else
+    (void)force;
+#endif
+    return &tn_kernels_generic;
+}
+
+const char *tn_simd_path(void) { return tn_kernels_select()->name; }
+
+tn_status tn_net_init(tn_net *net, const uint32_t *sizes, int n_sizes, tn_activation act,
+                      tn_cost cost, tn_error *err) {
+    memset(net, 0, sizeof *net);
+    if (n_sizes < 2 || n_sizes > TN_MAX_LAYERS)
+        return tn_fail(err, TN_ERR_ARG, "--sizes: %d layers given, need 2 to %d", n_sizes, TN_MAX_LAYERS);
+    if (act > TN_ACT_RELU) return tn_fail(err, TN_ERR_ARG, "bad activation %d", (int)act);
+    if (cost > TN_COST_LOG_LIKELIHOOD) return tn_fail(err, TN_ERR_ARG, "bad cost %d", (int)cost);
+    net->n_sizes = n_sizes;
+    net->activation = act;
+    net->cost = cost;
+    size_t off = 0, canon = 0;
+    for (int l = 0; l < n_sizes; l++) {
+        if (sizes[l] < 1 || sizes[l] > TN_MAX_WIDTH)
+            return tn_fail(err, TN_ERR_ARG, "--sizes: width %u is outside 1..%u", sizes[l], TN_MAX_WIDTH);
+        net->sizes[l] = sizes[l];
+        net->pad[l] = tn_round_pad(sizes[l]);
+        if (l == 0) continue;
+        net->w_off[l] = off;
+        off += (size_t)sizes[l - 1] * net->pad[l];
+        net->b_off[l] = off;
+        off += net->pad[l];
+        canon += (size_t)sizes[l - 1] * sizes[l] + sizes[l];
+    }
+    if (off > ((size_t)1 << 31)) return tn_fail(err, TN_ERR_ARG, "--sizes: %zu parameters is too many", canon);
+    net->n_params = canon;
+    net->n_buffer = off;
+    net->params = tn_calloc(off, sizeof(float));
+    if (!net->params) return tn_fail(err, TN_ERR_NOMEM, "out of memory for %zu parameters", canon);
+    return TN_OK;
+}
+
+void tn_net_free(tn_net *net) {
+    tn_free(net->params);
+    net->params = NULL;
+}
+
+tn_status tn_net_copy(tn_net *dst, const tn_net *src, tn_error *err) {
+    tn_status s = tn_net_init(dst, src->sizes, src->n_sizes, src->activation, src->cost, err);
+    if (s == TN_OK) memcpy(dst->params, src->params, src->n_buffer * sizeof(float));
+    return s;
+}
+
+/* Canonical index -> buffer index. Layer by layer: W (out, in) row-major, then b. */
+static size_t buffer_index(const tn_net *net, size_t k) {
+    for (int l = 1; l < net->n_sizes; l++) {
+        size_t n_in = net->sizes[l - 1], n_out = net->sizes[l];
+        if (k < n_in * n_out) {
+            size_t out = k / n_in, in = k % n_in;
+            return net->w_off[l] + in * net->pad[l] + out;
+        }
+        k -= n_in * n_out;
+        if (k < n_out) return net->b_off[l] + k;
+        k -= n_out;
+    }
+    return (size_t)-1;
+}
+
+float *tn_net_param(tn_net *net, size_t k) {
+    size_t i = k < net->n_params ? buffer_index(net, k) : (size_t)-1;
+    return i == (size_t)-1 ? NULL : net->params + i;
+}
+
+/* Visits parameters in canonical order: get (to_canon = 1) or set. */
+static void canonical_copy(const tn_net *net, float *canon, float *buffer, int to_canon) {
+    size_t k = 0;
+    for (int l = 1; l < net->n_sizes; l++) {
+        uint32_t n_in = net->sizes[l - 1], n_out = net->sizes[l], p = net->pad[l];
+        float *W = buffer + net->w_off[l], *b = buffer + net->b_off[l];
+        for (uint32_t o = 0; o < n_out; o++)
+            for (uint32_t i = 0; i < n_in; i++, k++) {
+                if (to_canon) canon[k] = W[(size_t)i * p + o];
+                else W[(size_t)i * p + o] = canon[k];
+            }
+        for (uint32_t o = 0; o < n_out; o++, k++) {
+            if (to_canon) canon[k] = b[o];
+            else b[o] = canon[k];
+        }
+    }
+}
+
+void tn_net_get_canonical(const tn_net *net, float *out) { canonical_copy(net, out, net->params, 1); }
+void tn_net_set_canonical(tn_net *net, const float *in) { canonical_copy(net, (float *)in, net->params, 0); }
+
+void tn_net_randomize(tn_net *net, tn_init init, uint64_t init_seed) {
+    size_t k = 0;
+    for (int l = 1; l < net->n_sizes; l++) {
+        uint32_t n_in = net->sizes[l - 1], n_out = net->sizes[l], p = net->pad[l];
+        float *W = net->params + net->w_off[l], *b = net->params + net->b_off[l];
+        double scale = init == TN_INIT_SCALED ? 1.0 / sqrt((double)n_in) : 1.0;
+        for (uint32_t o = 0; o < n_out; o++)
+            for (uint32_t i = 0; i < n_in; i++, k++)
+                W[(size_t)i * p + o] = (float)(tn_normal(init_seed, TN_STREAM_INIT, k) * scale);
+        for (uint32_t o = 0; o < n_out; o++, k++) b[o] = (float)tn_normal(init_seed, TN_STREAM_INIT, k);
+    }
+}
+
+/* SHA-256 over canonical little-endian float32 bytes, streamed in chunks. */
+void tn_net_fingerprint(const tn_net *net, char hex[65]) {
+    tn_sha256 s;
+    uint8_t chunk[4096], digest[32];
+    size_t fill = 0;
+    tn_sha256_init(&s);
+    for (int l = 1; l < net->n_sizes; l++) {
+        uint32_t n_in = net->sizes[l - 1], n_out = net->sizes[l], p = net->pad[l];
+        const float *W = net->params + net->w_off[l], *b = net->params + net->b_off[l];
+        for (uint32_t o = 0; o <= n_out; o++) {
+            /* o < n_out: row o of W; o == n_out: the biases */
+            uint32_t count = o < n_out ? n_in : n_out;
+            for (uint32_t i = 0; i < count; i++) {
+                float v = o < n_out ? W[(size_t)i * p + o] : b[i];
+                tn_put_u32(chunk + fill, tn_f2u(v));
+                fill += 4;
+                if (fill == sizeof chunk) { tn_sha256_update(&s, chunk, fill); fill = 0; }
+            }
+        }
+    }
+    tn_sha256_update(&s, chunk, fill);
+    tn_sha256_final(&s, digest);
+    tn_hex(digest, 32, hex);
+}
+
+/* ---- per-example passes ----------------------------------------------------------------- */
+
+void tn_pixel_table(float table[256]) {
+    for (int v = 0; v < 256; v++) table[v] = (float)v / 255.0f;
+}
+
+size_t tn_work_floats(const tn_net *net) {
+    size_t n = net->sizes[0]; /* input values */
+    for (int l = 1; l < net->n_sizes; l++) n += 3 * (size_t)net->pad[l]; /* act, delta, val */
+    return n;
+}
+
+size_t tn_work_indices(const tn_net *net) {
+    size_t n = 0;
+    for (int l = 1; l < net->n_sizes; l++) n += net->pad[l];
+    return n;
+}
+
+void tn_work_bind(const tn_net *net, tn_work *w, float *floats, uint16_t *indices) {
+    memset(w, 0, sizeof *w);
+    w->val[0] = floats;
+    floats += net->sizes[0];
+    for (int l = 1; l < net->n_sizes; l++) {
+        uint32_t p = net->pad[l];
+        w->act[l] = floats; floats += p;
+        w->delta[l] = floats; floats += p;
+        w->val[l] = floats; floats += p;
+        w->idx_buf[l] = indices; w->idx[l] = indices; indices += p;
+    }
+}
+
+/* Output layer: sigmoid, or softmax (max-shifted, sequential sum over classes). */
+static void output_activation(const tn_net *net, float *a, const float *z) {
+    int L = net->n_sizes - 1;
+    uint32_t n = net->sizes[L];
+    if (net->cost != TN_COST_LOG_LIKELIHOOD) {
+        for (uint32_t k = 0; k < n; k++) a[k] = tn_sigmoid_inline(z[k]);
+    } else {
+        float m = z[0];
+        for (uint32_t k = 1; k < n; k++) m = z[k] > m ? z[k] : m;
+        float sum = 0.0f;
+        for (uint32_t k = 0; k < n; k++) { a[k] = tn_expf_inline(z[k] - m); sum += a[k]; }
+        for (uint32_t k = 0; k < n; k++) a[k] = a[k] / sum;
+    }
+    for (uint32_t k = n; k < net->pad[L]; k++) a[k] = 0.0f;
+}
+
+/* Keeps the non-zero entries of a[0:n] as (index, value) pairs: the next layer's inputs. */
+static uint32_t gather_nonzero(const float *a, uint32_t n, uint16_t *idx, float *val) {
+    uint32_t m = 0;
+    for (uint32_t i = 0; i < n; i++)
+        if (a[i] != 0.0f) { idx[m] = (uint16_t)i; val[m] = a[i]; m++; }
+    return m;
+}
+
+/* Layers 1..L from the input list already in w (idx[0], val[0], nnz[0]). */
+static void forward_layers(const tn_net *net, const tn_kernels *k, tn_work *w) {
+    int L = net->n_sizes - 1;
+    for (int l = 1; l <= L; l++) {
+        float *z = w->delta[l]; /* z is kept in the delta slot until backward needs it */
+        k->forward(z, net->params + net->w_off[l], net->pad[l], net->params + net->b_off[l],
+                   w->idx[l - 1], w->val[l - 1], w->nnz[l - 1]);
+        if (l < L) {
+            k->activate(w->act[l], z, net->pad[l], (int)net->activation);
+            w->nnz[l] = gather_nonzero(w->act[l], net->sizes[l], w->idx_buf[l], w->val[l]);
+        } else {
+            output_activation(net, w->act[l], z);
+        }
+    }
+}
+
+void tn_forward_example(const tn_net *net, const tn_kernels *k, const float *table,
+                        const tn_dataset *ds, uint32_t e, tn_work *w) {
+    const uint32_t start = ds->nz_start[e], end = ds->nz_start[e + 1];
+    const uint8_t *pix = ds->pixels + (size_t)e * ds->n_in;
+    w->idx[0] = ds->nz_index + start;
+    w->nnz[0] = end - start;
+    for (uint32_t t = 0; t < w->nnz[0]; t++) w->val[0][t] = table[pix[w->idx[0][t]]];
+    forward_layers(net, k, w);
+}
+
+void tn_backward_example(const tn_net *net, const tn_kernels *k, uint8_t label, tn_work *w) {
+    int L = net->n_sizes - 1;
+    uint32_t n = net->sizes[L];
+    const float *a = w->act[L];
+    float *d = w->delta[L];
+    for (uint32_t j = 0; j < n; j++) {
+        float y = j == label ? 1.0f : 0.0f;
+        d[j] = net->cost == TN_COST_QUADRATIC ? (a[j] - y) * (a[j] * (1.0f - a[j])) : a[j] - y;
+    }
+    for (uint32_t j = n; j < net->pad[L]; j++) d[j] = 0.0f;
+    for (int l = L - 1; l >= 1; l--) {
+        const float *Wn = net->params + net->w_off[l + 1];
+        uint32_t pn = net->pad[l + 1], width = net->sizes[l];
+        const float *al = w->act[l], *dn = w->delta[l + 1];
+        float *dl = w->delta[l];
+        for (uint32_t i = 0; i < width; i++) {
+            float s = k->dot16(Wn + (size_t)i * pn, dn, pn);
+            float deriv = net->activation == TN_ACT_SIGMOID ? al[i] * (1.0f - al[i])
+                        : net->activation == TN_ACT_TANH    ? 1.0f - al[i] * al[i]
+                                                            : (al[i] > 0.0f ? 1.0f : 0.0f);
+            dl[i] = s * deriv;
+        }
+        for (uint32_t i = width; i < net->pad[l]; i++) dl[i] = 0.0f;
+    }
+}
+
+/* Per-example cost in double: quadratic 0.5 |a-y|^2; cross-entropy
+ * sum -(y ln a + (1-y) ln(1-a)); log-likelihood -ln a_y. Logs of values below 1e-30 take
+ * 1e-30 (network2.py's nan_to_num plays this part). */
+static double safe_log(double v) { return tn_log(v < 1e-30 ? 1e-30 : v); }
+
+double tn_example_cost(const tn_net *net, const float *a, uint8_t label) {
+    uint32_t n = net->sizes[net->n_sizes - 1];
+    double c = 0.0;
+    for (uint32_t j = 0; j < n; j++) {
+        double y = j == label ? 1.0 : 0.0, v = a[j];
+        if (net->cost == TN_COST_QUADRATIC) c += 0.5 * (v - y) * (v - y);
+        else if (net->cost == TN_COST_CROSS_ENTROPY) c -= y * safe_log(v) + (1.0 - y) * safe_log(1.0 - v);
+        else if (j == label) c -= safe_log(v);
+    }
+    return c;
+}
+
+uint32_t tn_argmax(const float *a, uint32_t n) {
+    uint32_t best = 0;
+    for (uint32_t j = 1; j < n; j++)
+        if (a[j] > a[best]) best = j;
+    return best;
+}
+
+tn_status tn_net_forward(const tn_net *net, const float *x, float *out, tn_error *err) {
+    size_t nf = tn_work_floats(net), ni = tn_work_indices(net);
+    float *floats = tn_calloc(nf, sizeof(float));
+    uint16_t *indices = tn_calloc(ni + net->sizes[0], sizeof(uint16_t));
+    if (!floats || !indices) {
+        tn_free(floats); tn_free(indices);
+        return tn_fail(err, TN_ERR_NOMEM, "out of memory");
+    }
+    tn_work w;
+    tn_work_bind(net, &w, floats, indices);
+    uint16_t *in_idx = indices + ni;
+    for (uint32_t i = 0; i < net->sizes[0]; i++)
+        if (x[i] != 0.0f) { in_idx[w.nnz[0]] = (uint16_t)i; w.val[0][w.nnz[0]++] = x[i]; }
+    w.idx[0] = in_idx;
+    forward_layers(net, tn_kernels_select(), &w);
+    memcpy(out, w.act[net->n_sizes - 1], net->sizes[net->n_sizes - 1] * sizeof(float));
+    tn_free(floats);
+    tn_free(indices);
+    return TN_OK;
+}
