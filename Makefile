@@ -57,7 +57,25 @@ sanitize:
 demo: all data
 	sh scripts/demo.sh
 
+# Side-by-side speed against PyTorch, numpy and FANN (not a test: CI times nothing).
+bench: all data
+	sh bench/run.sh
+
+# Fuzzing of every parser (libFuzzer, clang, ASan + UBSan); FUZZ_SECONDS per target.
+fuzz:
+	sh fuzz/run.sh
+
+# One fingerprint across compilers, flags, thread counts and an aarch64 build under qemu.
+repro:
+	sh scripts/repro.sh
+
+# Integration tests under valgrind memcheck; injected faults (allocation, full disk, kill).
+valgrind: all tests
+	BUILD=$(BUILD) sh tests/valgrind.sh
+faults:
+	sh tests/faults.sh
+
 clean:
 	rm -rf build
 
-.PHONY: all tests data test sanitize demo clean
+.PHONY: all tests data test sanitize demo bench fuzz repro valgrind faults clean
