@@ -12,7 +12,7 @@ LDLIBS  = -lpng -lz -lm -lpthread
 MACHINE := $(shell $(CC) -dumpmachine)
 
 SRCS = src/util.c src/rng.c src/fmath.c src/sha256.c src/data.c src/net.c src/pool.c \
-       src/train.c src/io.c src/trace.c src/model.c src/image.c
+       src/train.c src/io.c src/trace.c src/diverge.c src/model.c src/image.c
 OBJS = $(SRCS:src/%.c=$(BUILD)/%.o) $(BUILD)/kernels_generic.o
 ifneq (,$(findstring x86_64,$(MACHINE)))
 OBJS += $(BUILD)/kernels_avx2.o $(BUILD)/kernels_avx512.o

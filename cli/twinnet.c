@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -257,6 +258,13 @@ static int on_epoch(const tn_epoch_info *e, void *user) {
     return 0;
 }
 
+typedef struct { tn_dataset data; uint8_t digest[32]; } hash_job;
+static void *hash_dataset(void *p) {
+    hash_job *job = p;
+    tn_dataset_sha256(&job->data, job->digest);
+    return NULL;
+}
+
 static int cmd_train(int argc, char **argv) {
     tn_config cfg;
     tn_config_default(&cfg);
@@ -303,6 +311,11 @@ static int cmd_train(int argc, char **argv) {
     if (cfg.train_size > train.n) {
         if (cfg.train_size == 50000 && train.n < 50000) cfg.train_size = 0; /* small data: all of it */
     }
+    /* The data fingerprint (SHA-256 of ~40 MB) is computed beside the training. */
+    hash_job hj = {tn_dataset_view(&train, 0, cfg.train_size ? cfg.train_size : train.n), {0}};
+    pthread_t hasher;
+    int hashing = pthread_create(&hasher, NULL, hash_dataset, &hj) == 0;
+    if (!hashing) hash_dataset(&hj);
     signal(SIGINT, on_sigint);
     train_view view = {json, quiet, isatty(STDOUT_FILENO), wall(), 0.0};
     tn_model model;
@@ -313,13 +326,14 @@ static int cmd_train(int argc, char **argv) {
     tn_error err;
     tn_status s = tn_train(&cfg, &train, &test, &model.net, on_epoch, &view, &interrupted, &result, &err);
     if (s != TN_OK) {
+        if (hashing) pthread_join(hasher, NULL);
         tn_dataset_free(&train);
         tn_dataset_free(&test);
         die(s == TN_ERR_ARG ? EXIT_USAGE : EXIT_RUNTIME, "%s", err.msg);
     }
     model.epochs_run = result.epochs_run;
-    tn_dataset used = tn_dataset_view(&train, 0, cfg.train_size ? cfg.train_size : train.n);
-    tn_dataset_sha256(&used, model.data_sha256);
+    if (hashing) pthread_join(hasher, NULL);
+    memcpy(model.data_sha256, hj.digest, 32);
     s = tn_model_save(&model, out, &err);
     char fp[65];
     tn_net_fingerprint(&model.net, fp);
@@ -522,13 +536,85 @@ static int cmd_predict(int argc, char **argv) {
     return status;
 }
 
+/* ---- diverge ------------------------------------------------------------------------------
+ * Reads two traces (train --trace) and prints the first step at which the parameters differ,
+ * the last step at which they were equal, the first parameter that differs, and the distance
+ * ||A-B|| at every common trace point: how a one-bit change grows through training. */
+static int cmd_diverge(int argc, char **argv) {
+    const char *paths[2] = {NULL, NULL};
+    int n_paths = 0, json = 0;
+    args a = {argc, 0, argv, NULL, ""};
+    const char *pos;
+    while (next_arg(&a, &pos)) {
+        if (pos) { if (n_paths == 2) usage_error("unexpected argument '%s'", pos); paths[n_paths++] = pos; }
+        else if (is(&a, "--help")) {
+            printf("usage: twinnet diverge TRACE_A TRACE_B [--json]\n"
+                   "The first step at which two training runs differ (traces from train --trace FILE), the\n"
+                   "last step at which they agreed, the first parameter that differs, and the distance\n"
+                   "between the runs at every trace point.\n");
+            return 0;
+        }
+        else if (is(&a, "--json")) { no_value(&a); json = 1; }
+        else usage_error("unknown option '%s'", a.name);
+    }
+    if (n_paths != 2) usage_error("needs two trace files");
+    tn_diverge_result r;
+    tn_error err;
+    if (tn_diverge(paths[0], paths[1], &r, &err) != TN_OK) die_err(&err);
+    if (json) {
+        printf("{\"first_diverging_step\":");
+        if (r.diverged) printf("%llu", (unsigned long long)r.first_diverging_step); else printf("null");
+        printf(",\"last_equal_step\":");
+        if (r.has_last_equal) printf("%llu", (unsigned long long)r.last_equal_step); else printf("null");
+        if (r.diverged)
+            printf(",\"first_difference\":{\"index\":%llu,\"layer\":%d,\"tensor\":\"%s\",\"row\":%u,\"col\":%u,"
+                   "\"a\":%.9g,\"b\":%.9g}",
+                   (unsigned long long)r.first_index, r.first_layer, r.first_is_bias ? "b" : "W", r.first_row, r.first_col,
+                   (double)r.first_a, (double)r.first_b);
+        printf(",\"distance\":[");
+        for (size_t i = 0; i < r.n_points; i++) {
+            const tn_diverge_point *p = &r.points[i];
+            printf("%s{\"step\":%llu,\"epoch\":%u,\"equal\":%s,\"l2\":%.9g,\"relative\":%.9g,\"max_abs\":%.9g,\"differing\":%llu}",
+                   i ? "," : "", (unsigned long long)p->step, p->epoch, p->equal ? "true" : "false", p->l2, p->relative,
+                   p->max_abs, (unsigned long long)p->differing);
+        }
+        printf("]}\n");
+    } else {
+        size_t n_params = 0;
+        for (int l = 1; l < r.n_sizes; l++) n_params += (size_t)r.sizes[l - 1] * r.sizes[l] + r.sizes[l];
+        if (!r.diverged) {
+            printf("The runs agree bit for bit at all %zu common trace points (last step %llu).\n", r.n_points,
+                   (unsigned long long)r.points[r.n_points - 1].step);
+        } else {
+            printf("First diverging step: %llu", (unsigned long long)r.first_diverging_step);
+            if (r.has_last_equal) printf(" (last equal step: %llu)\n", (unsigned long long)r.last_equal_step);
+            else printf(" (the runs differ from their first common trace point)\n");
+            if (r.first_is_bias)
+                printf("First difference: layer %d bias b[%u] (index %llu): %.9g vs %.9g\n", r.first_layer, r.first_row,
+                       (unsigned long long)r.first_index, (double)r.first_a, (double)r.first_b);
+            else
+                printf("First difference: layer %d weight W[%u][%u] (index %llu): %.9g vs %.9g\n", r.first_layer, r.first_row,
+                       r.first_col, (unsigned long long)r.first_index, (double)r.first_a, (double)r.first_b);
+        }
+        printf("%10s %6s %14s %12s %12s %12s\n", "step", "epoch", "||A-B||", "relative", "max |a-b|", "differing");
+        for (size_t i = 0; i < r.n_points; i++) {
+            const tn_diverge_point *p = &r.points[i];
+            printf("%10llu %6u %14.6g %12.4g %12.4g %12llu / %zu\n", (unsigned long long)p->step, p->epoch, p->l2, p->relative,
+                   p->max_abs, (unsigned long long)p->differing, n_params);
+        }
+    }
+    tn_diverge_result_free(&r);
+    return 0;
+}
+
 /* ---- main --------------------------------------------------------------------------------- */
 static void main_help(void) {
     printf("usage: twinnet COMMAND [options]   (twinnet COMMAND --help for each)\n\n"
            "  train     train a network (defaults: Nielsen's network.py) and write a model file\n"
            "  eval      test accuracy, cost and confusion matrix of a model\n"
            "  info      configuration, seeds, shapes and parameter fingerprint of a model\n"
-           "  predict   classify 28x28 PGM or PNG images\n\n"
+           "  predict   classify 28x28 PGM or PNG images\n"
+           "  diverge   the first step at which two training runs (traces) differ\n\n"
            "twinnet %s, SIMD path %s\n", TN_VERSION_STRING, tn_simd_path());
 }
 
@@ -542,6 +628,7 @@ int main(int argc, char **argv) {
     if (!strcmp(cmd, "eval")) return cmd_eval(argc - 2, argv + 2);
     if (!strcmp(cmd, "info")) return cmd_info(argc - 2, argv + 2);
     if (!strcmp(cmd, "predict")) return cmd_predict(argc - 2, argv + 2);
+    if (!strcmp(cmd, "diverge")) return cmd_diverge(argc - 2, argv + 2);
     command = "twinnet";
     fprintf(stderr, "twinnet: unknown command '%s' (see 'twinnet --help')\n", cmd);
     return EXIT_USAGE;

@@ -213,6 +213,40 @@ tn_status tn_write_atomic(const char *path, const void *data, size_t n, tn_error
 /* SHA-256 of a data set's pixels and labels (the data fingerprint in model files). */
 void tn_dataset_sha256(const tn_dataset *ds, uint8_t digest[32]);
 
+/* ---- diverge: where two training traces part ---------------------------------------------- */
+typedef struct {
+    uint64_t step;
+    uint32_t epoch;
+    int equal;               /* identical fingerprints */
+    double l2;               /* ||A - B|| over all parameters */
+    double relative;         /* l2 / ||A|| */
+    double max_abs;          /* largest |a_i - b_i| */
+    uint64_t differing;      /* parameters whose bits differ */
+} tn_diverge_point;
+
+typedef struct {
+    int n_sizes;
+    uint32_t sizes[TN_MAX_LAYERS];
+    int diverged;                    /* 0: the traces agree at every common step */
+    uint64_t first_diverging_step;
+    int has_last_equal;
+    uint64_t last_equal_step;
+    /* At the first diverging point: the lowest canonical index whose bits differ. */
+    uint64_t first_index;
+    int first_layer;                 /* 1-based layer */
+    int first_is_bias;
+    uint32_t first_row, first_col;   /* W (out, in) position, or (unit, 0) for a bias */
+    float first_a, first_b;
+    tn_diverge_point *points;        /* every step present in both traces */
+    size_t n_points;
+} tn_diverge_result;
+
+tn_status tn_diverge(const char *trace_a, const char *trace_b, tn_diverge_result *res, tn_error *err);
+void tn_diverge_result_free(tn_diverge_result *res);
+/* Canonical index -> (layer, bias?, row, col); 0 if out of range. */
+int tn_param_position(const uint32_t *sizes, int n_sizes, uint64_t index, int *layer, int *is_bias,
+                      uint32_t *row, uint32_t *col);
+
 /* ---- images for predict: PGM (P2/P5) and PNG, grayscale 8-bit ---------------------------- */
 tn_status tn_image_load(const char *path, uint8_t **pixels, uint32_t *width, uint32_t *height,
                         tn_error *err);

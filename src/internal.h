@@ -64,16 +64,16 @@ static inline float tn_expf_inline(float x) {
 static inline float tn_sigmoid_inline(float z) {
     z = z < -80.0f ? -80.0f : z;
     z = z > 80.0f ? 80.0f : z;
-    return 1.0f / (1.0f + tn_expf_inline(-z));
+    return 1.0f / (1.0f + tn_expf_inline(z * -1.0f));
 }
 
 /* tanh z = sign(z) (1 - e^-2|z|) / (1 + e^-2|z|), |z| clamped to 40. */
 static inline float tn_tanh_inline(float z) {
-    float a = z < 0.0f ? -z : z;
-    a = a > 40.0f ? 40.0f : a;
-    float t = tn_expf_inline(-2.0f * a);
+    float a = fabsf(z);
+    a = 40.0f < a ? 40.0f : a;
+    float t = tn_expf_inline(a * -2.0f);
     float v = (1.0f - t) / (1.0f + t);
-    return z < 0.0f ? -v : v;
+    return z < 0.0f ? v * -1.0f : v;
 }
 
 #endif

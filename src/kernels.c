@@ -16,80 +16,166 @@
 #define STR(x) STR2(x)
 #define K(name) CAT(name##_, TN_KERNEL_NAME)
 
-/* Columns are processed in register-sized blocks of 32 (then 16): the sum over t for each
- * column is the same sequence of fmaf either way. */
+/* A vector of VW floats and the few operations the hot loops need. Each lane of vfma is one
+ * correctly rounded fmaf, so every width computes the same numbers. */
+#if defined(__AVX512F__)
+#include <immintrin.h>
+typedef __m512 vf;
+#define VW 16
+#define vload(p) _mm512_loadu_ps(p)
+#define vstore(p, v) _mm512_storeu_ps((p), (v))
+#define vset1(x) _mm512_set1_ps(x)
+#define vfma(a, b, c) _mm512_fmadd_ps((a), (b), (c))
+#define vadd _mm512_add_ps
+#define vsub _mm512_sub_ps
+#define vmul _mm512_mul_ps
+#define vdiv _mm512_div_ps
+#define vmax _mm512_max_ps
+#define vmin _mm512_min_ps
+#define vpow2i(kf) _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_add_epi32(_mm512_cvttps_epi32(kf), _mm512_set1_epi32(127)), 23))
+#define vselect_lt0(z, a, b) _mm512_mask_blend_ps(_mm512_cmp_ps_mask((z), _mm512_setzero_ps(), _CMP_LT_OQ), (b), (a))
+#define vabs(z) _mm512_castsi512_ps(_mm512_and_si512(_mm512_castps_si512(z), _mm512_set1_epi32(0x7fffffff)))
+#elif defined(__AVX2__) && defined(__FMA__)
+#include <immintrin.h>
+typedef __m256 vf;
+#define VW 8
+#define vload(p) _mm256_loadu_ps(p)
+#define vstore(p, v) _mm256_storeu_ps((p), (v))
+#define vset1(x) _mm256_set1_ps(x)
+#define vfma(a, b, c) _mm256_fmadd_ps((a), (b), (c))
+#define vadd _mm256_add_ps
+#define vsub _mm256_sub_ps
+#define vmul _mm256_mul_ps
+#define vdiv _mm256_div_ps
+#define vmax _mm256_max_ps
+#define vmin _mm256_min_ps
+#define vpow2i(kf) _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(_mm256_cvttps_epi32(kf), _mm256_set1_epi32(127)), 23))
+#define vselect_lt0(z, a, b) _mm256_blendv_ps((b), (a), _mm256_cmp_ps((z), _mm256_setzero_ps(), _CMP_LT_OQ))
+#define vabs(z) _mm256_and_ps((z), _mm256_castsi256_ps(_mm256_set1_epi32(0x7fffffff)))
+#else
+typedef float vf;
+#define VW 1
+#define vload(p) (*(p))
+#define vstore(p, v) (*(p) = (v))
+#define vset1(x) (x)
+#define vfma(a, b, c) fmaf((a), (b), (c))
+#define vadd(a, b) ((a) + (b))
+#define vsub(a, b) ((a) - (b))
+#define vmul(a, b) ((a) * (b))
+#define vdiv(a, b) ((a) / (b))
+#define vmax(a, b) ((a) > (b) ? (a) : (b)) /* as maxps: b when either is NaN */
+#define vmin(a, b) ((a) < (b) ? (a) : (b))
+#define vpow2i(kf) tn_u2f((uint32_t)((int32_t)(kf) + 127) << 23)
+#define vselect_lt0(z, a, b) ((z) < 0.0f ? (a) : (b))
+#define vabs(z) fabsf(z)
+#endif
+
+/* Our expf, sigmoid and tanh on a vector: the very operations of tn_expf_inline and friends in
+ * internal.h, lane by lane (max/min with the constant first keep a NaN, as the scalar ternaries
+ * do), so scalar and vector code agree bit for bit. */
+static inline vf vexp(vf x) {
+    x = vmax(vset1(-86.0f), x);
+    x = vmin(vset1(88.0f), x);
+    vf kf = vmul(x, vset1(1.44269504088896341f));
+    kf = vsub(vadd(kf, vset1(12582912.0f)), vset1(12582912.0f));
+    vf r = vfma(kf, vset1(-0.693145751953125f), x);
+    r = vfma(kf, vset1(-1.428606765330187045e-06f), r);
+    vf p = vset1(1.98412698412698413e-04f);
+    p = vfma(p, r, vset1(1.38888888888888889e-03f));
+    p = vfma(p, r, vset1(8.33333333333333333e-03f));
+    p = vfma(p, r, vset1(4.16666666666666667e-02f));
+    p = vfma(p, r, vset1(1.66666666666666667e-01f));
+    p = vfma(p, r, vset1(0.5f));
+    p = vfma(p, r, vset1(1.0f));
+    p = vfma(p, r, vset1(1.0f));
+    return vmul(p, vpow2i(kf));
+}
+
+static inline vf vsigmoid(vf z) {
+    z = vmax(vset1(-80.0f), z);
+    z = vmin(vset1(80.0f), z);
+    return vdiv(vset1(1.0f), vadd(vset1(1.0f), vexp(vmul(z, vset1(-1.0f)))));
+}
+
+static inline vf vtanh(vf z) {
+    vf a = vmin(vset1(40.0f), vabs(z));
+    vf t = vexp(vmul(a, vset1(-2.0f)));
+    vf v = vdiv(vsub(vset1(1.0f), t), vadd(vset1(1.0f), t));
+    return vselect_lt0(z, vmul(v, vset1(-1.0f)), v);
+}
+#define NV(cols) ((cols) / VW)
+
+/* Columns in blocks of 32 (then 16) held in registers across the whole input list: for each
+ * column the sum over t is the same sequence of fmaf in any blocking. */
+#define FORWARD_BLOCK(COLS)                                                               \
+    for (; c + (COLS) <= p; c += (COLS)) {                                                \
+        vf acc[NV(COLS)];                                                                 \
+        for (int v = 0; v < NV(COLS); v++) acc[v] = vload(b + c + v * VW);                \
+        for (uint32_t t = 0; t < nnz; t++) {                                              \
+            const float *row = W + (size_t)idx[t] * p + c;                                \
+            vf x = vset1(val[t]);                                                         \
+            for (int v = 0; v < NV(COLS); v++) acc[v] = vfma(vload(row + v * VW), x, acc[v]); \
+        }                                                                                 \
+        for (int v = 0; v < NV(COLS); v++) vstore(z + c + v * VW, acc[v]);                \
+    }
+
 static void K(forward)(float *restrict z, const float *restrict W, uint32_t p, const float *restrict b,
                        const uint16_t *restrict idx, const float *restrict val, uint32_t nnz) {
     uint32_t c = 0;
-    for (; c + 32 <= p; c += 32) {
-        float acc[32];
-        for (int l = 0; l < 32; l++) acc[l] = b[c + l];
-        for (uint32_t t = 0; t < nnz; t++) {
-            const float *row = W + (size_t)idx[t] * p + c;
-            float v = val[t];
-            for (int l = 0; l < 32; l++) acc[l] = fmaf(row[l], v, acc[l]);
-        }
-        for (int l = 0; l < 32; l++) z[c + l] = acc[l];
-    }
-    for (; c < p; c += 16) {
-        float acc[16];
-        for (int l = 0; l < 16; l++) acc[l] = b[c + l];
-        for (uint32_t t = 0; t < nnz; t++) {
-            const float *row = W + (size_t)idx[t] * p + c;
-            float v = val[t];
-            for (int l = 0; l < 16; l++) acc[l] = fmaf(row[l], v, acc[l]);
-        }
-        for (int l = 0; l < 16; l++) z[c + l] = acc[l];
-    }
+    FORWARD_BLOCK(32)
+    FORWARD_BLOCK(16)
 }
 
-/* Per weight, one fmaf per listed input; columns in blocks of 32 (then 16) with the block of
- * delta held in registers. The same operations in any blocking, so the same bits. */
+/* Per weight, one fmaf per listed input; the block of delta stays in registers. */
+#define UPDATE_BLOCK(COLS)                                                                \
+    for (; col + (COLS) <= p; col += (COLS)) {                                            \
+        vf d[NV(COLS)];                                                                   \
+        for (int v = 0; v < NV(COLS); v++) d[v] = vload(delta + col + v * VW);            \
+        for (uint32_t t = 0; t < nnz; t++) {                                              \
+            uint32_t i = idx[t];                                                          \
+            if (i < row_lo || i >= row_hi) continue;                                      \
+            vf s = vset1(c * val[t]);                                                     \
+            float *row = W + (size_t)i * p + col;                                         \
+            for (int v = 0; v < NV(COLS); v++) vstore(row + v * VW, vfma(s, d[v], vload(row + v * VW))); \
+        }                                                                                 \
+    }
+
 static void K(update)(float *restrict W, uint32_t p, const uint16_t *restrict idx, const float *restrict val,
                       uint32_t nnz, float c, const float *restrict delta, uint32_t row_lo, uint32_t row_hi) {
     uint32_t col = 0;
-    for (; col + 32 <= p; col += 32) {
-        float d[32];
-        for (int l = 0; l < 32; l++) d[l] = delta[col + l];
-        for (uint32_t t = 0; t < nnz; t++) {
-            uint32_t i = idx[t];
-            if (i < row_lo || i >= row_hi) continue;
-            float s = c * val[t];
-            float *row = W + (size_t)i * p + col;
-            for (int l = 0; l < 32; l++) row[l] = fmaf(s, d[l], row[l]);
-        }
+    UPDATE_BLOCK(32)
+    UPDATE_BLOCK(16)
+}
+
+/* s[i] = sum over k < n_out of W[i*p + k] * d[k], one fmaf chain from +0 in ascending k:
+ * the error sent back to input i of a layer. Elementwise across i, so any vector width
+ * (gathers or scalar loads) gives the same bits. */
+static void K(backprop)(float *restrict s, const float *restrict W, uint32_t p, uint32_t n_out,
+                        const float *restrict d, uint32_t width) {
+    uint32_t i = 0;
+    for (; i + 8 <= width; i += 8) {
+        float acc[8] = {0};
+        for (uint32_t k = 0; k < n_out; k++)
+            for (int r = 0; r < 8; r++) acc[r] = fmaf(W[(size_t)(i + r) * p + k], d[k], acc[r]);
+        for (int r = 0; r < 8; r++) s[i + r] = acc[r];
     }
-    for (; col < p; col += 16) {
-        float d[16];
-        for (int l = 0; l < 16; l++) d[l] = delta[col + l];
-        for (uint32_t t = 0; t < nnz; t++) {
-            uint32_t i = idx[t];
-            if (i < row_lo || i >= row_hi) continue;
-            float s = c * val[t];
-            float *row = W + (size_t)i * p + col;
-            for (int l = 0; l < 16; l++) row[l] = fmaf(s, d[l], row[l]);
-        }
+    for (; i < width; i++) {
+        float acc = 0.0f;
+        for (uint32_t k = 0; k < n_out; k++) acc = fmaf(W[(size_t)i * p + k], d[k], acc);
+        s[i] = acc;
     }
 }
 
-static float K(dot16)(const float *restrict w, const float *restrict d, uint32_t p) {
-    float acc[16] = {0};
-    for (uint32_t g = 0; g < p; g += 16)
-        for (int l = 0; l < 16; l++) acc[l] = fmaf(w[g + l], d[g + l], acc[l]);
-    for (int width = 8; width >= 1; width /= 2)
-        for (int l = 0; l < width; l++) acc[l] = acc[l] + acc[l + width];
-    return acc[0];
+/* a[k] = e^(z[k] - shift) for k < n (n a multiple of 16): the softmax numerators. */
+static void K(exp_shifted)(float *restrict a, const float *restrict z, float shift, uint32_t n) {
+    for (uint32_t g = 0; g < n; g += VW) vstore(a + g, vexp(vsub(vload(z + g), vset1(shift))));
 }
 
 /* n is a multiple of 16 (a padded width) in every call. */
 static void K(activate)(float *restrict a, const float *restrict z, uint32_t n, int act) {
-    for (uint32_t g = 0; g < n; g += 16) {
-        if (act == 0)
-            for (int l = 0; l < 16; l++) a[g + l] = tn_sigmoid_inline(z[g + l]);
-        else if (act == 1)
-            for (int l = 0; l < 16; l++) a[g + l] = tn_tanh_inline(z[g + l]);
-        else
-            for (int l = 0; l < 16; l++) a[g + l] = z[g + l] > 0.0f ? z[g + l] : 0.0f;
+    for (uint32_t g = 0; g < n; g += VW) {
+        vf x = vload(z + g);
+        vstore(a + g, act == 0 ? vsigmoid(x) : act == 1 ? vtanh(x) : vmax(x, vset1(0.0f)));
     }
 }
 
@@ -105,4 +191,4 @@ static void K(scale)(float *restrict y, float s, size_t n) {
 
 const tn_kernels CAT(tn_kernels_, TN_KERNEL_NAME) = {
     STR(TN_KERNEL_NAME),
-    K(forward), K(update), K(dot16), K(activate), K(axpy), K(scale)};
+    K(forward), K(update), K(backprop), K(activate), K(exp_shifted), K(axpy), K(scale)};

@@ -1,6 +1,6 @@
 /* The hot loops, compiled once per instruction set (generic, AVX2+FMA, AVX-512) from the same
- * C source and chosen at run time. Every loop is elementwise across outputs, or a reduction in
- * one written order (the 16-lane dot product), so each path gives the same bits. */
+ * C source and chosen at run time. Every loop is elementwise across outputs, each output's
+ * sum one fmaf chain in a written order, so each path gives the same bits. */
 #ifndef TN_KERNELS_H
 #define TN_KERNELS_H
 
@@ -15,11 +15,12 @@ typedef struct {
      * only for rows in [row_lo, row_hi). */
     void (*update)(float *W, uint32_t p, const uint16_t *idx, const float *val, uint32_t nnz,
                    float c, const float *delta, uint32_t row_lo, uint32_t row_hi);
-    /* 16 interleaved partial sums acc[k%16] = fmaf(w[k], d[k], acc), combined by the fixed
-     * tree acc[l] += acc[l+8], +4, +2, +1; p is a multiple of 16. */
-    float (*dot16)(const float *w, const float *d, uint32_t p);
+    /* s[i] = fmaf chain over k = 0..n_out-1 of W[i*p + k] * d[k], from +0, for i < width. */
+    void (*backprop)(float *s, const float *W, uint32_t p, uint32_t n_out, const float *d, uint32_t width);
     /* a[k] = act(z[k]) for k < n: 0 sigmoid, 1 tanh, 2 relu. n, below, is a multiple of 16. */
     void (*activate)(float *a, const float *z, uint32_t n, int act);
+    /* a[k] = e^(z[k] - shift), our expf, for k < n. */
+    void (*exp_shifted)(float *a, const float *z, float shift, uint32_t n);
     /* y[k] = fmaf(c, x[k], y[k]) */
     void (*axpy)(float *y, float c, const float *x, uint32_t n);
     /* y[k] = y[k] * s */

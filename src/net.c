@@ -178,19 +178,20 @@ void tn_work_bind(const tn_net *net, tn_work *w, float *floats, uint16_t *indice
 }
 
 /* Output layer: sigmoid, or softmax (max-shifted, sequential sum over classes). */
-static void output_activation(const tn_net *net, float *a, const float *z) {
+static void output_activation(const tn_net *net, const tn_kernels *k, float *a, const float *z) {
     int L = net->n_sizes - 1;
-    uint32_t n = net->sizes[L];
+    uint32_t n = net->sizes[L], p = net->pad[L];
     if (net->cost != TN_COST_LOG_LIKELIHOOD) {
-        for (uint32_t k = 0; k < n; k++) a[k] = tn_sigmoid_inline(z[k]);
+        k->activate(a, z, p, (int)TN_ACT_SIGMOID);
     } else {
         float m = z[0];
-        for (uint32_t k = 1; k < n; k++) m = z[k] > m ? z[k] : m;
+        for (uint32_t j = 1; j < n; j++) m = z[j] > m ? z[j] : m;
+        k->exp_shifted(a, z, m, p);
         float sum = 0.0f;
-        for (uint32_t k = 0; k < n; k++) { a[k] = tn_expf_inline(z[k] - m); sum += a[k]; }
-        for (uint32_t k = 0; k < n; k++) a[k] = a[k] / sum;
+        for (uint32_t j = 0; j < n; j++) sum += a[j];
+        for (uint32_t j = 0; j < n; j++) a[j] = a[j] / sum;
     }
-    for (uint32_t k = n; k < net->pad[L]; k++) a[k] = 0.0f;
+    for (uint32_t j = n; j < p; j++) a[j] = 0.0f;
 }
 
 /* Keeps the non-zero entries of a[0:n] as (index, value) pairs: the next layer's inputs. */
@@ -212,7 +213,7 @@ static void forward_layers(const tn_net *net, const tn_kernels *k, tn_work *w) {
             k->activate(w->act[l], z, net->pad[l], (int)net->activation);
             w->nnz[l] = gather_nonzero(w->act[l], net->sizes[l], w->idx_buf[l], w->val[l]);
         } else {
-            output_activation(net, w->act[l], z);
+            output_activation(net, k, w->act[l], z);
         }
     }
 }
@@ -238,16 +239,15 @@ void tn_backward_example(const tn_net *net, const tn_kernels *k, uint8_t label, 
     }
     for (uint32_t j = n; j < net->pad[L]; j++) d[j] = 0.0f;
     for (int l = L - 1; l >= 1; l--) {
-        const float *Wn = net->params + net->w_off[l + 1];
-        uint32_t pn = net->pad[l + 1], width = net->sizes[l];
-        const float *al = w->act[l], *dn = w->delta[l + 1];
+        const float *al = w->act[l];
         float *dl = w->delta[l];
+        uint32_t width = net->sizes[l];
+        k->backprop(dl, net->params + net->w_off[l + 1], net->pad[l + 1], net->sizes[l + 1], w->delta[l + 1], width);
         for (uint32_t i = 0; i < width; i++) {
-            float s = k->dot16(Wn + (size_t)i * pn, dn, pn);
             float deriv = net->activation == TN_ACT_SIGMOID ? al[i] * (1.0f - al[i])
                         : net->activation == TN_ACT_TANH    ? 1.0f - al[i] * al[i]
                                                             : (al[i] > 0.0f ? 1.0f : 0.0f);
-            dl[i] = s * deriv;
+            dl[i] = dl[i] * deriv;
         }
         for (uint32_t i = width; i < net->pad[l]; i++) dl[i] = 0.0f;
     }

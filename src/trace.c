@@ -1,4 +1,7 @@
-/* Trace writer (format in trace.h). Written through an atomic output file. */
+/* Trace writer and reader (format in trace.h). Written through an atomic output file; read
+ * with every header field checked, so a corrupt trace gives an error, never a crash. */
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "io.h"
@@ -62,4 +65,64 @@ tn_status tn_trace_close(tn_trace *tr, int commit, tn_error *err) {
     tn_free(tr->canon);
     free(tr);
     return s;
+}
+
+tn_status tn_trace_reader_open(tn_trace_reader *r, const char *path, tn_error *err) {
+    memset(r, 0, sizeof *r);
+    snprintf(r->path, sizeof r->path, "%s", path);
+    r->f = fopen(path, "rb");
+    if (!r->f) return tn_fail(err, TN_ERR_IO, "%s: %s", path, strerror(errno));
+    uint8_t h[TN_TRACE_HEADER_BYTES];
+    tn_status s = TN_OK;
+    if (fread(h, 1, sizeof h, r->f) != sizeof h)
+        s = tn_fail(err, TN_ERR_FORMAT, "%s: truncated trace header", path);
+    else if (memcmp(h, "TWNTRACE", 8) != 0)
+        s = tn_fail(err, TN_ERR_FORMAT, "%s: not a twinnet trace (wrong magic)", path);
+    else if (tn_get_u32(h + 8) != TN_TRACE_VERSION)
+        s = tn_fail(err, TN_ERR_FORMAT, "%s: trace format version %u; this twinnet reads version %u", path, tn_get_u32(h + 8), TN_TRACE_VERSION);
+    if (s == TN_OK) {
+        uint32_t n = tn_get_u32(h + 12);
+        uint64_t count = 0;
+        if (n < 2 || n > TN_MAX_LAYERS) s = tn_fail(err, TN_ERR_FORMAT, "%s: corrupt trace: %u layers", path, n);
+        for (uint32_t l = 0; s == TN_OK && l < n; l++) {
+            r->sizes[l] = tn_get_u32(h + 16 + 4 * l);
+            if (r->sizes[l] < 1 || r->sizes[l] > TN_MAX_WIDTH) s = tn_fail(err, TN_ERR_FORMAT, "%s: corrupt trace: width %u", path, r->sizes[l]);
+            else if (l > 0) count += (uint64_t)r->sizes[l - 1] * r->sizes[l] + r->sizes[l];
+        }
+        r->n_sizes = (int)n;
+        r->n_params = tn_get_u64(h + 16 + 4 * TN_MAX_LAYERS);
+        r->has_params = tn_get_u32(h + 24 + 4 * TN_MAX_LAYERS) & 1;
+        if (s == TN_OK && r->n_params != count)
+            s = tn_fail(err, TN_ERR_FORMAT, "%s: corrupt trace: %llu parameters for sizes that need %llu", path,
+                        (unsigned long long)r->n_params, (unsigned long long)count);
+    }
+    if (s == TN_OK) {
+        r->record_bytes = 12 + 32 + (r->has_params ? (size_t)r->n_params * 4 : 0);
+        r->record = malloc(r->record_bytes);
+        if (!r->record) s = tn_fail(err, TN_ERR_NOMEM, "%s: out of memory", path);
+    }
+    if (s != TN_OK) tn_trace_reader_close(r);
+    return s;
+}
+
+tn_status tn_trace_reader_next(tn_trace_reader *r, tn_trace_point *pt, float *params, int *have, tn_error *err) {
+    *have = 0;
+    size_t got = fread(r->record, 1, r->record_bytes, r->f);
+    if (got == 0 && feof(r->f)) return TN_OK;
+    if (got != r->record_bytes)
+        return tn_fail(err, ferror(r->f) ? TN_ERR_IO : TN_ERR_FORMAT, "%s: truncated trace record", r->path);
+    pt->step = tn_get_u64(r->record);
+    pt->epoch = tn_get_u32(r->record + 8);
+    memcpy(pt->digest, r->record + 12, 32);
+    if (params && r->has_params)
+        for (size_t i = 0; i < r->n_params; i++) params[i] = tn_u2f(tn_get_u32(r->record + 44 + 4 * i));
+    *have = 1;
+    return TN_OK;
+}
+
+void tn_trace_reader_close(tn_trace_reader *r) {
+    if (r->f) fclose(r->f);
+    free(r->record);
+    r->f = NULL;
+    r->record = NULL;
 }

@@ -6,6 +6,8 @@
 #ifndef TN_TRACE_H
 #define TN_TRACE_H
 
+#include <stdio.h>
+
 #include "internal.h"
 
 #define TN_TRACE_VERSION 1u
@@ -16,5 +18,28 @@ tn_status tn_trace_open(tn_trace **tr, const char *path, const tn_net *net, tn_e
 tn_status tn_trace_record(tn_trace *tr, uint64_t step, uint32_t epoch, const tn_net *net, tn_error *err);
 /* commit: rename into place; else discard. Frees tr. */
 tn_status tn_trace_close(tn_trace *tr, int commit, tn_error *err);
+
+/* Reading, record by record. Every size is checked against the header before use. */
+typedef struct {
+    FILE *f;
+    char path[1024];
+    int n_sizes;
+    uint32_t sizes[TN_MAX_LAYERS];
+    uint64_t n_params;
+    int has_params;
+    uint8_t *record;       /* one record's bytes */
+    size_t record_bytes;
+} tn_trace_reader;
+
+typedef struct {
+    uint64_t step;
+    uint32_t epoch;
+    uint8_t digest[32];
+} tn_trace_point;
+
+tn_status tn_trace_reader_open(tn_trace_reader *r, const char *path, tn_error *err);
+/* *have = 0 at the end; params (n_params floats) may be NULL. */
+tn_status tn_trace_reader_next(tn_trace_reader *r, tn_trace_point *pt, float *params, int *have, tn_error *err);
+void tn_trace_reader_close(tn_trace_reader *r);
 
 #endif

@@ -100,6 +100,7 @@ static void eval_job(void *p, int t, int n) {
     int L = c->net->n_sizes - 1;
     uint32_t n_out = c->net->sizes[L];
     for (uint32_t e = lo; e < hi; e++) {
+        if (e + 1 < hi) tn_prefetch_example(c->ds, e + 1);
         tn_forward_example(c->net, c->k, c->table, c->ds, e, w);
         c->pred[e] = (uint8_t)tn_argmax(w->act[L], n_out);
         if (c->cost) c->cost[e] = tn_example_cost(c->net, w->act[L], c->ds->labels[e]);
@@ -192,6 +193,7 @@ static void passes_job(void *p, int t, int n) {
     step_ctx *c = p;
     uint32_t lo = (uint32_t)((uint64_t)c->m * t / n), hi = (uint32_t)((uint64_t)c->m * (t + 1) / n);
     for (uint32_t e = lo; e < hi; e++) {
+        if (e + 1 < hi) tn_prefetch_example(c->ds, c->idx[e + 1]);
         tn_forward_example(c->net, c->k, c->table, c->ds, c->idx[e], &c->bw->work[e]);
         tn_backward_example(c->net, c->k, c->ds->labels[c->idx[e]], &c->bw->work[e]);
     }
