@@ -122,8 +122,46 @@ static inline vf vtanh(vf z) {
 static void K(forward)(float *restrict z, const float *restrict W, uint32_t p, const float *restrict b,
                        const uint16_t *restrict idx, const float *restrict val, uint32_t nnz) {
     uint32_t c = 0;
+    FORWARD_BLOCK(64)
     FORWARD_BLOCK(32)
     FORWARD_BLOCK(16)
+}
+
+#define FORWARD2_BLOCK(COLS)                                                              \
+    for (; c + (COLS) <= p; c += (COLS)) {                                                \
+        vf a1[NV(COLS)], a2[NV(COLS)];                                                    \
+        for (int v = 0; v < NV(COLS); v++) a1[v] = a2[v] = vload(b + c + v * VW);         \
+        uint32_t both = nnz1 < nnz2 ? nnz1 : nnz2, t;                                     \
+        for (t = 0; t < both; t++) {                                                      \
+            const float *row1 = W + (size_t)idx1[t] * p + c, *row2 = W + (size_t)idx2[t] * p + c; \
+            vf x1 = vset1(val1[t]), x2 = vset1(val2[t]);                                  \
+            for (int v = 0; v < NV(COLS); v++) {                                          \
+                a1[v] = vfma(vload(row1 + v * VW), x1, a1[v]);                            \
+                a2[v] = vfma(vload(row2 + v * VW), x2, a2[v]);                            \
+            }                                                                             \
+        }                                                                                 \
+        for (uint32_t t1 = t; t1 < nnz1; t1++) {                                          \
+            const float *row1 = W + (size_t)idx1[t1] * p + c;                             \
+            vf x1 = vset1(val1[t1]);                                                      \
+            for (int v = 0; v < NV(COLS); v++) a1[v] = vfma(vload(row1 + v * VW), x1, a1[v]); \
+        }                                                                                 \
+        for (uint32_t t2 = t; t2 < nnz2; t2++) {                                          \
+            const float *row2 = W + (size_t)idx2[t2] * p + c;                             \
+            vf x2 = vset1(val2[t2]);                                                      \
+            for (int v = 0; v < NV(COLS); v++) a2[v] = vfma(vload(row2 + v * VW), x2, a2[v]); \
+        }                                                                                 \
+        for (int v = 0; v < NV(COLS); v++) {                                              \
+            vstore(z1 + c + v * VW, a1[v]);                                               \
+            vstore(z2 + c + v * VW, a2[v]);                                               \
+        }                                                                                 \
+    }
+
+static void K(forward2)(float *restrict z1, float *restrict z2, const float *restrict W, uint32_t p,
+                        const float *restrict b, const uint16_t *restrict idx1, const float *restrict val1,
+                        uint32_t nnz1, const uint16_t *restrict idx2, const float *restrict val2, uint32_t nnz2) {
+    uint32_t c = 0;
+    FORWARD2_BLOCK(32)
+    FORWARD2_BLOCK(16)
 }
 
 /* Per weight, one fmaf per listed input; the block of delta stays in registers. */
@@ -191,4 +229,4 @@ static void K(scale)(float *restrict y, float s, size_t n) {
 
 const tn_kernels CAT(tn_kernels_, TN_KERNEL_NAME) = {
     STR(TN_KERNEL_NAME),
-    K(forward), K(update), K(backprop), K(activate), K(exp_shifted), K(axpy), K(scale)};
+    K(forward), K(forward2), K(update), K(backprop), K(activate), K(exp_shifted), K(axpy), K(scale)};

@@ -11,6 +11,11 @@ typedef struct {
     /* z[0:p] = b[0:p]; then for t in order: z[k] = fmaf(W[idx[t]*p + k], val[t], z[k]). */
     void (*forward)(float *z, const float *W, uint32_t p, const float *b, const uint16_t *idx,
                     const float *val, uint32_t nnz);
+    /* forward for two input lists at once (z1 from list 1, z2 from list 2): the same bits as
+     * two forward calls. */
+    void (*forward2)(float *z1, float *z2, const float *W, uint32_t p, const float *b,
+                     const uint16_t *idx1, const float *val1, uint32_t nnz1,
+                     const uint16_t *idx2, const float *val2, uint32_t nnz2);
     /* for t in order: s = c * val[t]; W[idx[t]*p + k] = fmaf(s, delta[k], W[idx[t]*p + k]),
      * only for rows in [row_lo, row_hi). */
     void (*update)(float *W, uint32_t p, const uint16_t *idx, const float *val, uint32_t nnz,

@@ -202,13 +202,15 @@ static uint32_t gather_nonzero(const float *a, uint32_t n, uint16_t *idx, float 
     return m;
 }
 
-/* Layers 1..L from the input list already in w (idx[0], val[0], nnz[0]). */
-static void forward_layers(const tn_net *net, const tn_kernels *k, tn_work *w) {
+/* Layers 1..L from the input list already in w (idx[0], val[0], nnz[0]); with z1_ready, layer
+ * 1's weighted inputs are already in w->delta[1]. */
+static void forward_layers(const tn_net *net, const tn_kernels *k, tn_work *w, int z1_ready) {
     int L = net->n_sizes - 1;
     for (int l = 1; l <= L; l++) {
         float *z = w->delta[l]; /* z is kept in the delta slot until backward needs it */
-        k->forward(z, net->params + net->w_off[l], net->pad[l], net->params + net->b_off[l],
-                   w->idx[l - 1], w->val[l - 1], w->nnz[l - 1]);
+        if (l > 1 || !z1_ready)
+            k->forward(z, net->params + net->w_off[l], net->pad[l], net->params + net->b_off[l],
+                       w->idx[l - 1], w->val[l - 1], w->nnz[l - 1]);
         if (l < L) {
             k->activate(w->act[l], z, net->pad[l], (int)net->activation);
             w->nnz[l] = gather_nonzero(w->act[l], net->sizes[l], w->idx_buf[l], w->val[l]);
@@ -218,14 +220,30 @@ static void forward_layers(const tn_net *net, const tn_kernels *k, tn_work *w) {
     }
 }
 
-void tn_forward_example(const tn_net *net, const tn_kernels *k, const float *table,
-                        const tn_dataset *ds, uint32_t e, tn_work *w) {
+static void load_inputs(const float *table, const tn_dataset *ds, uint32_t e, tn_work *w) {
     const uint32_t start = ds->nz_start[e], end = ds->nz_start[e + 1];
     const uint8_t *pix = ds->pixels + (size_t)e * ds->n_in;
     w->idx[0] = ds->nz_index + start;
     w->nnz[0] = end - start;
     for (uint32_t t = 0; t < w->nnz[0]; t++) w->val[0][t] = table[pix[w->idx[0][t]]];
-    forward_layers(net, k, w);
+}
+
+void tn_forward_example(const tn_net *net, const tn_kernels *k, const float *table,
+                        const tn_dataset *ds, uint32_t e, tn_work *w) {
+    load_inputs(table, ds, e, w);
+    forward_layers(net, k, w, 0);
+}
+
+/* Two examples at once through the first (widest) layer: two independent fmaf chains per
+ * column keep the FMA units busy; each chain is exactly the single-example one. */
+void tn_forward_pair(const tn_net *net, const tn_kernels *k, const float *table, const tn_dataset *ds,
+                     uint32_t e1, tn_work *w1, uint32_t e2, tn_work *w2) {
+    load_inputs(table, ds, e1, w1);
+    load_inputs(table, ds, e2, w2);
+    k->forward2(w1->delta[1], w2->delta[1], net->params + net->w_off[1], net->pad[1], net->params + net->b_off[1],
+                w1->idx[0], w1->val[0], w1->nnz[0], w2->idx[0], w2->val[0], w2->nnz[0]);
+    forward_layers(net, k, w1, 1);
+    forward_layers(net, k, w2, 1);
 }
 
 void tn_backward_example(const tn_net *net, const tn_kernels *k, uint8_t label, tn_work *w) {
@@ -291,7 +309,7 @@ tn_status tn_net_forward(const tn_net *net, const float *x, float *out, tn_error
     for (uint32_t i = 0; i < net->sizes[0]; i++)
         if (x[i] != 0.0f) { in_idx[w.nnz[0]] = (uint16_t)i; w.val[0][w.nnz[0]++] = x[i]; }
     w.idx[0] = in_idx;
-    forward_layers(net, tn_kernels_select(), &w);
+    forward_layers(net, tn_kernels_select(), &w, 0);
     memcpy(out, w.act[net->n_sizes - 1], net->sizes[net->n_sizes - 1] * sizeof(float));
     tn_free(floats);
     tn_free(indices);

@@ -93,18 +93,25 @@ typedef struct {
     float *out;               /* optional outputs (n, n_out) */
 } eval_ctx;
 
+static void eval_record(eval_ctx *c, uint32_t e, const tn_work *w) {
+    int L = c->net->n_sizes - 1;
+    uint32_t n_out = c->net->sizes[L];
+    c->pred[e] = (uint8_t)tn_argmax(w->act[L], n_out);
+    if (c->cost) c->cost[e] = tn_example_cost(c->net, w->act[L], c->ds->labels[e]);
+    if (c->out) memcpy(c->out + (size_t)e * n_out, w->act[L], n_out * sizeof(float));
+}
+
 static void eval_job(void *p, int t, int n) {
     eval_ctx *c = p;
     uint32_t lo = (uint32_t)((uint64_t)c->ds->n * t / n), hi = (uint32_t)((uint64_t)c->ds->n * (t + 1) / n);
-    tn_work *w = &c->per_thread[t].work[0];
-    int L = c->net->n_sizes - 1;
-    uint32_t n_out = c->net->sizes[L];
-    for (uint32_t e = lo; e < hi; e++) {
-        if (e + 1 < hi) tn_prefetch_example(c->ds, e + 1);
-        tn_forward_example(c->net, c->k, c->table, c->ds, e, w);
-        c->pred[e] = (uint8_t)tn_argmax(w->act[L], n_out);
-        if (c->cost) c->cost[e] = tn_example_cost(c->net, w->act[L], c->ds->labels[e]);
-        if (c->out) memcpy(c->out + (size_t)e * n_out, w->act[L], n_out * sizeof(float));
+    tn_work *w = c->per_thread[t].work;
+    for (uint32_t e = lo; e < hi; e += 2) {
+        if (e + 2 < hi) tn_prefetch_example(c->ds, e + 2);
+        if (e + 3 < hi) tn_prefetch_example(c->ds, e + 3);
+        if (e + 1 < hi) tn_forward_pair(c->net, c->k, c->table, c->ds, e, &w[0], e + 1, &w[1]);
+        else tn_forward_example(c->net, c->k, c->table, c->ds, e, &w[0]);
+        eval_record(c, e, &w[0]);
+        if (e + 1 < hi) eval_record(c, e + 1, &w[1]);
     }
 }
 
@@ -115,7 +122,7 @@ static tn_status run_eval(const tn_net *net, const tn_dataset *ds, tn_pool *pool
     batch_work *bw = calloc((size_t)T, sizeof *bw);
     if (!bw) return tn_fail(err, TN_ERR_NOMEM, "out of memory for evaluation");
     tn_status s = TN_OK;
-    for (int t = 0; t < T && s == TN_OK; t++) s = batch_work_init(&bw[t], net, 1, err);
+    for (int t = 0; t < T && s == TN_OK; t++) s = batch_work_init(&bw[t], net, 2, err);
     if (s == TN_OK) {
         float table[256];
         tn_pixel_table(table);
@@ -192,8 +199,15 @@ typedef struct {
 static void passes_job(void *p, int t, int n) {
     step_ctx *c = p;
     uint32_t lo = (uint32_t)((uint64_t)c->m * t / n), hi = (uint32_t)((uint64_t)c->m * (t + 1) / n);
-    for (uint32_t e = lo; e < hi; e++) {
-        if (e + 1 < hi) tn_prefetch_example(c->ds, c->idx[e + 1]);
+    uint32_t e = lo;
+    for (; e + 2 <= hi; e += 2) {
+        if (e + 2 < hi) tn_prefetch_example(c->ds, c->idx[e + 2]);
+        if (e + 3 < hi) tn_prefetch_example(c->ds, c->idx[e + 3]);
+        tn_forward_pair(c->net, c->k, c->table, c->ds, c->idx[e], &c->bw->work[e], c->idx[e + 1], &c->bw->work[e + 1]);
+        tn_backward_example(c->net, c->k, c->ds->labels[c->idx[e]], &c->bw->work[e]);
+        tn_backward_example(c->net, c->k, c->ds->labels[c->idx[e + 1]], &c->bw->work[e + 1]);
+    }
+    if (e < hi) {
         tn_forward_example(c->net, c->k, c->table, c->ds, c->idx[e], &c->bw->work[e]);
         tn_backward_example(c->net, c->k, c->ds->labels[c->idx[e]], &c->bw->work[e]);
     }
