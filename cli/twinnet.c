@@ -344,11 +344,13 @@ static int cmd_train(int argc, char **argv) {
     if (s != TN_OK) die_err(&err);
     if (json) {
         printf("{\"done\":true,\"epochs\":%u,\"best_test_correct\":%u,\"best_test_accuracy\":%.6f,\"best_epoch\":%u,"
-               "\"stopped_early\":%s,\"interrupted\":%s,\"train_seconds\":%.6f,\"fingerprint\":\"%s\",\"out\":\"%s\"}\n",
+               "\"steps\":%llu,\"stopped_early\":%s,\"interrupted\":%s,\"train_seconds\":%.6f,\"fingerprint\":\"%s\",\"out\":\"%s\"}\n",
                result.epochs_run, result.best_test_correct, (double)result.best_test_correct / total, result.best_epoch,
-               result.stopped_early ? "true" : "false", result.interrupted ? "true" : "false", view.total_train, fp, out);
+               (unsigned long long)result.steps, result.stopped_early ? "true" : "false", result.interrupted ? "true" : "false", view.total_train, fp, out);
     } else if (!quiet || result.interrupted) {
-        if (result.interrupted) printf("Interrupted: stopped at a step boundary after %u complete epochs.\n", result.epochs_run);
+        if (result.interrupted)
+            printf("Interrupted: stopped at step %llu (%u complete epochs); the model holds the parameters of that step.\n",
+                   (unsigned long long)result.steps, result.epochs_run);
         if (result.stopped_early) printf("Stopped early: no validation gain in %u epochs.\n", cfg.early_stop);
         printf("Best test accuracy %.2f%% (epoch %u); %.3f s per epoch of training.\n",
                100.0 * result.best_test_correct / total, result.best_epoch,

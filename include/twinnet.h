@@ -176,7 +176,8 @@ typedef struct {
 typedef int (*tn_epoch_fn)(const tn_epoch_info *info, void *user);
 
 typedef struct {
-    uint32_t epochs_run;
+    uint32_t epochs_run;       /* complete epochs */
+    uint64_t steps;            /* mini-batch steps taken, including those of a partial epoch */
     uint32_t best_test_correct;
     uint32_t best_epoch;
     int stopped_early;

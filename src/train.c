@@ -360,6 +360,7 @@ tn_status tn_train(const tn_config *cfg, const tn_dataset *train, const tn_datas
         }
         if (stop) break;
     }
+    result->steps = step;
     if (trace) {
         tn_status ts = tn_trace_close(trace, s == TN_OK, s == TN_OK ? err : NULL);
         if (s == TN_OK) s = ts;
