@@ -39,8 +39,8 @@ static inline void tn_prefetch_example(const tn_dataset *ds, uint32_t e) {
     (void)ds; (void)e;
 #endif
 }
-void tn_forward_pair(const tn_net *net, const tn_kernels *k, const float *table, const tn_dataset *ds,
-                     uint32_t e1, tn_work *w1, uint32_t e2, tn_work *w2);
+void tn_forward_batch(const tn_net *net, const tn_kernels *k, const float *table, const tn_dataset *ds,
+                      const uint32_t *examples, uint32_t m, tn_work *works);
 void tn_backward_example(const tn_net *net, const tn_kernels *k, uint8_t label, tn_work *w);
 double tn_example_cost(const tn_net *net, const float *a, uint8_t label);
 uint32_t tn_argmax(const float *a, uint32_t n);

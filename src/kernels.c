@@ -105,81 +105,98 @@ static inline vf vtanh(vf z) {
 }
 #define NV(cols) ((cols) / VW)
 
-/* Columns in blocks of 32 (then 16) held in registers across the whole input list: for each
- * column the sum over t is the same sequence of fmaf in any blocking. */
-#define FORWARD_BLOCK(COLS)                                                               \
-    for (; c + (COLS) <= p; c += (COLS)) {                                                \
-        vf acc[NV(COLS)];                                                                 \
-        for (int v = 0; v < NV(COLS); v++) acc[v] = vload(b + c + v * VW);                \
-        for (uint32_t t = 0; t < nnz; t++) {                                              \
-            const float *row = W + (size_t)idx[t] * p + c;                                \
-            vf x = vset1(val[t]);                                                         \
-            for (int v = 0; v < NV(COLS); v++) acc[v] = vfma(vload(row + v * VW), x, acc[v]); \
+/* Forward through one layer for m examples: z[e][0:p] = b, then for t in order
+ * z[e][j] = fmaf(W[idx[e][t]*p + j], val[e][t], z[e][j]). Columns go in blocks of 32 (then 16)
+ * so that a block of W (n_in x 32 floats) stays in cache while every example passes through
+ * it; examples go in pairs, two independent chains per column. Each z[e][j] is the same
+ * sequence of fmaf whatever the blocking or pairing. */
+#define FWD_ONE(COLS, e)                                                                  \
+    do {                                                                                  \
+        vf a1[NV(COLS)];                                                                  \
+        _Pragma("GCC unroll 16") for (int v = 0; v < NV(COLS); v++) a1[v] = vload(b + c + v * VW);                 \
+        for (uint32_t t = 0; t < nnz[e]; t++) {                                           \
+            const float *row1 = W + (size_t)idx[e][t] * p + c;                            \
+            vf x1 = vset1(val[e][t]);                                                     \
+            _Pragma("GCC unroll 16") for (int v = 0; v < NV(COLS); v++) a1[v] = vfma(vload(row1 + v * VW), x1, a1[v]); \
         }                                                                                 \
-        for (int v = 0; v < NV(COLS); v++) vstore(z + c + v * VW, acc[v]);                \
-    }
+        _Pragma("GCC unroll 16") for (int v = 0; v < NV(COLS); v++) vstore(z[e] + c + v * VW, a1[v]);             \
+    } while (0)
 
-static void K(forward)(float *restrict z, const float *restrict W, uint32_t p, const float *restrict b,
-                       const uint16_t *restrict idx, const float *restrict val, uint32_t nnz) {
-    uint32_t c = 0;
-    FORWARD_BLOCK(64)
-    FORWARD_BLOCK(32)
-    FORWARD_BLOCK(16)
-}
-
-#define FORWARD2_BLOCK(COLS)                                                              \
-    for (; c + (COLS) <= p; c += (COLS)) {                                                \
+#define FWD_TWO(COLS, e1, e2)                                                             \
+    do {                                                                                  \
         vf a1[NV(COLS)], a2[NV(COLS)];                                                    \
-        for (int v = 0; v < NV(COLS); v++) a1[v] = a2[v] = vload(b + c + v * VW);         \
-        uint32_t both = nnz1 < nnz2 ? nnz1 : nnz2, t;                                     \
+        _Pragma("GCC unroll 16") for (int v = 0; v < NV(COLS); v++) a1[v] = a2[v] = vload(b + c + v * VW);         \
+        const uint16_t *i1 = idx[e1], *i2 = idx[e2];                                      \
+        const float *v1 = val[e1], *v2 = val[e2];                                         \
+        uint32_t n1 = nnz[e1], n2 = nnz[e2], both = n1 < n2 ? n1 : n2, t;                 \
         for (t = 0; t < both; t++) {                                                      \
-            const float *row1 = W + (size_t)idx1[t] * p + c, *row2 = W + (size_t)idx2[t] * p + c; \
-            vf x1 = vset1(val1[t]), x2 = vset1(val2[t]);                                  \
-            for (int v = 0; v < NV(COLS); v++) {                                          \
+            const float *row1 = W + (size_t)i1[t] * p + c, *row2 = W + (size_t)i2[t] * p + c; \
+            vf x1 = vset1(v1[t]), x2 = vset1(v2[t]);                                      \
+            _Pragma("GCC unroll 16") for (int v = 0; v < NV(COLS); v++) {                                          \
                 a1[v] = vfma(vload(row1 + v * VW), x1, a1[v]);                            \
                 a2[v] = vfma(vload(row2 + v * VW), x2, a2[v]);                            \
             }                                                                             \
         }                                                                                 \
-        for (uint32_t t1 = t; t1 < nnz1; t1++) {                                          \
-            const float *row1 = W + (size_t)idx1[t1] * p + c;                             \
-            vf x1 = vset1(val1[t1]);                                                      \
-            for (int v = 0; v < NV(COLS); v++) a1[v] = vfma(vload(row1 + v * VW), x1, a1[v]); \
+        for (uint32_t u = t; u < n1; u++) {                                               \
+            const float *row1 = W + (size_t)i1[u] * p + c;                                \
+            vf x1 = vset1(v1[u]);                                                         \
+            _Pragma("GCC unroll 16") for (int v = 0; v < NV(COLS); v++) a1[v] = vfma(vload(row1 + v * VW), x1, a1[v]); \
         }                                                                                 \
-        for (uint32_t t2 = t; t2 < nnz2; t2++) {                                          \
-            const float *row2 = W + (size_t)idx2[t2] * p + c;                             \
-            vf x2 = vset1(val2[t2]);                                                      \
-            for (int v = 0; v < NV(COLS); v++) a2[v] = vfma(vload(row2 + v * VW), x2, a2[v]); \
+        for (uint32_t u = t; u < n2; u++) {                                               \
+            const float *row2 = W + (size_t)i2[u] * p + c;                                \
+            vf x2 = vset1(v2[u]);                                                         \
+            _Pragma("GCC unroll 16") for (int v = 0; v < NV(COLS); v++) a2[v] = vfma(vload(row2 + v * VW), x2, a2[v]); \
         }                                                                                 \
-        for (int v = 0; v < NV(COLS); v++) {                                              \
-            vstore(z1 + c + v * VW, a1[v]);                                               \
-            vstore(z2 + c + v * VW, a2[v]);                                               \
+        _Pragma("GCC unroll 16") for (int v = 0; v < NV(COLS); v++) {                                              \
+            vstore(z[e1] + c + v * VW, a1[v]);                                            \
+            vstore(z[e2] + c + v * VW, a2[v]);                                            \
         }                                                                                 \
-    }
+    } while (0)
 
-static void K(forward2)(float *restrict z1, float *restrict z2, const float *restrict W, uint32_t p,
-                        const float *restrict b, const uint16_t *restrict idx1, const float *restrict val1,
-                        uint32_t nnz1, const uint16_t *restrict idx2, const float *restrict val2, uint32_t nnz2) {
+static void K(forward)(float *const *z, const float *restrict W, uint32_t p, const float *restrict b, uint32_t m,
+                       const uint16_t *const *idx, const float *const *val, const uint32_t *nnz) {
     uint32_t c = 0;
-    FORWARD2_BLOCK(32)
-    FORWARD2_BLOCK(16)
+    if (m == 1) {
+        for (; c + 64 <= p; c += 64) FWD_ONE(64, 0);
+        for (; c + 32 <= p; c += 32) FWD_ONE(32, 0);
+        for (; c < p; c += 16) FWD_ONE(16, 0);
+        return;
+    }
+    for (; c + 32 <= p; c += 32) {
+        uint32_t e = 0;
+        for (; e + 2 <= m; e += 2) FWD_TWO(32, e, e + 1);
+        if (e < m) FWD_ONE(32, e);
+    }
+    for (; c < p; c += 16) {
+        uint32_t e = 0;
+        for (; e + 2 <= m; e += 2) FWD_TWO(16, e, e + 1);
+        if (e < m) FWD_ONE(16, e);
+    }
 }
 
-/* Per weight, one fmaf per listed input; the block of delta stays in registers. */
+/* The update of one layer for a mini-batch: per weight, the examples in batch order, each
+ * adding fmaf(c * val[e][t], delta[e][j], w) for its listed inputs. Columns go in blocks of
+ * 32 (then 16) so that a block of W stays in cache for the whole batch; only rows in
+ * [row_lo, row_hi) are touched (a thread's share). */
 #define UPDATE_BLOCK(COLS)                                                                \
-    for (; col + (COLS) <= p; col += (COLS)) {                                            \
-        vf d[NV(COLS)];                                                                   \
-        for (int v = 0; v < NV(COLS); v++) d[v] = vload(delta + col + v * VW);            \
-        for (uint32_t t = 0; t < nnz; t++) {                                              \
-            uint32_t i = idx[t];                                                          \
-            if (i < row_lo || i >= row_hi) continue;                                      \
-            vf s = vset1(c * val[t]);                                                     \
-            float *row = W + (size_t)i * p + col;                                         \
-            for (int v = 0; v < NV(COLS); v++) vstore(row + v * VW, vfma(s, d[v], vload(row + v * VW))); \
-        }                                                                                 \
-    }
+    for (; col + (COLS) <= p; col += (COLS))                                              \
+        for (uint32_t e = 0; e < m; e++) {                                                \
+            vf d[NV(COLS)];                                                               \
+            _Pragma("GCC unroll 16") for (int v = 0; v < NV(COLS); v++) d[v] = vload(delta[e] + col + v * VW);     \
+            const uint16_t *ie = idx[e];                                                  \
+            const float *ve = val[e];                                                     \
+            for (uint32_t t = 0; t < nnz[e]; t++) {                                       \
+                uint32_t i = ie[t];                                                       \
+                if (i < row_lo || i >= row_hi) continue;                                  \
+                vf s = vset1(c * ve[t]);                                                  \
+                float *row = W + (size_t)i * p + col;                                     \
+                _Pragma("GCC unroll 16") for (int v = 0; v < NV(COLS); v++) vstore(row + v * VW, vfma(s, d[v], vload(row + v * VW))); \
+            }                                                                             \
+        }
 
-static void K(update)(float *restrict W, uint32_t p, const uint16_t *restrict idx, const float *restrict val,
-                      uint32_t nnz, float c, const float *restrict delta, uint32_t row_lo, uint32_t row_hi) {
+static void K(update)(float *restrict W, uint32_t p, uint32_t m, const uint16_t *const *idx,
+                      const float *const *val, const uint32_t *nnz, float c, const float *const *delta,
+                      uint32_t row_lo, uint32_t row_hi) {
     uint32_t col = 0;
     UPDATE_BLOCK(32)
     UPDATE_BLOCK(16)
@@ -229,4 +246,4 @@ static void K(scale)(float *restrict y, float s, size_t n) {
 
 const tn_kernels CAT(tn_kernels_, TN_KERNEL_NAME) = {
     STR(TN_KERNEL_NAME),
-    K(forward), K(forward2), K(update), K(backprop), K(activate), K(exp_shifted), K(axpy), K(scale)};
+    K(forward), K(update), K(backprop), K(activate), K(exp_shifted), K(axpy), K(scale)};

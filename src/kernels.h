@@ -8,18 +8,15 @@
 
 typedef struct {
     const char *name;
-    /* z[0:p] = b[0:p]; then for t in order: z[k] = fmaf(W[idx[t]*p + k], val[t], z[k]). */
-    void (*forward)(float *z, const float *W, uint32_t p, const float *b, const uint16_t *idx,
-                    const float *val, uint32_t nnz);
-    /* forward for two input lists at once (z1 from list 1, z2 from list 2): the same bits as
-     * two forward calls. */
-    void (*forward2)(float *z1, float *z2, const float *W, uint32_t p, const float *b,
-                     const uint16_t *idx1, const float *val1, uint32_t nnz1,
-                     const uint16_t *idx2, const float *val2, uint32_t nnz2);
-    /* for t in order: s = c * val[t]; W[idx[t]*p + k] = fmaf(s, delta[k], W[idx[t]*p + k]),
-     * only for rows in [row_lo, row_hi). */
-    void (*update)(float *W, uint32_t p, const uint16_t *idx, const float *val, uint32_t nnz,
-                   float c, const float *delta, uint32_t row_lo, uint32_t row_hi);
+    /* For each example e < m: z[e][0:p] = b[0:p]; then for t in order
+     * z[e][k] = fmaf(W[idx[e][t]*p + k], val[e][t], z[e][k]). */
+    void (*forward)(float *const *z, const float *W, uint32_t p, const float *b, uint32_t m,
+                    const uint16_t *const *idx, const float *const *val, const uint32_t *nnz);
+    /* For each example e < m in order, for t in order: s = c * val[e][t];
+     * W[i*p + k] = fmaf(s, delta[e][k], W[i*p + k]) with i = idx[e][t], for rows i in
+     * [row_lo, row_hi) only. */
+    void (*update)(float *W, uint32_t p, uint32_t m, const uint16_t *const *idx, const float *const *val,
+                   const uint32_t *nnz, float c, const float *const *delta, uint32_t row_lo, uint32_t row_hi);
     /* s[i] = fmaf chain over k = 0..n_out-1 of W[i*p + k] * d[k], from +0, for i < width. */
     void (*backprop)(float *s, const float *W, uint32_t p, uint32_t n_out, const float *d, uint32_t width);
     /* a[k] = act(z[k]) for k < n: 0 sigmoid, 1 tanh, 2 relu. n, below, is a multiple of 16. */

@@ -208,9 +208,11 @@ static void forward_layers(const tn_net *net, const tn_kernels *k, tn_work *w, i
     int L = net->n_sizes - 1;
     for (int l = 1; l <= L; l++) {
         float *z = w->delta[l]; /* z is kept in the delta slot until backward needs it */
-        if (l > 1 || !z1_ready)
-            k->forward(z, net->params + net->w_off[l], net->pad[l], net->params + net->b_off[l],
-                       w->idx[l - 1], w->val[l - 1], w->nnz[l - 1]);
+        if (l > 1 || !z1_ready) {
+            const float *val = w->val[l - 1];
+            k->forward(&z, net->params + net->w_off[l], net->pad[l], net->params + net->b_off[l], 1,
+                       &w->idx[l - 1], &val, &w->nnz[l - 1]);
+        }
         if (l < L) {
             k->activate(w->act[l], z, net->pad[l], (int)net->activation);
             w->nnz[l] = gather_nonzero(w->act[l], net->sizes[l], w->idx_buf[l], w->val[l]);
@@ -234,16 +236,30 @@ void tn_forward_example(const tn_net *net, const tn_kernels *k, const float *tab
     forward_layers(net, k, w, 0);
 }
 
-/* Two examples at once through the first (widest) layer: two independent fmaf chains per
- * column keep the FMA units busy; each chain is exactly the single-example one. */
-void tn_forward_pair(const tn_net *net, const tn_kernels *k, const float *table, const tn_dataset *ds,
-                     uint32_t e1, tn_work *w1, uint32_t e2, tn_work *w2) {
-    load_inputs(table, ds, e1, w1);
-    load_inputs(table, ds, e2, w2);
-    k->forward2(w1->delta[1], w2->delta[1], net->params + net->w_off[1], net->pad[1], net->params + net->b_off[1],
-                w1->idx[0], w1->val[0], w1->nnz[0], w2->idx[0], w2->val[0], w2->nnz[0]);
-    forward_layers(net, k, w1, 1);
-    forward_layers(net, k, w2, 1);
+/* Examples examples[0..m-1] into works[0..m-1]. The first (widest) layer runs for up to 32
+ * examples at once, column block by column block, so each block of its weights is read from
+ * cache by every example (see the forward kernel); the sums are those of one example at a time. */
+#define FORWARD_CHUNK 32
+void tn_forward_batch(const tn_net *net, const tn_kernels *k, const float *table, const tn_dataset *ds,
+                      const uint32_t *examples, uint32_t m, tn_work *works) {
+    for (uint32_t start = 0; start < m; start += FORWARD_CHUNK) {
+        uint32_t n = m - start < FORWARD_CHUNK ? m - start : FORWARD_CHUNK;
+        float *z[FORWARD_CHUNK];
+        const uint16_t *idx[FORWARD_CHUNK];
+        const float *val[FORWARD_CHUNK];
+        uint32_t nnz[FORWARD_CHUNK];
+        for (uint32_t j = 0; j < n; j++) {
+            if (start + j + 2 < m) tn_prefetch_example(ds, examples[start + j + 2]);
+            tn_work *w = &works[start + j];
+            load_inputs(table, ds, examples[start + j], w);
+            z[j] = w->delta[1];
+            idx[j] = w->idx[0];
+            val[j] = w->val[0];
+            nnz[j] = w->nnz[0];
+        }
+        k->forward(z, net->params + net->w_off[1], net->pad[1], net->params + net->b_off[1], n, idx, val, nnz);
+        for (uint32_t j = 0; j < n; j++) forward_layers(net, k, &works[start + j], 1);
+    }
 }
 
 void tn_backward_example(const tn_net *net, const tn_kernels *k, uint8_t label, tn_work *w) {

@@ -34,32 +34,60 @@ static double now_seconds(void) {
     return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
-/* Work buffers for up to `capacity` examples. */
+/* Work buffers for up to `capacity` examples, and per layer l the tables the batched update
+ * reads: each example's inputs of layer l (idx, val, nnz) and its delta. */
 typedef struct {
     tn_work *work;
     float *floats;
     uint16_t *indices;
     uint32_t capacity;
+    const uint16_t **idx[TN_MAX_LAYERS];
+    const float **val[TN_MAX_LAYERS];
+    const float **delta[TN_MAX_LAYERS];
+    uint32_t *nnz[TN_MAX_LAYERS];
+    void *tables;
 } batch_work;
 
 static tn_status batch_work_init(batch_work *bw, const tn_net *net, uint32_t capacity, tn_error *err) {
     memset(bw, 0, sizeof *bw);
     size_t nf = tn_work_floats(net), ni = tn_work_indices(net);
+    int L = net->n_sizes - 1;
     bw->work = calloc(capacity, sizeof(tn_work));
     bw->floats = tn_calloc((size_t)capacity * nf, sizeof(float));
     bw->indices = tn_calloc((size_t)capacity * ni, sizeof(uint16_t));
-    if (!bw->work || !bw->floats || !bw->indices) {
-        free(bw->work); tn_free(bw->floats); tn_free(bw->indices);
+    bw->tables = calloc((size_t)capacity * L, 3 * sizeof(void *) + sizeof(uint32_t));
+    if (!bw->work || !bw->floats || !bw->indices || !bw->tables) {
+        free(bw->work); tn_free(bw->floats); tn_free(bw->indices); free(bw->tables);
         memset(bw, 0, sizeof *bw);
         return tn_fail(err, TN_ERR_NOMEM, "out of memory for work buffers");
     }
     bw->capacity = capacity;
     for (uint32_t e = 0; e < capacity; e++)
         tn_work_bind(net, &bw->work[e], bw->floats + e * nf, bw->indices + e * ni);
+    void **ptrs = bw->tables;
+    for (int l = 1; l <= L; l++) {
+        bw->idx[l] = (const uint16_t **)(ptrs + (size_t)(3 * (l - 1)) * capacity);
+        bw->val[l] = (const float **)(ptrs + (size_t)(3 * (l - 1) + 1) * capacity);
+        bw->delta[l] = (const float **)(ptrs + (size_t)(3 * (l - 1) + 2) * capacity);
+        bw->nnz[l] = (uint32_t *)(ptrs + (size_t)3 * L * capacity) + (size_t)(l - 1) * capacity;
+    }
     return TN_OK;
 }
 
+/* Fills the update's tables for the first m examples (after their passes). */
+static void batch_work_tables(batch_work *bw, const tn_net *net, uint32_t m) {
+    for (int l = 1; l < net->n_sizes; l++)
+        for (uint32_t e = 0; e < m; e++) {
+            const tn_work *w = &bw->work[e];
+            bw->idx[l][e] = w->idx[l - 1];
+            bw->val[l][e] = w->val[l - 1];
+            bw->nnz[l][e] = w->nnz[l - 1];
+            bw->delta[l][e] = w->delta[l];
+        }
+}
+
 static void batch_work_free(batch_work *bw) {
+    free(bw->tables);
     free(bw->work);
     tn_free(bw->floats);
     tn_free(bw->indices);
@@ -82,6 +110,7 @@ static tn_status check_shape(const tn_net *net, const tn_dataset *ds, tn_error *
 }
 
 /* ---- evaluation -------------------------------------------------------------------------- */
+#define EVAL_CHUNK 32 /* examples per forward batch */
 typedef struct {
     const tn_net *net;
     const tn_kernels *k;
@@ -104,14 +133,13 @@ static void eval_record(eval_ctx *c, uint32_t e, const tn_work *w) {
 static void eval_job(void *p, int t, int n) {
     eval_ctx *c = p;
     uint32_t lo = (uint32_t)((uint64_t)c->ds->n * t / n), hi = (uint32_t)((uint64_t)c->ds->n * (t + 1) / n);
-    tn_work *w = c->per_thread[t].work;
-    for (uint32_t e = lo; e < hi; e += 2) {
-        if (e + 2 < hi) tn_prefetch_example(c->ds, e + 2);
-        if (e + 3 < hi) tn_prefetch_example(c->ds, e + 3);
-        if (e + 1 < hi) tn_forward_pair(c->net, c->k, c->table, c->ds, e, &w[0], e + 1, &w[1]);
-        else tn_forward_example(c->net, c->k, c->table, c->ds, e, &w[0]);
-        eval_record(c, e, &w[0]);
-        if (e + 1 < hi) eval_record(c, e + 1, &w[1]);
+    batch_work *bw = &c->per_thread[t];
+    uint32_t examples[EVAL_CHUNK];
+    for (uint32_t start = lo; start < hi; start += EVAL_CHUNK) {
+        uint32_t m = hi - start < EVAL_CHUNK ? hi - start : EVAL_CHUNK;
+        for (uint32_t j = 0; j < m; j++) examples[j] = start + j;
+        tn_forward_batch(c->net, c->k, c->table, c->ds, examples, m, bw->work);
+        for (uint32_t j = 0; j < m; j++) eval_record(c, start + j, &bw->work[j]);
     }
 }
 
@@ -122,7 +150,7 @@ static tn_status run_eval(const tn_net *net, const tn_dataset *ds, tn_pool *pool
     batch_work *bw = calloc((size_t)T, sizeof *bw);
     if (!bw) return tn_fail(err, TN_ERR_NOMEM, "out of memory for evaluation");
     tn_status s = TN_OK;
-    for (int t = 0; t < T && s == TN_OK; t++) s = batch_work_init(&bw[t], net, 2, err);
+    for (int t = 0; t < T && s == TN_OK; t++) s = batch_work_init(&bw[t], net, EVAL_CHUNK, err);
     if (s == TN_OK) {
         float table[256];
         tn_pixel_table(table);
@@ -199,36 +227,25 @@ typedef struct {
 static void passes_job(void *p, int t, int n) {
     step_ctx *c = p;
     uint32_t lo = (uint32_t)((uint64_t)c->m * t / n), hi = (uint32_t)((uint64_t)c->m * (t + 1) / n);
-    uint32_t e = lo;
-    for (; e + 2 <= hi; e += 2) {
-        if (e + 2 < hi) tn_prefetch_example(c->ds, c->idx[e + 2]);
-        if (e + 3 < hi) tn_prefetch_example(c->ds, c->idx[e + 3]);
-        tn_forward_pair(c->net, c->k, c->table, c->ds, c->idx[e], &c->bw->work[e], c->idx[e + 1], &c->bw->work[e + 1]);
-        tn_backward_example(c->net, c->k, c->ds->labels[c->idx[e]], &c->bw->work[e]);
-        tn_backward_example(c->net, c->k, c->ds->labels[c->idx[e + 1]], &c->bw->work[e + 1]);
-    }
-    if (e < hi) {
-        tn_forward_example(c->net, c->k, c->table, c->ds, c->idx[e], &c->bw->work[e]);
-        tn_backward_example(c->net, c->k, c->ds->labels[c->idx[e]], &c->bw->work[e]);
-    }
+    if (hi == lo) return;
+    tn_forward_batch(c->net, c->k, c->table, c->ds, c->idx + lo, hi - lo, c->bw->work + lo);
+    for (uint32_t e = lo; e < hi; e++) tn_backward_example(c->net, c->k, c->ds->labels[c->idx[e]], &c->bw->work[e]);
 }
 
 /* Thread t owns rows [n_in*t/n, n_in*(t+1)/n) of every layer's weights; thread 0 the biases. */
 static void update_job(void *p, int t, int n) {
     step_ctx *c = p;
     tn_net *net = c->net;
+    batch_work *bw = c->bw;
     for (int l = 1; l < net->n_sizes; l++) {
         uint32_t n_in = net->sizes[l - 1], pl = net->pad[l];
         uint32_t lo = (uint32_t)((uint64_t)n_in * t / n), hi = (uint32_t)((uint64_t)n_in * (t + 1) / n);
         float *W = net->params + net->w_off[l];
         if (c->decay != 1.0f) c->k->scale(W + (size_t)lo * pl, c->decay, (size_t)(hi - lo) * pl);
-        for (uint32_t e = 0; e < c->m; e++) {
-            tn_work *w = &c->bw->work[e];
-            c->k->update(W, pl, w->idx[l - 1], w->val[l - 1], w->nnz[l - 1], c->c, w->delta[l], lo, hi);
-        }
+        c->k->update(W, pl, c->m, bw->idx[l], bw->val[l], bw->nnz[l], c->c, bw->delta[l], lo, hi);
         if (t == 0)
             for (uint32_t e = 0; e < c->m; e++)
-                c->k->axpy(net->params + net->b_off[l], c->c, c->bw->work[e].delta[l], pl);
+                c->k->axpy(net->params + net->b_off[l], c->c, bw->work[e].delta[l], pl);
     }
 }
 
@@ -238,6 +255,7 @@ static void sgd_step(tn_net *net, const tn_kernels *k, const float *table, const
     step_ctx c = {net, k, ds, table, idx, m, bw, -(eta / (float)m),
                   lambda != 0.0f ? 1.0f - eta * lambda / (float)n_train : 1.0f};
     tn_pool_run(pool, passes_job, &c);
+    batch_work_tables(bw, net, m);
     tn_pool_run(pool, update_job, &c);
 }
 
