@@ -24,8 +24,6 @@ size_t tn_work_floats(const tn_net *net);
 size_t tn_work_indices(const tn_net *net);
 void tn_work_bind(const tn_net *net, tn_work *w, float *floats, uint16_t *indices);
 void tn_pixel_table(float table[256]);
-void tn_forward_example(const tn_net *net, const tn_kernels *k, const float *table,
-                        const tn_dataset *ds, uint32_t e, tn_work *w);
 /* Asks the cache for example e's pixels and pixel index: examples come in shuffled order, so
  * without this every example starts with a dozen misses to memory. */
 static inline void tn_prefetch_example(const tn_dataset *ds, uint32_t e) {

@@ -113,43 +113,39 @@ static inline vf vtanh(vf z) {
 #define FWD_ONE(COLS, e)                                                                  \
     do {                                                                                  \
         vf a1[NV(COLS)];                                                                  \
-        _Pragma("GCC unroll 16") for (int v = 0; v < NV(COLS); v++) a1[v] = vload(b + c + v * VW);                 \
+        _Pragma("GCC unroll 16") for (int v = 0; v < NV(COLS); v++) a1[v] = vload(b + c + v * VW); \
         for (uint32_t t = 0; t < nnz[e]; t++) {                                           \
             const float *row1 = W + (size_t)idx[e][t] * p + c;                            \
             vf x1 = vset1(val[e][t]);                                                     \
             _Pragma("GCC unroll 16") for (int v = 0; v < NV(COLS); v++) a1[v] = vfma(vload(row1 + v * VW), x1, a1[v]); \
         }                                                                                 \
-        _Pragma("GCC unroll 16") for (int v = 0; v < NV(COLS); v++) vstore(z[e] + c + v * VW, a1[v]);             \
+        _Pragma("GCC unroll 16") for (int v = 0; v < NV(COLS); v++) vstore(z[e] + c + v * VW, a1[v]); \
     } while (0)
 
-#define FWD_TWO(COLS, e1, e2)                                                             \
+/* NE examples from e0 advance together while all have inputs left (NE * NV independent
+ * chains), then each finishes its own list. */
+#define FWD_GROUP(COLS, NE, e0)                                                           \
     do {                                                                                  \
-        vf a1[NV(COLS)], a2[NV(COLS)];                                                    \
-        _Pragma("GCC unroll 16") for (int v = 0; v < NV(COLS); v++) a1[v] = a2[v] = vload(b + c + v * VW);         \
-        const uint16_t *i1 = idx[e1], *i2 = idx[e2];                                      \
-        const float *v1 = val[e1], *v2 = val[e2];                                         \
-        uint32_t n1 = nnz[e1], n2 = nnz[e2], both = n1 < n2 ? n1 : n2, t;                 \
-        for (t = 0; t < both; t++) {                                                      \
-            const float *row1 = W + (size_t)i1[t] * p + c, *row2 = W + (size_t)i2[t] * p + c; \
-            vf x1 = vset1(v1[t]), x2 = vset1(v2[t]);                                      \
-            _Pragma("GCC unroll 16") for (int v = 0; v < NV(COLS); v++) {                                          \
-                a1[v] = vfma(vload(row1 + v * VW), x1, a1[v]);                            \
-                a2[v] = vfma(vload(row2 + v * VW), x2, a2[v]);                            \
+        vf acc[NE][NV(COLS)];                                                             \
+        uint32_t both = nnz[e0];                                                          \
+        _Pragma("GCC unroll 4") for (int g = 0; g < (NE); g++) {                          \
+            if (nnz[(e0) + g] < both) both = nnz[(e0) + g];                               \
+            _Pragma("GCC unroll 16") for (int v = 0; v < NV(COLS); v++) acc[g][v] = vload(b + c + v * VW); \
+        }                                                                                 \
+        for (uint32_t t = 0; t < both; t++) {                                             \
+            _Pragma("GCC unroll 4") for (int g = 0; g < (NE); g++) {                      \
+                const float *row = W + (size_t)idx[(e0) + g][t] * p + c;                  \
+                vf x = vset1(val[(e0) + g][t]);                                           \
+                _Pragma("GCC unroll 16") for (int v = 0; v < NV(COLS); v++) acc[g][v] = vfma(vload(row + v * VW), x, acc[g][v]); \
             }                                                                             \
         }                                                                                 \
-        for (uint32_t u = t; u < n1; u++) {                                               \
-            const float *row1 = W + (size_t)i1[u] * p + c;                                \
-            vf x1 = vset1(v1[u]);                                                         \
-            _Pragma("GCC unroll 16") for (int v = 0; v < NV(COLS); v++) a1[v] = vfma(vload(row1 + v * VW), x1, a1[v]); \
-        }                                                                                 \
-        for (uint32_t u = t; u < n2; u++) {                                               \
-            const float *row2 = W + (size_t)i2[u] * p + c;                                \
-            vf x2 = vset1(v2[u]);                                                         \
-            _Pragma("GCC unroll 16") for (int v = 0; v < NV(COLS); v++) a2[v] = vfma(vload(row2 + v * VW), x2, a2[v]); \
-        }                                                                                 \
-        _Pragma("GCC unroll 16") for (int v = 0; v < NV(COLS); v++) {                                              \
-            vstore(z[e1] + c + v * VW, a1[v]);                                            \
-            vstore(z[e2] + c + v * VW, a2[v]);                                            \
+        _Pragma("GCC unroll 4") for (int g = 0; g < (NE); g++) {                          \
+            for (uint32_t t = both; t < nnz[(e0) + g]; t++) {                             \
+                const float *row = W + (size_t)idx[(e0) + g][t] * p + c;                  \
+                vf x = vset1(val[(e0) + g][t]);                                           \
+                _Pragma("GCC unroll 16") for (int v = 0; v < NV(COLS); v++) acc[g][v] = vfma(vload(row + v * VW), x, acc[g][v]); \
+            }                                                                             \
+            _Pragma("GCC unroll 16") for (int v = 0; v < NV(COLS); v++) vstore(z[(e0) + g] + c + v * VW, acc[g][v]); \
         }                                                                                 \
     } while (0)
 
@@ -164,12 +160,13 @@ static void K(forward)(float *const *z, const float *restrict W, uint32_t p, con
     }
     for (; c + 32 <= p; c += 32) {
         uint32_t e = 0;
-        for (; e + 2 <= m; e += 2) FWD_TWO(32, e, e + 1);
+        for (; e + 2 <= m; e += 2) FWD_GROUP(32, 2, e);
         if (e < m) FWD_ONE(32, e);
     }
     for (; c < p; c += 16) {
         uint32_t e = 0;
-        for (; e + 2 <= m; e += 2) FWD_TWO(16, e, e + 1);
+        for (; e + 4 <= m; e += 4) FWD_GROUP(16, 4, e);
+        for (; e + 2 <= m; e += 2) FWD_GROUP(16, 2, e);
         if (e < m) FWD_ONE(16, e);
     }
 }

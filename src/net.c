@@ -202,17 +202,14 @@ static uint32_t gather_nonzero(const float *a, uint32_t n, uint16_t *idx, float 
     return m;
 }
 
-/* Layers 1..L from the input list already in w (idx[0], val[0], nnz[0]); with z1_ready, layer
- * 1's weighted inputs are already in w->delta[1]. */
-static void forward_layers(const tn_net *net, const tn_kernels *k, tn_work *w, int z1_ready) {
+/* Layers 1..L from the input list already in w (idx[0], val[0], nnz[0]). */
+static void forward_layers(const tn_net *net, const tn_kernels *k, tn_work *w) {
     int L = net->n_sizes - 1;
     for (int l = 1; l <= L; l++) {
         float *z = w->delta[l]; /* z is kept in the delta slot until backward needs it */
-        if (l > 1 || !z1_ready) {
-            const float *val = w->val[l - 1];
-            k->forward(&z, net->params + net->w_off[l], net->pad[l], net->params + net->b_off[l], 1,
-                       &w->idx[l - 1], &val, &w->nnz[l - 1]);
-        }
+        const float *val = w->val[l - 1];
+        k->forward(&z, net->params + net->w_off[l], net->pad[l], net->params + net->b_off[l], 1,
+                   &w->idx[l - 1], &val, &w->nnz[l - 1]);
         if (l < L) {
             k->activate(w->act[l], z, net->pad[l], (int)net->activation);
             w->nnz[l] = gather_nonzero(w->act[l], net->sizes[l], w->idx_buf[l], w->val[l]);
@@ -230,35 +227,43 @@ static void load_inputs(const float *table, const tn_dataset *ds, uint32_t e, tn
     for (uint32_t t = 0; t < w->nnz[0]; t++) w->val[0][t] = table[pix[w->idx[0][t]]];
 }
 
-void tn_forward_example(const tn_net *net, const tn_kernels *k, const float *table,
-                        const tn_dataset *ds, uint32_t e, tn_work *w) {
-    load_inputs(table, ds, e, w);
-    forward_layers(net, k, w, 0);
-}
-
-/* Examples examples[0..m-1] into works[0..m-1]. The first (widest) layer runs for up to 32
- * examples at once, column block by column block, so each block of its weights is read from
- * cache by every example (see the forward kernel); the sums are those of one example at a time. */
+/* Examples examples[0..m-1] into works[0..m-1]. Each layer runs for up to 32 examples at
+ * once, column block by column block, so each block of weights is read from cache by every
+ * example and several independent chains keep the FMA units busy (see the forward kernel);
+ * every sum is that of one example at a time. */
 #define FORWARD_CHUNK 32
 void tn_forward_batch(const tn_net *net, const tn_kernels *k, const float *table, const tn_dataset *ds,
                       const uint32_t *examples, uint32_t m, tn_work *works) {
+    int L = net->n_sizes - 1;
     for (uint32_t start = 0; start < m; start += FORWARD_CHUNK) {
         uint32_t n = m - start < FORWARD_CHUNK ? m - start : FORWARD_CHUNK;
+        tn_work *ws = works + start;
         float *z[FORWARD_CHUNK];
         const uint16_t *idx[FORWARD_CHUNK];
         const float *val[FORWARD_CHUNK];
         uint32_t nnz[FORWARD_CHUNK];
         for (uint32_t j = 0; j < n; j++) {
             if (start + j + 2 < m) tn_prefetch_example(ds, examples[start + j + 2]);
-            tn_work *w = &works[start + j];
-            load_inputs(table, ds, examples[start + j], w);
-            z[j] = w->delta[1];
-            idx[j] = w->idx[0];
-            val[j] = w->val[0];
-            nnz[j] = w->nnz[0];
+            load_inputs(table, ds, examples[start + j], &ws[j]);
         }
-        k->forward(z, net->params + net->w_off[1], net->pad[1], net->params + net->b_off[1], n, idx, val, nnz);
-        for (uint32_t j = 0; j < n; j++) forward_layers(net, k, &works[start + j], 1);
+        for (int l = 1; l <= L; l++) {
+            for (uint32_t j = 0; j < n; j++) {
+                z[j] = ws[j].delta[l]; /* z is kept in the delta slot until backward needs it */
+                idx[j] = ws[j].idx[l - 1];
+                val[j] = ws[j].val[l - 1];
+                nnz[j] = ws[j].nnz[l - 1];
+            }
+            k->forward(z, net->params + net->w_off[l], net->pad[l], net->params + net->b_off[l], n, idx, val, nnz);
+            for (uint32_t j = 0; j < n; j++) {
+                tn_work *w = &ws[j];
+                if (l < L) {
+                    k->activate(w->act[l], z[j], net->pad[l], (int)net->activation);
+                    w->nnz[l] = gather_nonzero(w->act[l], net->sizes[l], w->idx_buf[l], w->val[l]);
+                } else {
+                    output_activation(net, k, w->act[l], z[j]);
+                }
+            }
+        }
     }
 }
 
@@ -325,7 +330,7 @@ tn_status tn_net_forward(const tn_net *net, const float *x, float *out, tn_error
     for (uint32_t i = 0; i < net->sizes[0]; i++)
         if (x[i] != 0.0f) { in_idx[w.nnz[0]] = (uint16_t)i; w.val[0][w.nnz[0]++] = x[i]; }
     w.idx[0] = in_idx;
-    forward_layers(net, tn_kernels_select(), &w, 0);
+    forward_layers(net, tn_kernels_select(), &w);
     memcpy(out, w.act[net->n_sizes - 1], net->sizes[net->n_sizes - 1] * sizeof(float));
     tn_free(floats);
     tn_free(indices);
