@@ -395,10 +395,13 @@ static int cmd_eval(int argc, char **argv) {
     tn_eval_result r = {0};
     r.confusion = conf;
     tn_error err;
+    double t0 = wall();
     if (tn_evaluate(&m.net, &test, threads, &r, &err) != TN_OK) die_err(&err);
+    double seconds = wall() - t0;
     double acc = r.total ? (double)r.correct / r.total : 0.0;
     if (json) {
-        printf("{\"accuracy\":%.6f,\"correct\":%u,\"total\":%u,\"cost\":%.9g,\"confusion\":[", acc, r.correct, r.total, r.cost);
+        printf("{\"accuracy\":%.6f,\"correct\":%u,\"total\":%u,\"cost\":%.9g,\"seconds\":%.6f,\"confusion\":[", acc,
+               r.correct, r.total, r.cost, seconds);
         for (uint32_t i = 0; i < n_out; i++) {
             printf("%s[", i ? "," : "");
             for (uint32_t j = 0; j < n_out; j++) printf("%s%u", j ? "," : "", conf[i * n_out + j]);
@@ -406,7 +409,7 @@ static int cmd_eval(int argc, char **argv) {
         }
         printf("]}\n");
     } else {
-        printf("Accuracy %u / %u (%.2f%%), mean cost %.5f\n", r.correct, r.total, 100.0 * acc, r.cost);
+        printf("Accuracy %u / %u (%.2f%%), mean cost %.5f (%.1f ms)\n", r.correct, r.total, 100.0 * acc, r.cost, 1000 * seconds);
         printf("Confusion matrix (rows: true, columns: predicted):\n      ");
         for (uint32_t j = 0; j < n_out; j++) printf("%6u", j);
         printf("\n");
