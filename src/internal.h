@@ -55,7 +55,7 @@ static inline float tn_expf_inline(float x) {
     p = fmaf(p, r, 0.5f);
     p = fmaf(p, r, 1.0f);
     p = fmaf(p, r, 1.0f);
-    int32_t k = (int32_t)kf;
+    int32_t k = kf == kf ? (int32_t)kf : 0; /* NaN: no undefined conversion; p is NaN anyway */
     float scale = tn_u2f((uint32_t)(k + 127) << 23);
     return p * scale;
 }

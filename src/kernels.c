@@ -65,7 +65,7 @@ typedef float vf;
 #define vdiv(a, b) ((a) / (b))
 #define vmax(a, b) ((a) > (b) ? (a) : (b)) /* as maxps: b when either is NaN */
 #define vmin(a, b) ((a) < (b) ? (a) : (b))
-#define vpow2i(kf) tn_u2f((uint32_t)((int32_t)(kf) + 127) << 23)
+#define vpow2i(kf) tn_u2f((uint32_t)(((kf) == (kf) ? (int32_t)(kf) : 0) + 127) << 23)
 #define vselect_lt0(z, a, b) ((z) < 0.0f ? (a) : (b))
 #define vabs(z) fabsf(z)
 #endif
