@@ -39,7 +39,10 @@ static inline void tn_prefetch_example(const tn_dataset *ds, uint32_t e) {
 }
 void tn_forward_batch(const tn_net *net, const tn_kernels *k, const float *table, const tn_dataset *ds,
                       const uint32_t *examples, uint32_t m, tn_work *works);
-void tn_backward_example(const tn_net *net, const tn_kernels *k, uint8_t label, tn_work *w);
+/* Output delta, then hidden deltas back to layer 1; wt[l] (l >= 2) is layer l transposed. */
+void tn_backward_example(const tn_net *net, const tn_kernels *k, uint8_t label, tn_work *w,
+                         float *const *wt);
+void tn_transpose_layer(const tn_net *net, int l, float *wt);
 double tn_example_cost(const tn_net *net, const float *a, uint8_t label);
 uint32_t tn_argmax(const float *a, uint32_t n);
 

@@ -171,50 +171,48 @@ static void K(forward)(float *const *z, const float *restrict W, uint32_t p, con
     }
 }
 
-/* The update of one layer for a mini-batch: per weight, the examples in batch order, each
- * adding fmaf(c * val[e][t], delta[e][j], w) for its listed inputs. Columns go in blocks of
- * 32 (then 16) so that a block of W stays in cache for the whole batch; only rows in
- * [row_lo, row_hi) are touched (a thread's share). */
+/* The update of one layer for a mini-batch, row by row: row i is loaded once, gets one
+ * fmaf(scale[q], delta[example[q]][j], w) for each entry q of that row (entries come in batch
+ * order), and is stored once. Per weight that is the examples in batch order, as specified.
+ * Only rows in [row_lo, row_hi) are touched (a thread's share). */
 #define UPDATE_BLOCK(COLS)                                                                \
     for (; col + (COLS) <= p; col += (COLS))                                              \
-        for (uint32_t e = 0; e < m; e++) {                                                \
-            vf d[NV(COLS)];                                                               \
-            _Pragma("GCC unroll 16") for (int v = 0; v < NV(COLS); v++) d[v] = vload(delta[e] + col + v * VW);     \
-            const uint16_t *ie = idx[e];                                                  \
-            const float *ve = val[e];                                                     \
-            for (uint32_t t = 0; t < nnz[e]; t++) {                                       \
-                uint32_t i = ie[t];                                                       \
-                if (i < row_lo || i >= row_hi) continue;                                  \
-                vf s = vset1(c * ve[t]);                                                  \
-                float *row = W + (size_t)i * p + col;                                     \
-                _Pragma("GCC unroll 16") for (int v = 0; v < NV(COLS); v++) vstore(row + v * VW, vfma(s, d[v], vload(row + v * VW))); \
+        for (uint32_t r = 0; r < n_rows; r++) {                                           \
+            uint32_t i = rows[r];                                                         \
+            if (i < row_lo || i >= row_hi) continue;                                      \
+            float *row = W + (size_t)i * p + col;                                         \
+            vf w[NV(COLS)];                                                               \
+            _Pragma("GCC unroll 16") for (int v = 0; v < NV(COLS); v++) w[v] = vload(row + v * VW); \
+            for (uint32_t q = row_start[i]; q < row_start[i + 1]; q++) {                  \
+                const float *d = delta[example[q]] + col;                                 \
+                vf s = vset1(scale[q]);                                                   \
+                _Pragma("GCC unroll 16") for (int v = 0; v < NV(COLS); v++) w[v] = vfma(s, vload(d + v * VW), w[v]); \
             }                                                                             \
+            _Pragma("GCC unroll 16") for (int v = 0; v < NV(COLS); v++) vstore(row + v * VW, w[v]); \
         }
 
-static void K(update)(float *restrict W, uint32_t p, uint32_t m, const uint16_t *const *idx,
-                      const float *const *val, const uint32_t *nnz, float c, const float *const *delta,
-                      uint32_t row_lo, uint32_t row_hi) {
+static void K(update)(float *restrict W, uint32_t p, const uint16_t *restrict rows, uint32_t n_rows,
+                      const uint32_t *restrict row_start, const uint32_t *restrict example,
+                      const float *restrict scale, const float *const *delta, uint32_t row_lo, uint32_t row_hi) {
     uint32_t col = 0;
     UPDATE_BLOCK(32)
     UPDATE_BLOCK(16)
 }
 
-/* s[i] = sum over k < n_out of W[i*p + k] * d[k], one fmaf chain from +0 in ascending k:
- * the error sent back to input i of a layer. Elementwise across i, so any vector width
- * (gathers or scalar loads) gives the same bits. */
-static void K(backprop)(float *restrict s, const float *restrict W, uint32_t p, uint32_t n_out,
+/* s[i] = sum over k < n_out of wt[k*ld + i] * d[k], one fmaf chain from +0 in ascending k:
+ * the error sent back to input i of a layer, from the layer's weights transposed (wt is
+ * (n_out, ld), ld a multiple of 16 >= width). Vectorised across i. */
+static void K(backprop)(float *restrict s, const float *restrict wt, uint32_t ld, uint32_t n_out,
                         const float *restrict d, uint32_t width) {
-    uint32_t i = 0;
-    for (; i + 8 <= width; i += 8) {
-        float acc[8] = {0};
-        for (uint32_t k = 0; k < n_out; k++)
-            for (int r = 0; r < 8; r++) acc[r] = fmaf(W[(size_t)(i + r) * p + k], d[k], acc[r]);
-        for (int r = 0; r < 8; r++) s[i + r] = acc[r];
-    }
-    for (; i < width; i++) {
-        float acc = 0.0f;
-        for (uint32_t k = 0; k < n_out; k++) acc = fmaf(W[(size_t)i * p + k], d[k], acc);
-        s[i] = acc;
+    for (uint32_t i = 0; i < width; i += 16) {
+        vf acc[NV(16)];
+        _Pragma("GCC unroll 16") for (int v = 0; v < NV(16); v++) acc[v] = vset1(0.0f);
+        for (uint32_t k = 0; k < n_out; k++) {
+            vf dk = vset1(d[k]);
+            _Pragma("GCC unroll 16") for (int v = 0; v < NV(16); v++)
+                acc[v] = vfma(vload(wt + (size_t)k * ld + i + v * VW), dk, acc[v]);
+        }
+        _Pragma("GCC unroll 16") for (int v = 0; v < NV(16); v++) vstore(s + i + v * VW, acc[v]);
     }
 }
 

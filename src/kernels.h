@@ -12,13 +12,15 @@ typedef struct {
      * z[e][k] = fmaf(W[idx[e][t]*p + k], val[e][t], z[e][k]). */
     void (*forward)(float *const *z, const float *W, uint32_t p, const float *b, uint32_t m,
                     const uint16_t *const *idx, const float *const *val, const uint32_t *nnz);
-    /* For each example e < m in order, for t in order: s = c * val[e][t];
-     * W[i*p + k] = fmaf(s, delta[e][k], W[i*p + k]) with i = idx[e][t], for rows i in
-     * [row_lo, row_hi) only. */
-    void (*update)(float *W, uint32_t p, uint32_t m, const uint16_t *const *idx, const float *const *val,
-                   const uint32_t *nnz, float c, const float *const *delta, uint32_t row_lo, uint32_t row_hi);
-    /* s[i] = fmaf chain over k = 0..n_out-1 of W[i*p + k] * d[k], from +0, for i < width. */
-    void (*backprop)(float *s, const float *W, uint32_t p, uint32_t n_out, const float *d, uint32_t width);
+    /* For each listed row i in [row_lo, row_hi), for its entries q in order:
+     * W[i*p + k] = fmaf(scale[q], delta[example[q]][k], W[i*p + k]). The entries of a row are
+     * its examples in batch order, scale = c * input value. */
+    void (*update)(float *W, uint32_t p, const uint16_t *rows, uint32_t n_rows, const uint32_t *row_start,
+                   const uint32_t *example, const float *scale, const float *const *delta,
+                   uint32_t row_lo, uint32_t row_hi);
+    /* s[i] = fmaf chain over k = 0..n_out-1 of wt[k*ld + i] * d[k], from +0, for i < width
+     * (rounded up to 16; ld >= that). wt holds a layer's weights transposed, (n_out, ld). */
+    void (*backprop)(float *s, const float *wt, uint32_t ld, uint32_t n_out, const float *d, uint32_t width);
     /* a[k] = act(z[k]) for k < n: 0 sigmoid, 1 tanh, 2 relu. n, below, is a multiple of 16. */
     void (*activate)(float *a, const float *z, uint32_t n, int act);
     /* a[k] = e^(z[k] - shift), our expf, for k < n. */

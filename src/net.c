@@ -267,7 +267,8 @@ void tn_forward_batch(const tn_net *net, const tn_kernels *k, const float *table
     }
 }
 
-void tn_backward_example(const tn_net *net, const tn_kernels *k, uint8_t label, tn_work *w) {
+void tn_backward_example(const tn_net *net, const tn_kernels *k, uint8_t label, tn_work *w,
+                         float *const *wt) {
     int L = net->n_sizes - 1;
     uint32_t n = net->sizes[L];
     const float *a = w->act[L];
@@ -281,7 +282,7 @@ void tn_backward_example(const tn_net *net, const tn_kernels *k, uint8_t label, 
         const float *al = w->act[l];
         float *dl = w->delta[l];
         uint32_t width = net->sizes[l];
-        k->backprop(dl, net->params + net->w_off[l + 1], net->pad[l + 1], net->sizes[l + 1], w->delta[l + 1], width);
+        k->backprop(dl, wt[l + 1], net->pad[l], net->sizes[l + 1], w->delta[l + 1], width);
         for (uint32_t i = 0; i < width; i++) {
             float deriv = net->activation == TN_ACT_SIGMOID ? al[i] * (1.0f - al[i])
                         : net->activation == TN_ACT_TANH    ? 1.0f - al[i] * al[i]
@@ -290,6 +291,14 @@ void tn_backward_example(const tn_net *net, const tn_kernels *k, uint8_t label, 
         }
         for (uint32_t i = width; i < net->pad[l]; i++) dl[i] = 0.0f;
     }
+}
+
+/* wt (n_out, pad(n_in)) = layer l's weights transposed, for backprop; padding stays zero. */
+void tn_transpose_layer(const tn_net *net, int l, float *wt) {
+    uint32_t n_in = net->sizes[l - 1], n_out = net->sizes[l], p = net->pad[l], ld = net->pad[l - 1];
+    const float *W = net->params + net->w_off[l];
+    for (uint32_t i = 0; i < n_in; i++)
+        for (uint32_t o = 0; o < n_out; o++) wt[(size_t)o * ld + i] = W[(size_t)i * p + o];
 }
 
 /* Per-example cost in double: quadratic 0.5 |a-y|^2; cross-entropy

@@ -34,64 +34,109 @@ static double now_seconds(void) {
     return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
-/* Work buffers for up to `capacity` examples, and per layer l the tables the batched update
- * reads: each example's inputs of layer l (idx, val, nnz) and its delta. */
+/* Work buffers for up to `capacity` examples. */
 typedef struct {
     tn_work *work;
     float *floats;
     uint16_t *indices;
     uint32_t capacity;
-    const uint16_t **idx[TN_MAX_LAYERS];
-    const float **val[TN_MAX_LAYERS];
-    const float **delta[TN_MAX_LAYERS];
-    uint32_t *nnz[TN_MAX_LAYERS];
-    void *tables;
 } batch_work;
 
 static tn_status batch_work_init(batch_work *bw, const tn_net *net, uint32_t capacity, tn_error *err) {
     memset(bw, 0, sizeof *bw);
     size_t nf = tn_work_floats(net), ni = tn_work_indices(net);
-    int L = net->n_sizes - 1;
     bw->work = calloc(capacity, sizeof(tn_work));
     bw->floats = tn_calloc((size_t)capacity * nf, sizeof(float));
     bw->indices = tn_calloc((size_t)capacity * ni, sizeof(uint16_t));
-    bw->tables = calloc((size_t)capacity * L, 3 * sizeof(void *) + sizeof(uint32_t));
-    if (!bw->work || !bw->floats || !bw->indices || !bw->tables) {
-        free(bw->work); tn_free(bw->floats); tn_free(bw->indices); free(bw->tables);
+    if (!bw->work || !bw->floats || !bw->indices) {
+        free(bw->work); tn_free(bw->floats); tn_free(bw->indices);
         memset(bw, 0, sizeof *bw);
         return tn_fail(err, TN_ERR_NOMEM, "out of memory for work buffers");
     }
     bw->capacity = capacity;
     for (uint32_t e = 0; e < capacity; e++)
         tn_work_bind(net, &bw->work[e], bw->floats + e * nf, bw->indices + e * ni);
-    void **ptrs = bw->tables;
-    for (int l = 1; l <= L; l++) {
-        bw->idx[l] = (const uint16_t **)(ptrs + (size_t)(3 * (l - 1)) * capacity);
-        bw->val[l] = (const float **)(ptrs + (size_t)(3 * (l - 1) + 1) * capacity);
-        bw->delta[l] = (const float **)(ptrs + (size_t)(3 * (l - 1) + 2) * capacity);
-        bw->nnz[l] = (uint32_t *)(ptrs + (size_t)3 * L * capacity) + (size_t)(l - 1) * capacity;
-    }
     return TN_OK;
 }
 
-/* Fills the update's tables for the first m examples (after their passes). */
-static void batch_work_tables(batch_work *bw, const tn_net *net, uint32_t m) {
-    for (int l = 1; l < net->n_sizes; l++)
-        for (uint32_t e = 0; e < m; e++) {
-            const tn_work *w = &bw->work[e];
-            bw->idx[l][e] = w->idx[l - 1];
-            bw->val[l][e] = w->val[l - 1];
-            bw->nnz[l][e] = w->nnz[l - 1];
-            bw->delta[l][e] = w->delta[l];
-        }
-}
-
 static void batch_work_free(batch_work *bw) {
-    free(bw->tables);
     free(bw->work);
     tn_free(bw->floats);
     tn_free(bw->indices);
     memset(bw, 0, sizeof *bw);
+}
+
+/* What the update of one layer needs, rebuilt every step: the layer's inputs regrouped by
+ * row (input index), each row's entries in batch order (a stable counting sort), and the
+ * examples' deltas. Plus the layer's weights transposed for the backward pass. */
+typedef struct {
+    uint32_t *row_start;        /* (n_in + 1) */
+    uint16_t *rows;             /* rows with at least one entry, ascending */
+    uint32_t n_rows;
+    uint32_t *entry_example;    /* (capacity * n_in) */
+    float *entry_scale;         /* c * input value */
+    const float **delta;        /* (capacity) */
+    float *wt;                  /* (n_out, pad(n_in)) for l >= 2 */
+} layer_plan;
+
+typedef struct {
+    layer_plan layer[TN_MAX_LAYERS];
+    float *wt[TN_MAX_LAYERS];   /* wt[l] = layer[l].wt, as tn_backward_example takes them */
+} step_plan;
+
+static void step_plan_free(step_plan *sp, const tn_net *net) {
+    for (int l = 1; l < net->n_sizes; l++) {
+        layer_plan *lp = &sp->layer[l];
+        free(lp->row_start); free(lp->rows); free(lp->entry_example); free(lp->entry_scale);
+        free((void *)lp->delta); tn_free(lp->wt);
+    }
+    memset(sp, 0, sizeof *sp);
+}
+
+static tn_status step_plan_init(step_plan *sp, const tn_net *net, uint32_t capacity, tn_error *err) {
+    memset(sp, 0, sizeof *sp);
+    for (int l = 1; l < net->n_sizes; l++) {
+        layer_plan *lp = &sp->layer[l];
+        size_t n_in = net->sizes[l - 1], entries = (size_t)capacity * n_in;
+        lp->row_start = malloc((n_in + 1) * sizeof *lp->row_start);
+        lp->rows = malloc(n_in * sizeof *lp->rows);
+        lp->entry_example = malloc(entries * sizeof *lp->entry_example);
+        lp->entry_scale = malloc(entries * sizeof *lp->entry_scale);
+        lp->delta = malloc(capacity * sizeof *lp->delta);
+        int ok = lp->row_start && lp->rows && lp->entry_example && lp->entry_scale && lp->delta;
+        if (ok && l >= 2) ok = (lp->wt = tn_calloc((size_t)net->sizes[l] * net->pad[l - 1], sizeof(float))) != NULL;
+        sp->wt[l] = lp->wt;
+        if (!ok) { step_plan_free(sp, net); return tn_fail(err, TN_ERR_NOMEM, "out of memory for the update plan"); }
+    }
+    return TN_OK;
+}
+
+/* Regroups the m examples' inputs of layer l by row, keeping batch order within a row. */
+static void plan_layer(layer_plan *lp, const tn_net *net, int l, const batch_work *bw, uint32_t m, float c) {
+    uint32_t n_in = net->sizes[l - 1];
+    uint32_t *start = lp->row_start;
+    memset(start, 0, (n_in + 1) * sizeof *start);
+    for (uint32_t e = 0; e < m; e++) {
+        const tn_work *w = &bw->work[e];
+        for (uint32_t t = 0; t < w->nnz[l - 1]; t++) start[w->idx[l - 1][t] + 1]++;
+    }
+    lp->n_rows = 0;
+    for (uint32_t i = 0; i < n_in; i++) {
+        if (start[i + 1]) lp->rows[lp->n_rows++] = (uint16_t)i;
+        start[i + 1] += start[i];
+    }
+    /* fill with a moving cursor per row (start[i] advances), then restore the starts */
+    for (uint32_t e = 0; e < m; e++) {
+        const tn_work *w = &bw->work[e];
+        for (uint32_t t = 0; t < w->nnz[l - 1]; t++) {
+            uint32_t q = start[w->idx[l - 1][t]]++;
+            lp->entry_example[q] = e;
+            lp->entry_scale[q] = c * w->val[l - 1][t];
+        }
+        lp->delta[e] = w->delta[l];
+    }
+    for (uint32_t i = n_in; i > 0; i--) start[i] = start[i - 1];
+    start[0] = 0;
 }
 
 static tn_status check_labels(const tn_dataset *ds, uint32_t n_out, tn_error *err) {
@@ -220,6 +265,7 @@ typedef struct {
     const uint32_t *idx;
     uint32_t m;
     batch_work *bw;
+    step_plan *plan;
     float c;          /* -eta/m */
     float decay;      /* 1 - eta*lambda/n, or 1 */
 } step_ctx;
@@ -229,33 +275,34 @@ static void passes_job(void *p, int t, int n) {
     uint32_t lo = (uint32_t)((uint64_t)c->m * t / n), hi = (uint32_t)((uint64_t)c->m * (t + 1) / n);
     if (hi == lo) return;
     tn_forward_batch(c->net, c->k, c->table, c->ds, c->idx + lo, hi - lo, c->bw->work + lo);
-    for (uint32_t e = lo; e < hi; e++) tn_backward_example(c->net, c->k, c->ds->labels[c->idx[e]], &c->bw->work[e]);
+    for (uint32_t e = lo; e < hi; e++)
+        tn_backward_example(c->net, c->k, c->ds->labels[c->idx[e]], &c->bw->work[e], c->plan->wt);
 }
 
 /* Thread t owns rows [n_in*t/n, n_in*(t+1)/n) of every layer's weights; thread 0 the biases. */
 static void update_job(void *p, int t, int n) {
     step_ctx *c = p;
     tn_net *net = c->net;
-    batch_work *bw = c->bw;
     for (int l = 1; l < net->n_sizes; l++) {
         uint32_t n_in = net->sizes[l - 1], pl = net->pad[l];
         uint32_t lo = (uint32_t)((uint64_t)n_in * t / n), hi = (uint32_t)((uint64_t)n_in * (t + 1) / n);
         float *W = net->params + net->w_off[l];
+        const layer_plan *lp = &c->plan->layer[l];
         if (c->decay != 1.0f) c->k->scale(W + (size_t)lo * pl, c->decay, (size_t)(hi - lo) * pl);
-        c->k->update(W, pl, c->m, bw->idx[l], bw->val[l], bw->nnz[l], c->c, bw->delta[l], lo, hi);
+        c->k->update(W, pl, lp->rows, lp->n_rows, lp->row_start, lp->entry_example, lp->entry_scale, lp->delta, lo, hi);
         if (t == 0)
-            for (uint32_t e = 0; e < c->m; e++)
-                c->k->axpy(net->params + net->b_off[l], c->c, bw->work[e].delta[l], pl);
+            for (uint32_t e = 0; e < c->m; e++) c->k->axpy(net->params + net->b_off[l], c->c, lp->delta[e], pl);
     }
 }
 
 static void sgd_step(tn_net *net, const tn_kernels *k, const float *table, const tn_dataset *ds,
                      const uint32_t *idx, uint32_t m, float eta, float lambda, uint32_t n_train,
-                     batch_work *bw, tn_pool *pool) {
-    step_ctx c = {net, k, ds, table, idx, m, bw, -(eta / (float)m),
+                     batch_work *bw, step_plan *plan, tn_pool *pool) {
+    step_ctx c = {net, k, ds, table, idx, m, bw, plan, -(eta / (float)m),
                   lambda != 0.0f ? 1.0f - eta * lambda / (float)n_train : 1.0f};
+    for (int l = 2; l < net->n_sizes; l++) tn_transpose_layer(net, l, plan->wt[l]);
     tn_pool_run(pool, passes_job, &c);
-    batch_work_tables(bw, net, m);
+    for (int l = 1; l < net->n_sizes; l++) plan_layer(&plan->layer[l], net, l, bw, m, c.c);
     tn_pool_run(pool, update_job, &c);
 }
 
@@ -266,13 +313,16 @@ tn_status tn_sgd_step(tn_net *net, const tn_dataset *ds, const uint32_t *idx, ui
     for (uint32_t e = 0; e < m; e++)
         if (idx[e] >= ds->n) return tn_fail(err, TN_ERR_ARG, "example %u is out of range", idx[e]);
     batch_work bw;
+    step_plan plan;
     tn_pool *pool;
     if ((s = batch_work_init(&bw, net, m, err)) != TN_OK) return s;
-    if ((s = tn_pool_create(&pool, 1, err)) != TN_OK) { batch_work_free(&bw); return s; }
+    if ((s = step_plan_init(&plan, net, m, err)) != TN_OK) { batch_work_free(&bw); return s; }
+    if ((s = tn_pool_create(&pool, 1, err)) != TN_OK) { step_plan_free(&plan, net); batch_work_free(&bw); return s; }
     float table[256];
     tn_pixel_table(table);
-    sgd_step(net, tn_kernels_select(), table, ds, idx, m, eta, lambda, n_train, &bw, pool);
+    sgd_step(net, tn_kernels_select(), table, ds, idx, m, eta, lambda, n_train, &bw, &plan, pool);
     tn_pool_destroy(pool);
+    step_plan_free(&plan, net);
     batch_work_free(&bw);
     return TN_OK;
 }
@@ -320,11 +370,14 @@ tn_status tn_train(const tn_config *cfg, const tn_dataset *train, const tn_datas
 
     uint32_t *perm = malloc((size_t)n_train * sizeof *perm);
     batch_work bw;
+    step_plan plan;
     tn_pool *pool = NULL;
     tn_trace *trace = NULL;
-    int have_bw = 0;
+    int have_bw = 0, have_plan = 0;
+    uint32_t capacity = cfg->batch < n_train ? cfg->batch : n_train;
     if (!perm) s = tn_fail(err, TN_ERR_NOMEM, "out of memory");
-    if (s == TN_OK && (s = batch_work_init(&bw, net, cfg->batch < n_train ? cfg->batch : n_train, err)) == TN_OK) have_bw = 1;
+    if (s == TN_OK && (s = batch_work_init(&bw, net, capacity, err)) == TN_OK) have_bw = 1;
+    if (s == TN_OK && (s = step_plan_init(&plan, net, capacity, err)) == TN_OK) have_plan = 1;
     if (s == TN_OK) s = tn_pool_create(&pool, cfg->threads, err);
     if (s == TN_OK && cfg->trace_path) s = tn_trace_open(&trace, cfg->trace_path, net, err);
     uint64_t step = 0;
@@ -341,7 +394,7 @@ tn_status tn_train(const tn_config *cfg, const tn_dataset *train, const tn_datas
         for (uint32_t start = 0; start < n_train && s == TN_OK; start += batch) {
             if (stop_flag && *stop_flag) { result->interrupted = 1; break; }
             uint32_t m = n_train - start < batch ? n_train - start : batch;
-            sgd_step(net, k, table, &training, perm + start, m, cfg->eta, cfg->lambda, n_train, &bw, pool);
+            sgd_step(net, k, table, &training, perm + start, m, cfg->eta, cfg->lambda, n_train, &bw, &plan, pool);
             step++;
             if (trace && cfg->trace_every && step % cfg->trace_every == 0 && start + m < n_train)
                 s = tn_trace_record(trace, step, epoch, net, err);
@@ -384,6 +437,7 @@ tn_status tn_train(const tn_config *cfg, const tn_dataset *train, const tn_datas
         if (s == TN_OK) s = ts;
     }
     tn_pool_destroy(pool);
+    if (have_plan) step_plan_free(&plan, net);
     if (have_bw) batch_work_free(&bw);
     free(perm);
     if (s != TN_OK) tn_net_free(net);
