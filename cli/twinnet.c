@@ -3,7 +3,6 @@
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
-#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -258,13 +257,6 @@ static int on_epoch(const tn_epoch_info *e, void *user) {
     return 0;
 }
 
-typedef struct { tn_dataset data; uint8_t digest[32]; } hash_job;
-static void *hash_dataset(void *p) {
-    hash_job *job = p;
-    tn_dataset_sha256(&job->data, job->digest);
-    return NULL;
-}
-
 static int cmd_train(int argc, char **argv) {
     tn_config cfg;
     tn_config_default(&cfg);
@@ -311,11 +303,6 @@ static int cmd_train(int argc, char **argv) {
     if (cfg.train_size > train.n) {
         if (cfg.train_size == 50000 && train.n < 50000) cfg.train_size = 0; /* small data: all of it */
     }
-    /* The data fingerprint (SHA-256 of ~40 MB) is computed beside the training. */
-    hash_job hj = {tn_dataset_view(&train, 0, cfg.train_size ? cfg.train_size : train.n), {0}};
-    pthread_t hasher;
-    int hashing = pthread_create(&hasher, NULL, hash_dataset, &hj) == 0;
-    if (!hashing) hash_dataset(&hj);
     signal(SIGINT, on_sigint);
     train_view view = {json, quiet, isatty(STDOUT_FILENO), wall(), 0.0};
     tn_model model;
@@ -326,14 +313,13 @@ static int cmd_train(int argc, char **argv) {
     tn_error err;
     tn_status s = tn_train(&cfg, &train, &test, &model.net, on_epoch, &view, &interrupted, &result, &err);
     if (s != TN_OK) {
-        if (hashing) pthread_join(hasher, NULL);
         tn_dataset_free(&train);
         tn_dataset_free(&test);
         die(s == TN_ERR_ARG ? EXIT_USAGE : EXIT_RUNTIME, "%s", err.msg);
     }
     model.epochs_run = result.epochs_run;
-    if (hashing) pthread_join(hasher, NULL);
-    memcpy(model.data_sha256, hj.digest, 32);
+    tn_dataset used = tn_dataset_view(&train, 0, cfg.train_size ? cfg.train_size : train.n);
+    tn_dataset_sha256(&used, model.data_sha256);
     s = tn_model_save(&model, out, &err);
     char fp[65];
     tn_net_fingerprint(&model.net, fp);
