@@ -30,7 +30,7 @@ $(BUILD)/kernels_generic.o: src/kernels.c $(HDRS) | $(BUILD)
 $(BUILD)/kernels_avx2.o: src/kernels.c $(HDRS) | $(BUILD)
 	$(CC) $(CFLAGS_BASE) -mavx2 -mfma -DTN_KERNEL_NAME=avx2 -c $< -o $@
 $(BUILD)/kernels_avx512.o: src/kernels.c $(HDRS) | $(BUILD)
-	$(CC) $(CFLAGS_BASE) -mavx512f -mavx512vl -mfma -DTN_KERNEL_NAME=avx512 -c $< -o $@
+	$(CC) $(CFLAGS_BASE) -mavx512f -mfma -DTN_KERNEL_NAME=avx512 -c $< -o $@
 $(BUILD)/libtwinnet.a: $(OBJS)
 	rm -f $@ && ar rcs $@ $^
 $(BUILD)/twinnet: cli/twinnet.c $(BUILD)/libtwinnet.a include/twinnet.h
