@@ -67,15 +67,16 @@ static void batch_work_free(batch_work *bw) {
 }
 
 /* What the update of one layer needs, rebuilt every step: the layer's inputs regrouped by
- * row (input index), each row's entries in batch order (a stable counting sort), and the
- * examples' deltas. Plus the layer's weights transposed for the backward pass. */
+ * row (input index), each row's entries in batch order (a stable counting sort over the rows
+ * that occur), and the layer's weights transposed for the backward pass. */
 typedef struct {
-    uint32_t *row_start;        /* (n_in + 1) */
+    uint32_t *cursor;           /* (n_in) per row: entry count, then fill position; zero between steps */
     uint16_t *rows;             /* rows with at least one entry, ascending */
     uint32_t n_rows;
-    uint32_t *entry_example;    /* (capacity * n_in) */
+    uint32_t *range;            /* (n_in + 1) entries of rows[r] are [range[r], range[r+1]) */
+    const float **entry_delta;  /* (capacity * n_in) the delta of the entry's example */
     float *entry_scale;         /* c * input value */
-    const float **delta;        /* (capacity) */
+    const float **delta;        /* (capacity) each example's delta, for the biases */
     float *wt;                  /* (n_out, pad(n_in)) for l >= 2 */
 } layer_plan;
 
@@ -87,7 +88,7 @@ typedef struct {
 static void step_plan_free(step_plan *sp, const tn_net *net) {
     for (int l = 1; l < net->n_sizes; l++) {
         layer_plan *lp = &sp->layer[l];
-        free(lp->row_start); free(lp->rows); free(lp->entry_example); free(lp->entry_scale);
+        free(lp->cursor); free(lp->rows); free(lp->range); free((void *)lp->entry_delta); free(lp->entry_scale);
         free((void *)lp->delta); tn_free(lp->wt);
     }
     memset(sp, 0, sizeof *sp);
@@ -98,12 +99,13 @@ static tn_status step_plan_init(step_plan *sp, const tn_net *net, uint32_t capac
     for (int l = 1; l < net->n_sizes; l++) {
         layer_plan *lp = &sp->layer[l];
         size_t n_in = net->sizes[l - 1], entries = (size_t)capacity * n_in;
-        lp->row_start = malloc((n_in + 1) * sizeof *lp->row_start);
+        lp->cursor = calloc(n_in, sizeof *lp->cursor);
         lp->rows = malloc(n_in * sizeof *lp->rows);
-        lp->entry_example = malloc(entries * sizeof *lp->entry_example);
+        lp->range = malloc((n_in + 1) * sizeof *lp->range);
+        lp->entry_delta = malloc(entries * sizeof *lp->entry_delta);
         lp->entry_scale = malloc(entries * sizeof *lp->entry_scale);
         lp->delta = malloc(capacity * sizeof *lp->delta);
-        int ok = lp->row_start && lp->rows && lp->entry_example && lp->entry_scale && lp->delta;
+        int ok = lp->cursor && lp->rows && lp->range && lp->entry_delta && lp->entry_scale && lp->delta;
         if (ok && l >= 2) ok = (lp->wt = tn_calloc((size_t)net->sizes[l] * net->pad[l - 1], sizeof(float))) != NULL;
         sp->wt[l] = lp->wt;
         if (!ok) { step_plan_free(sp, net); return tn_fail(err, TN_ERR_NOMEM, "out of memory for the update plan"); }
@@ -113,30 +115,36 @@ static tn_status step_plan_init(step_plan *sp, const tn_net *net, uint32_t capac
 
 /* Regroups the m examples' inputs of layer l by row, keeping batch order within a row. */
 static void plan_layer(layer_plan *lp, const tn_net *net, int l, const batch_work *bw, uint32_t m, float c) {
-    uint32_t n_in = net->sizes[l - 1];
-    uint32_t *start = lp->row_start;
-    memset(start, 0, (n_in + 1) * sizeof *start);
+    uint32_t *cursor = lp->cursor;
+    uint32_t n_rows = 0, n_in = net->sizes[l - 1];
     for (uint32_t e = 0; e < m; e++) {
         const tn_work *w = &bw->work[e];
-        for (uint32_t t = 0; t < w->nnz[l - 1]; t++) start[w->idx[l - 1][t] + 1]++;
+        const uint16_t *idx = w->idx[l - 1];
+        for (uint32_t t = 0; t < w->nnz[l - 1]; t++) cursor[idx[t]]++;
     }
-    lp->n_rows = 0;
-    for (uint32_t i = 0; i < n_in; i++) {
-        if (start[i + 1]) lp->rows[lp->n_rows++] = (uint16_t)i;
-        start[i + 1] += start[i];
+    for (uint32_t i = 0; i < n_in; i++) /* ascending rows: the update walks W in memory order */
+        if (cursor[i]) lp->rows[n_rows++] = (uint16_t)i;
+    uint32_t total = 0;
+    for (uint32_t r = 0; r < n_rows; r++) {
+        uint32_t i = lp->rows[r], count = cursor[i];
+        lp->range[r] = total;
+        cursor[i] = total;
+        total += count;
     }
-    /* fill with a moving cursor per row (start[i] advances), then restore the starts */
+    lp->range[n_rows] = total;
+    lp->n_rows = n_rows;
     for (uint32_t e = 0; e < m; e++) {
         const tn_work *w = &bw->work[e];
+        const uint16_t *idx = w->idx[l - 1];
+        const float *val = w->val[l - 1];
         for (uint32_t t = 0; t < w->nnz[l - 1]; t++) {
-            uint32_t q = start[w->idx[l - 1][t]]++;
-            lp->entry_example[q] = e;
-            lp->entry_scale[q] = c * w->val[l - 1][t];
+            uint32_t q = cursor[idx[t]]++;
+            lp->entry_delta[q] = w->delta[l];
+            lp->entry_scale[q] = c * val[t];
         }
         lp->delta[e] = w->delta[l];
     }
-    for (uint32_t i = n_in; i > 0; i--) start[i] = start[i - 1];
-    start[0] = 0;
+    for (uint32_t r = 0; r < n_rows; r++) cursor[lp->rows[r]] = 0;
 }
 
 static tn_status check_labels(const tn_dataset *ds, uint32_t n_out, tn_error *err) {
@@ -289,7 +297,7 @@ static void update_job(void *p, int t, int n) {
         float *W = net->params + net->w_off[l];
         const layer_plan *lp = &c->plan->layer[l];
         if (c->decay != 1.0f) c->k->scale(W + (size_t)lo * pl, c->decay, (size_t)(hi - lo) * pl);
-        c->k->update(W, pl, lp->rows, lp->n_rows, lp->row_start, lp->entry_example, lp->entry_scale, lp->delta, lo, hi);
+        c->k->update(W, pl, lp->rows, lp->n_rows, lp->range, lp->entry_delta, lp->entry_scale, lo, hi);
         if (t == 0)
             for (uint32_t e = 0; e < c->m; e++) c->k->axpy(net->params + net->b_off[l], c->c, lp->delta[e], pl);
     }
