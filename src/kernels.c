@@ -171,9 +171,9 @@ static void K(forward)(float *const *z, const float *restrict W, uint32_t p, con
     }
 }
 
-/* The update of one layer for a mini-batch, row by row: row rows[r] is loaded once, gets one
- * fmaf(scale[q], delta[q][j], w) for each of its entries q (which come in batch order), and is
- * stored once. Per weight that is the examples in batch order, as specified. Only rows in
+/* The update of one layer for a mini-batch, row by row: row i = rows[r] is loaded once, gets
+ * one fmaf(scale[q], delta[q][j], w) for each of its count[i] entries q (at i*stride, in batch
+ * order), and is stored once. Per weight that is the examples in batch order, as specified. Only rows in
  * [row_lo, row_hi) are touched (a thread's share). */
 #define UPDATE_BLOCK(COLS)                                                                \
     for (; col + (COLS) <= p; col += (COLS))                                              \
@@ -183,7 +183,7 @@ static void K(forward)(float *const *z, const float *restrict W, uint32_t p, con
             float *row = W + (size_t)i * p + col;                                         \
             vf w[NV(COLS)];                                                               \
             _Pragma("GCC unroll 16") for (int v = 0; v < NV(COLS); v++) w[v] = vload(row + v * VW); \
-            for (uint32_t q = range[r]; q < range[r + 1]; q++) {                          \
+            for (size_t q = (size_t)i * stride, end = q + count[i]; q < end; q++) {       \
                 const float *d = delta[q] + col;                                          \
                 vf s = vset1(scale[q]);                                                   \
                 _Pragma("GCC unroll 16") for (int v = 0; v < NV(COLS); v++) w[v] = vfma(s, vload(d + v * VW), w[v]); \
@@ -192,8 +192,8 @@ static void K(forward)(float *const *z, const float *restrict W, uint32_t p, con
         }
 
 static void K(update)(float *restrict W, uint32_t p, const uint16_t *restrict rows, uint32_t n_rows,
-                      const uint32_t *restrict range, const float *const *delta, const float *restrict scale,
-                      uint32_t row_lo, uint32_t row_hi) {
+                      const uint32_t *restrict count, uint32_t stride, const float *const *delta,
+                      const float *restrict scale, uint32_t row_lo, uint32_t row_hi) {
     uint32_t col = 0;
     UPDATE_BLOCK(32)
     UPDATE_BLOCK(16)

@@ -12,11 +12,11 @@ typedef struct {
      * z[e][k] = fmaf(W[idx[e][t]*p + k], val[e][t], z[e][k]). */
     void (*forward)(float *const *z, const float *W, uint32_t p, const float *b, uint32_t m,
                     const uint16_t *const *idx, const float *const *val, const uint32_t *nnz);
-    /* For each listed row i = rows[r] in [row_lo, row_hi), for its entries q in
-     * [range[r], range[r+1]) in order: W[i*p + k] = fmaf(scale[q], delta[q][k], W[i*p + k]).
-     * A row's entries are its examples in batch order, scale = c * input value. */
-    void (*update)(float *W, uint32_t p, const uint16_t *rows, uint32_t n_rows, const uint32_t *range,
-                   const float *const *delta, const float *scale, uint32_t row_lo, uint32_t row_hi);
+    /* For each listed row i = rows[r] in [row_lo, row_hi), for its entries q = i*stride + 0 ..
+     * count[i]-1 in order: W[i*p + k] = fmaf(scale[q], delta[q][k], W[i*p + k]). A row's
+     * entries are its examples in batch order, scale = c * input value. */
+    void (*update)(float *W, uint32_t p, const uint16_t *rows, uint32_t n_rows, const uint32_t *count,
+                   uint32_t stride, const float *const *delta, const float *scale, uint32_t row_lo, uint32_t row_hi);
     /* s[i] = fmaf chain over k = 0..n_out-1 of wt[k*ld + i] * d[k], from +0, for i < width
      * (rounded up to 16; ld >= that). wt holds a layer's weights transposed, (n_out, ld). */
     void (*backprop)(float *s, const float *wt, uint32_t ld, uint32_t n_out, const float *d, uint32_t width);

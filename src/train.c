@@ -67,20 +67,20 @@ static void batch_work_free(batch_work *bw) {
 }
 
 /* What the update of one layer needs, rebuilt every step: the layer's inputs regrouped by
- * row (input index), each row's entries in batch order (a stable counting sort over the rows
- * that occur), and the layer's weights transposed for the backward pass. */
+ * row (input index) into one bucket of `capacity` slots per row, filled in batch order, and
+ * the layer's weights transposed for the backward pass. */
 typedef struct {
-    uint32_t *cursor;           /* (n_in) per row: entry count, then fill position; zero between steps */
+    uint32_t *count;            /* (n_in) entries in each row's bucket; zero between steps */
     uint16_t *rows;             /* rows with at least one entry, ascending */
     uint32_t n_rows;
-    uint32_t *range;            /* (n_in + 1) entries of rows[r] are [range[r], range[r+1]) */
-    const float **entry_delta;  /* (capacity * n_in) the delta of the entry's example */
-    float *entry_scale;         /* c * input value */
+    const float **entry_delta;  /* (n_in * capacity) row i's entries at i*capacity...: the delta */
+    float *entry_scale;         /* ... and c * input value */
     const float **delta;        /* (capacity) each example's delta, for the biases */
     float *wt;                  /* (n_out, pad(n_in)) for l >= 2 */
 } layer_plan;
 
 typedef struct {
+    uint32_t capacity;
     layer_plan layer[TN_MAX_LAYERS];
     float *wt[TN_MAX_LAYERS];   /* wt[l] = layer[l].wt, as tn_backward_example takes them */
 } step_plan;
@@ -88,7 +88,7 @@ typedef struct {
 static void step_plan_free(step_plan *sp, const tn_net *net) {
     for (int l = 1; l < net->n_sizes; l++) {
         layer_plan *lp = &sp->layer[l];
-        free(lp->cursor); free(lp->rows); free(lp->range); free((void *)lp->entry_delta); free(lp->entry_scale);
+        free(lp->count); free(lp->rows); free((void *)lp->entry_delta); free(lp->entry_scale);
         free((void *)lp->delta); tn_free(lp->wt);
     }
     memset(sp, 0, sizeof *sp);
@@ -96,16 +96,16 @@ static void step_plan_free(step_plan *sp, const tn_net *net) {
 
 static tn_status step_plan_init(step_plan *sp, const tn_net *net, uint32_t capacity, tn_error *err) {
     memset(sp, 0, sizeof *sp);
+    sp->capacity = capacity;
     for (int l = 1; l < net->n_sizes; l++) {
         layer_plan *lp = &sp->layer[l];
         size_t n_in = net->sizes[l - 1], entries = (size_t)capacity * n_in;
-        lp->cursor = calloc(n_in, sizeof *lp->cursor);
+        lp->count = calloc(n_in, sizeof *lp->count);
         lp->rows = malloc(n_in * sizeof *lp->rows);
-        lp->range = malloc((n_in + 1) * sizeof *lp->range);
         lp->entry_delta = malloc(entries * sizeof *lp->entry_delta);
         lp->entry_scale = malloc(entries * sizeof *lp->entry_scale);
         lp->delta = malloc(capacity * sizeof *lp->delta);
-        int ok = lp->cursor && lp->rows && lp->range && lp->entry_delta && lp->entry_scale && lp->delta;
+        int ok = lp->count && lp->rows && lp->entry_delta && lp->entry_scale && lp->delta;
         if (ok && l >= 2) ok = (lp->wt = tn_calloc((size_t)net->sizes[l] * net->pad[l - 1], sizeof(float))) != NULL;
         sp->wt[l] = lp->wt;
         if (!ok) { step_plan_free(sp, net); return tn_fail(err, TN_ERR_NOMEM, "out of memory for the update plan"); }
@@ -114,37 +114,26 @@ static tn_status step_plan_init(step_plan *sp, const tn_net *net, uint32_t capac
 }
 
 /* Regroups the m examples' inputs of layer l by row, keeping batch order within a row. */
-static void plan_layer(layer_plan *lp, const tn_net *net, int l, const batch_work *bw, uint32_t m, float c) {
-    uint32_t *cursor = lp->cursor;
-    uint32_t n_rows = 0, n_in = net->sizes[l - 1];
-    for (uint32_t e = 0; e < m; e++) {
-        const tn_work *w = &bw->work[e];
-        const uint16_t *idx = w->idx[l - 1];
-        for (uint32_t t = 0; t < w->nnz[l - 1]; t++) cursor[idx[t]]++;
-    }
-    for (uint32_t i = 0; i < n_in; i++) /* ascending rows: the update walks W in memory order */
-        if (cursor[i]) lp->rows[n_rows++] = (uint16_t)i;
-    uint32_t total = 0;
-    for (uint32_t r = 0; r < n_rows; r++) {
-        uint32_t i = lp->rows[r], count = cursor[i];
-        lp->range[r] = total;
-        cursor[i] = total;
-        total += count;
-    }
-    lp->range[n_rows] = total;
-    lp->n_rows = n_rows;
+static void plan_layer(layer_plan *lp, const tn_net *net, int l, const batch_work *bw, uint32_t m,
+                       uint32_t capacity, float c) {
+    uint32_t *count = lp->count;
+    uint32_t n_in = net->sizes[l - 1], n_rows = 0;
+    for (uint32_t i = 0; i < lp->n_rows; i++) count[lp->rows[i]] = 0; /* the previous step's rows */
     for (uint32_t e = 0; e < m; e++) {
         const tn_work *w = &bw->work[e];
         const uint16_t *idx = w->idx[l - 1];
         const float *val = w->val[l - 1];
+        const float *delta = w->delta[l];
         for (uint32_t t = 0; t < w->nnz[l - 1]; t++) {
-            uint32_t q = cursor[idx[t]]++;
-            lp->entry_delta[q] = w->delta[l];
+            size_t q = (size_t)idx[t] * capacity + count[idx[t]]++;
+            lp->entry_delta[q] = delta;
             lp->entry_scale[q] = c * val[t];
         }
-        lp->delta[e] = w->delta[l];
+        lp->delta[e] = delta;
     }
-    for (uint32_t r = 0; r < n_rows; r++) cursor[lp->rows[r]] = 0;
+    for (uint32_t i = 0; i < n_in; i++) /* ascending rows: the update walks W in memory order */
+        if (count[i]) lp->rows[n_rows++] = (uint16_t)i;
+    lp->n_rows = n_rows;
 }
 
 static tn_status check_labels(const tn_dataset *ds, uint32_t n_out, tn_error *err) {
@@ -297,7 +286,7 @@ static void update_job(void *p, int t, int n) {
         float *W = net->params + net->w_off[l];
         const layer_plan *lp = &c->plan->layer[l];
         if (c->decay != 1.0f) c->k->scale(W + (size_t)lo * pl, c->decay, (size_t)(hi - lo) * pl);
-        c->k->update(W, pl, lp->rows, lp->n_rows, lp->range, lp->entry_delta, lp->entry_scale, lo, hi);
+        c->k->update(W, pl, lp->rows, lp->n_rows, lp->count, c->plan->capacity, lp->entry_delta, lp->entry_scale, lo, hi);
         if (t == 0)
             for (uint32_t e = 0; e < c->m; e++) c->k->axpy(net->params + net->b_off[l], c->c, lp->delta[e], pl);
     }
@@ -310,7 +299,7 @@ static void sgd_step(tn_net *net, const tn_kernels *k, const float *table, const
                   lambda != 0.0f ? 1.0f - eta * lambda / (float)n_train : 1.0f};
     for (int l = 2; l < net->n_sizes; l++) tn_transpose_layer(net, l, plan->wt[l]);
     tn_pool_run(pool, passes_job, &c);
-    for (int l = 1; l < net->n_sizes; l++) plan_layer(&plan->layer[l], net, l, bw, m, c.c);
+    for (int l = 1; l < net->n_sizes; l++) plan_layer(&plan->layer[l], net, l, bw, m, plan->capacity, c.c);
     tn_pool_run(pool, update_job, &c);
 }
 
