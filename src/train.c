@@ -116,18 +116,21 @@ static tn_status step_plan_init(step_plan *sp, const tn_net *net, uint32_t capac
 /* Regroups the m examples' inputs of layer l by row, keeping batch order within a row. */
 static void plan_layer(layer_plan *lp, const tn_net *net, int l, const batch_work *bw, uint32_t m,
                        uint32_t capacity, float c) {
-    uint32_t *count = lp->count;
+    uint32_t *restrict count = lp->count;
+    const float **restrict entry_delta = lp->entry_delta;
+    float *restrict entry_scale = lp->entry_scale;
     uint32_t n_in = net->sizes[l - 1], n_rows = 0;
     for (uint32_t i = 0; i < lp->n_rows; i++) count[lp->rows[i]] = 0; /* the previous step's rows */
     for (uint32_t e = 0; e < m; e++) {
         const tn_work *w = &bw->work[e];
-        const uint16_t *idx = w->idx[l - 1];
-        const float *val = w->val[l - 1];
+        const uint16_t *restrict idx = w->idx[l - 1];
+        const float *restrict val = w->val[l - 1];
         const float *delta = w->delta[l];
-        for (uint32_t t = 0; t < w->nnz[l - 1]; t++) {
+        uint32_t nnz = w->nnz[l - 1];
+        for (uint32_t t = 0; t < nnz; t++) {
             size_t q = (size_t)idx[t] * capacity + count[idx[t]]++;
-            lp->entry_delta[q] = delta;
-            lp->entry_scale[q] = c * val[t];
+            entry_delta[q] = delta;
+            entry_scale[q] = c * val[t];
         }
         lp->delta[e] = delta;
     }
