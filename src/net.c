@@ -243,7 +243,7 @@ void tn_forward_batch(const tn_net *net, const tn_kernels *k, const float *table
         const float *val[FORWARD_CHUNK];
         uint32_t nnz[FORWARD_CHUNK];
         for (uint32_t j = 0; j < n; j++) {
-            if (start + j + 2 < m) tn_prefetch_example(ds, examples[start + j + 2]);
+            if (j + 4 < n) tn_prefetch_example(ds, examples[start + j + 4]);
             load_inputs(table, ds, examples[start + j], &ws[j]);
         }
         for (int l = 1; l <= L; l++) {

@@ -394,6 +394,8 @@ tn_status tn_train(const tn_config *cfg, const tn_dataset *train, const tn_datas
         for (uint32_t start = 0; start < n_train && s == TN_OK; start += batch) {
             if (stop_flag && *stop_flag) { result->interrupted = 1; break; }
             uint32_t m = n_train - start < batch ? n_train - start : batch;
+            /* the next mini-batch's examples start on their way into cache during this step */
+            for (uint32_t j = start + m; j < start + 2 * m && j < n_train; j++) tn_prefetch_example(&training, perm[j]);
             sgd_step(net, k, table, &training, perm + start, m, cfg->eta, cfg->lambda, n_train, &bw, &plan, pool);
             step++;
             if (trace && cfg->trace_every && step % cfg->trace_every == 0 && start + m < n_train)
