@@ -23,7 +23,7 @@ echo
 if [ "$(fp a)" = "$(fp b)" ] && cmp -s "$OUT/run-a.tnm" "$OUT/run-b.tnm"; then same=yes; else same=no; fi
 if [ "$same" = yes ] && [ "$(fp a)" != "$(fp c)" ]; then
     echo "Runs a and b (same seeds) wrote byte-identical models; run c (seed 2) reaches a similar"
-    echo "accuracy with entirely different weights: the difference comes from the seeds alone."
+    echo "accuracy with different weights (another fingerprint): the difference comes from the seeds alone."
 else
     echo "Unexpected: the same seeds gave different models (same=$same)." >&2
     exit 1
