@@ -17,7 +17,7 @@ OBJS = $(SRCS:src/%.c=$(BUILD)/%.o) $(BUILD)/kernels_generic.o
 ifneq (,$(findstring x86_64,$(MACHINE)))
 OBJS += $(BUILD)/kernels_avx2.o $(BUILD)/kernels_avx512.o
 endif
-HDRS = include/twinnet.h src/internal.h src/engine.h src/kernels.h src/io.h src/trace.h
+HDRS = include/twinnet.h src/internal.h src/engine.h src/kernels.h src/io.h src/trace.h src/parse.h
 
 TESTS = $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_*.c))
 

@@ -1,5 +1,6 @@
 /* Images for `predict`: binary (P5) and plain (P2) PGM, and PNG through libpng, converted to
- * 8-bit grayscale. Sizes are checked before allocation (at most 4096x4096). */
+ * 8-bit grayscale. Limits: a file of at most 64 MiB, at most 4096x4096 pixels, checked before
+ * the pixels are allocated; PNG ancillary chunks are capped at 1 MB decompressed. */
 #include <ctype.h>
 #include <errno.h>
 #include <png.h>
@@ -7,7 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "internal.h"
+#include "parse.h"
 
 #define MAX_SIDE 4096u
 
@@ -33,6 +34,7 @@ static tn_status load_pgm(const char *path, const uint8_t *buf, size_t size, uin
                           uint32_t *width, uint32_t *height, tn_error *err) {
     int binary = buf[1] == '5';
     size_t pos = 2;
+    if (!isspace(buf[2]) && buf[2] != '#') return tn_fail(err, TN_ERR_FORMAT, "%s: bad PGM header", path);
     uint32_t w, h, maxval;
     if (!pgm_int(buf, size, &pos, &w) || !pgm_int(buf, size, &pos, &h) || !pgm_int(buf, size, &pos, &maxval))
         return tn_fail(err, TN_ERR_FORMAT, "%s: bad PGM header", path);
@@ -48,7 +50,10 @@ static tn_status load_pgm(const char *path, const uint8_t *buf, size_t size, uin
     for (size_t i = 0; i < n; i++) {
         uint32_t v;
         if (binary) v = bytes == 1 ? buf[pos + i] : (uint32_t)buf[pos + 2 * i] << 8 | buf[pos + 2 * i + 1];
-        else if (!pgm_int(buf, size, &pos, &v)) { free(out); return tn_fail(err, TN_ERR_FORMAT, "%s: truncated PGM data", path); }
+        else if (!pgm_int(buf, size, &pos, &v)) {
+            free(out);
+            return tn_fail(err, TN_ERR_FORMAT, "%s: %s PGM data", path, pos >= size ? "truncated" : "bad");
+        }
         if (v > maxval) { free(out); return tn_fail(err, TN_ERR_FORMAT, "%s: pixel value %u above the maximum %u", path, v, maxval); }
         out[i] = (uint8_t)((v * 255u + maxval / 2) / maxval);
     }
@@ -67,17 +72,23 @@ static void png_read_mem(png_structp png, png_bytep data, png_size_t n) {
 
 static void png_quiet_warning(png_structp png, png_const_charp msg) { (void)png; (void)msg; }
 
-typedef struct { char msg[200]; } png_err_box;
+/* libpng allocates through these, so allocation-failure tests (which wrap malloc) reach it. */
+static png_voidp png_malloc_fn(png_structp png, png_alloc_size_t n) { (void)png; return malloc(n); }
+static void png_free_fn(png_structp png, png_voidp p) { (void)png; free(p); }
+
+typedef struct { char msg[200]; int nomem; } png_err_box;
 static void png_keep_error(png_structp png, png_const_charp msg) {
     png_err_box *box = png_get_error_ptr(png);
     snprintf(box->msg, sizeof box->msg, "%s", msg);
+    box->nomem = strstr(msg, "memory") != NULL; /* libpng: "Out of memory", "insufficient memory" */
     png_longjmp(png, 1);
 }
 
 static tn_status load_png(const char *path, const uint8_t *buf, size_t size, uint8_t **pixels,
                           uint32_t *width, uint32_t *height, tn_error *err) {
-    png_err_box box = {"bad PNG"};
-    png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, &box, png_keep_error, png_quiet_warning);
+    png_err_box box = {"bad PNG", 0};
+    png_structp png = png_create_read_struct_2(PNG_LIBPNG_VER_STRING, &box, png_keep_error, png_quiet_warning,
+                                               NULL, png_malloc_fn, png_free_fn);
     if (!png) return tn_fail(err, TN_ERR_NOMEM, "%s: out of memory", path);
     png_infop info = png_create_info_struct(png);
     uint8_t *volatile out = NULL;
@@ -88,10 +99,12 @@ static tn_status load_png(const char *path, const uint8_t *buf, size_t size, uin
         png_destroy_read_struct(&png, &info, NULL);
         free(out);
         free(rows);
+        if (box.nomem) return tn_fail(err, TN_ERR_NOMEM, "%s: out of memory", path);
         return tn_fail(err, TN_ERR_FORMAT, "%s: unreadable PNG: %s", path, box.msg);
     }
     png_set_read_fn(png, &src, png_read_mem);
     png_set_user_limits(png, MAX_SIDE, MAX_SIDE);
+    png_set_chunk_malloc_max(png, 1000000);
     png_read_info(png, info);
     png_uint_32 w = png_get_image_width(png, info), h = png_get_image_height(png, info);
     int color = png_get_color_type(png, info), depth = png_get_bit_depth(png, info);
@@ -101,6 +114,7 @@ static tn_status load_png(const char *path, const uint8_t *buf, size_t size, uin
     if (png_get_valid(png, info, PNG_INFO_tRNS)) png_set_tRNS_to_alpha(png);
     if (color & PNG_COLOR_MASK_COLOR || color == PNG_COLOR_TYPE_PALETTE) png_set_rgb_to_gray_fixed(png, 1, -1, -1);
     png_set_strip_alpha(png);
+    png_set_interlace_handling(png);
     png_read_update_info(png, info);
     if (png_get_rowbytes(png, info) != w) png_error(png, "unsupported pixel layout");
     out = malloc((size_t)w * h);
@@ -114,18 +128,34 @@ static tn_status load_png(const char *path, const uint8_t *buf, size_t size, uin
     return TN_OK;
 }
 
+tn_status tn_image_parse(const char *name, const uint8_t *buf, size_t size, uint8_t **pixels, uint32_t *width,
+                         uint32_t *height, tn_error *err) {
+    *pixels = NULL;
+    *width = *height = 0;
+    if (size >= 8 && memcmp(buf, "\x89PNG\r\n\x1a\n", 8) == 0) return load_png(name, buf, size, pixels, width, height, err);
+    if (size >= 3 && buf[0] == 'P' && (buf[1] == '5' || buf[1] == '2')) return load_pgm(name, buf, size, pixels, width, height, err);
+    return tn_fail(err, TN_ERR_FORMAT, "%s: not a PGM or PNG image", name);
+}
+
+/* Reading stops after 3 bytes that are neither PNG nor PGM (see tn_wanted_fn). */
+static size_t image_wanted(const uint8_t *b, size_t n) {
+    if (n < 3) return 0;
+    if ((b[0] == 0x89 && b[1] == 'P' && b[2] == 'N') || (b[0] == 'P' && (b[1] == '5' || b[1] == '2'))) return SIZE_MAX;
+    return 3;
+}
+
 tn_status tn_image_load(const char *path, uint8_t **pixels, uint32_t *width, uint32_t *height, tn_error *err) {
     *pixels = NULL;
     uint8_t *buf;
     size_t size;
-    FILE *f = fopen(path, "rb");
-    if (!f) return tn_fail(err, TN_ERR_IO, "%s: %s", path, strerror(errno));
-    fclose(f);
-    tn_status s = tn_read_file(path, (size_t)64 << 20, &buf, &size, err);
+    int over;
+    tn_status s = tn_read_file_as(path, (size_t)64 << 20, image_wanted, &buf, &size, &over, err);
+    if (s == TN_OK && over && size > 3) {
+        free(buf);
+        return tn_fail(err, TN_ERR_FORMAT, "%s: larger than the limit of %zu bytes", path, (size_t)64 << 20);
+    }
     if (s != TN_OK) return s;
-    if (size >= 8 && memcmp(buf, "\x89PNG\r\n\x1a\n", 8) == 0) s = load_png(path, buf, size, pixels, width, height, err);
-    else if (size >= 3 && buf[0] == 'P' && (buf[1] == '5' || buf[1] == '2')) s = load_pgm(path, buf, size, pixels, width, height, err);
-    else s = tn_fail(err, TN_ERR_FORMAT, "%s: not a PGM or PNG image", path);
+    s = tn_image_parse(path, buf, size, pixels, width, height, err);
     free(buf);
     return s;
 }

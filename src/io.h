@@ -1,4 +1,4 @@
-/* Atomic output files (see io.c). */
+/* Atomic output files (see io.c): open, write (errors kept), then commit or abort. */
 #ifndef TN_IO_H
 #define TN_IO_H
 
@@ -9,8 +9,10 @@
 typedef struct {
     FILE *f;
     int error;          /* first errno seen, 0 if none */
-    char path[4096];
-    char tmp[4096];
+    int direct;         /* writing in place: the destination is a device or a FIFO */
+    char path[4096];    /* as the caller named it, for messages */
+    char target[4096];  /* what the rename replaces: path, or a symbolic link's target */
+    char tmp[4096 + 32]; /* the temporary file beside target, "" once renamed or removed */
 } tn_outfile;
 
 tn_status tn_out_open(tn_outfile *o, const char *path, tn_error *err);

@@ -1,24 +1,32 @@
 /* Model files. Format v1, little-endian, no timestamps or host details (the same run writes
  * the same bytes):
- *   "TWINNETM" | u32 version | u32 n_sizes | u32 sizes[16] | u32 activation, cost, init |
- *   f32 eta, lambda | u32 epochs, batch, train_size, early_stop, epochs_run |
- *   u64 init_seed, order_seed | u8 data_sha256[32] | u64 n_params |
+ *   "TWINNETM" | u32 version | u32 n_sizes | u32 sizes[16] (unused entries 0) |
+ *   u32 activation, cost, init | f32 eta, lambda | u32 epochs, batch, train_size, early_stop,
+ *   epochs_run | u64 init_seed, order_seed | u8 data_sha256[32] | u64 n_params |
  *   f32 params[n_params] (canonical order) | u8 sha256[32] of everything before.
- * Loading checks magic, version, every size and enum, the exact length, then the checksum. */
+ * Loading checks magic, version, every size and enum, the exact length, then the checksum, and
+ * allocates nothing before all of that has passed. Limit: a file is at most 2 GiB. A parsed
+ * file serialises back to exactly its own bytes. */
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "io.h"
+#include "parse.h"
 
 #define HEADER_BYTES (8 + 4 + 4 + 4 * TN_MAX_LAYERS + 3 * 4 + 2 * 4 + 5 * 4 + 2 * 8 + 32 + 8)
 #define MAX_MODEL_BYTES ((size_t)1 << 31)
 
-tn_status tn_model_save(const tn_model *m, const char *path, tn_error *err) {
+tn_status tn_model_serialize(const tn_model *m, const char *name, uint8_t **out, size_t *size, tn_error *err) {
     const tn_net *net = &m->net;
     const tn_config *c = &m->config;
+    *out = NULL;
+    *size = 0;
+    if (net->n_params > (MAX_MODEL_BYTES - HEADER_BYTES - 32) / 4)
+        return tn_fail(err, TN_ERR_ARG, "%s: %zu parameters do not fit in a model file", name, net->n_params);
     size_t total = HEADER_BYTES + net->n_params * 4 + 32;
     uint8_t *buf = malloc(total);
-    float *canon = malloc(net->n_params * sizeof(float));
-    if (!buf || !canon) { free(buf); free(canon); return tn_fail(err, TN_ERR_NOMEM, "%s: out of memory", path); }
+    float *canon = malloc(net->n_params ? net->n_params * sizeof(float) : 1);
+    if (!buf || !canon) { free(buf); free(canon); return tn_fail(err, TN_ERR_NOMEM, "%s: out of memory", name); }
     memset(buf, 0, HEADER_BYTES);
     uint8_t *p = buf;
     memcpy(p, "TWINNETM", 8); p += 8;
@@ -41,61 +49,69 @@ tn_status tn_model_save(const tn_model *m, const char *path, tn_error *err) {
     tn_put_u64(p, net->n_params); p += 8;
     tn_net_get_canonical(net, canon);
     for (size_t i = 0; i < net->n_params; i++, p += 4) tn_put_u32(p, tn_f2u(canon[i]));
+    free(canon);
     tn_sha256 s;
     tn_sha256_init(&s);
     tn_sha256_update(&s, buf, (size_t)(p - buf));
     tn_sha256_final(&s, p);
-    tn_status st = tn_write_atomic(path, buf, total, err);
-    free(buf);
-    free(canon);
-    return st;
+    *out = buf;
+    *size = total;
+    return TN_OK;
 }
 
-tn_status tn_model_load(tn_model *m, const char *path, tn_error *err) {
-    memset(m, 0, sizeof *m);
+tn_status tn_model_save(const tn_model *m, const char *path, tn_error *err) {
     uint8_t *buf;
     size_t size;
-    tn_status s = tn_read_file(path, MAX_MODEL_BYTES, &buf, &size, err);
+    tn_status s = tn_model_serialize(m, path, &buf, &size, err);
     if (s != TN_OK) return s;
-#define FAIL(...) do { s = tn_fail(err, TN_ERR_FORMAT, __VA_ARGS__); goto done; } while (0)
-    if (size < 12 || memcmp(buf, "TWINNETM", 8) != 0) {
-        if (size >= 8 && memcmp(buf, "TWINNETM", 8) == 0) FAIL("%s: truncated model file (%zu bytes)", path, size);
-        FAIL("%s: not a twinnet model file (wrong magic)", path);
-    }
+    s = tn_write_atomic(path, buf, size, err);
+    free(buf);
+    return s;
+}
+
+tn_status tn_model_parse(tn_model *m, const char *path, const uint8_t *buf, size_t size, tn_error *err) {
+    memset(m, 0, sizeof *m);
+#define FAIL(...) return tn_fail(err, TN_ERR_FORMAT, __VA_ARGS__)
+    if (size < 8 || memcmp(buf, "TWINNETM", 8) != 0) FAIL("%s: not a twinnet model file (wrong magic)", path);
+    if (size < 12) FAIL("%s: truncated model file (%zu bytes)", path, size);
     uint32_t version = tn_get_u32(buf + 8);
     if (version != TN_MODEL_VERSION)
         FAIL("%s: model format version %u; this twinnet reads version %u (retrain, or use the twinnet that wrote it)",
              path, version, TN_MODEL_VERSION);
     if (size < HEADER_BYTES + 32) FAIL("%s: truncated model file (%zu bytes)", path, size);
     const uint8_t *p = buf + 12;
-    tn_config *c = &m->config;
-    tn_config_default(c);
-    c->trace_path = NULL;
+    tn_config c;
+    tn_config_default(&c);
+    c.trace_path = NULL;
     uint32_t n_sizes = tn_get_u32(p); p += 4;
     if (n_sizes < 2 || n_sizes > TN_MAX_LAYERS) FAIL("%s: corrupted: %u layers", path, n_sizes);
-    c->n_sizes = (int)n_sizes;
+    c.n_sizes = (int)n_sizes;
     uint64_t n_params = 0;
     for (int l = 0; l < TN_MAX_LAYERS; l++, p += 4) {
         uint32_t v = tn_get_u32(p);
         if (l < (int)n_sizes) {
             if (v < 1 || v > TN_MAX_WIDTH) FAIL("%s: corrupted: layer width %u", path, v);
-            c->sizes[l] = v;
-            if (l > 0) n_params += (uint64_t)c->sizes[l - 1] * v + v;
+            c.sizes[l] = v;
+            if (l > 0) n_params += (uint64_t)c.sizes[l - 1] * v + v;
+        } else {
+            if (v != 0) FAIL("%s: corrupted: width %u after the last layer", path, v);
+            c.sizes[l] = 0;
         }
     }
     uint32_t act = tn_get_u32(p), cost = tn_get_u32(p + 4), init = tn_get_u32(p + 8);
     p += 12;
     if (act > TN_ACT_RELU || cost > TN_COST_LOG_LIKELIHOOD || init > TN_INIT_SCALED)
         FAIL("%s: corrupted: unknown activation, cost or init code", path);
-    c->activation = (tn_activation)act; c->cost = (tn_cost)cost; c->init = (tn_init)init;
-    c->eta = tn_u2f(tn_get_u32(p)); c->lambda = tn_u2f(tn_get_u32(p + 4)); p += 8;
-    c->epochs = tn_get_u32(p); c->batch = tn_get_u32(p + 4); c->train_size = tn_get_u32(p + 8);
-    c->early_stop = tn_get_u32(p + 12); m->epochs_run = tn_get_u32(p + 16); p += 20;
-    c->init_seed = tn_get_u64(p); c->order_seed = tn_get_u64(p + 8); p += 16;
-    memcpy(m->data_sha256, p, 32); p += 32;
+    c.activation = (tn_activation)act; c.cost = (tn_cost)cost; c.init = (tn_init)init;
+    c.eta = tn_u2f(tn_get_u32(p)); c.lambda = tn_u2f(tn_get_u32(p + 4)); p += 8;
+    c.epochs = tn_get_u32(p); c.batch = tn_get_u32(p + 4); c.train_size = tn_get_u32(p + 8);
+    c.early_stop = tn_get_u32(p + 12); uint32_t epochs_run = tn_get_u32(p + 16); p += 20;
+    c.init_seed = tn_get_u64(p); c.order_seed = tn_get_u64(p + 8); p += 16;
+    const uint8_t *data_sha = p; p += 32;
     uint64_t stored = tn_get_u64(p); p += 8;
     if (stored != n_params) FAIL("%s: corrupted: %llu parameters stored for sizes that need %llu", path,
                                  (unsigned long long)stored, (unsigned long long)n_params);
+    /* n_params < 16 * 65536 * 65537: the arithmetic below cannot overflow 64 bits. */
     uint64_t expect = HEADER_BYTES + n_params * 4 + 32;
     if (size != expect)
         FAIL("%s: %s model file: %zu bytes, expected %llu", path, size < expect ? "truncated" : "trailing bytes in",
@@ -106,17 +122,61 @@ tn_status tn_model_load(tn_model *m, const char *path, tn_error *err) {
     tn_sha256_update(&sh, buf, size - 32);
     tn_sha256_final(&sh, digest);
     if (memcmp(digest, buf + size - 32, 32) != 0) FAIL("%s: corrupted model file (checksum mismatch)", path);
-    s = tn_net_init(&m->net, c->sizes, c->n_sizes, c->activation, c->cost, err);
-    if (s != TN_OK) goto done;
+#undef FAIL
+    tn_status s = tn_net_init(&m->net, c.sizes, c.n_sizes, c.activation, c.cost, err);
+    if (s != TN_OK) {
+        /* The sizes passed every check above, so only memory can be short here. */
+        memset(&m->net, 0, sizeof m->net);
+        char why[sizeof err->msg];
+        snprintf(why, sizeof why, "%s", err ? err->msg : "bad sizes");
+        return tn_fail(err, s == TN_ERR_NOMEM ? TN_ERR_NOMEM : TN_ERR_FORMAT, "%s: %s", path, why);
+    }
     float *canon = malloc(n_params * sizeof(float));
-    if (!canon) { tn_net_free(&m->net); s = tn_fail(err, TN_ERR_NOMEM, "%s: out of memory", path); goto done; }
+    if (!canon) { tn_net_free(&m->net); return tn_fail(err, TN_ERR_NOMEM, "%s: out of memory", path); }
     for (uint64_t i = 0; i < n_params; i++, p += 4) canon[i] = tn_u2f(tn_get_u32(p));
     tn_net_set_canonical(&m->net, canon);
     free(canon);
-#undef FAIL
-done:
+    m->config = c;
+    m->epochs_run = epochs_run;
+    memcpy(m->data_sha256, data_sha, 32);
+    return TN_OK;
+}
+
+/* The size a model file announces (see tn_wanted_fn): 8 bytes are enough to report a wrong
+ * magic and 12 a wrong version, so `twinnet info /dev/zero` reads 8 bytes, not 2 GiB. */
+static size_t model_wanted(const uint8_t *b, size_t n) {
+    if (n < 8) return 0;
+    if (memcmp(b, "TWINNETM", 8) != 0) return 8;
+    if (n < 12) return 0;
+    if (tn_get_u32(b + 8) != TN_MODEL_VERSION) return 12;
+    if (n < HEADER_BYTES) return 0;
+    uint32_t n_sizes = tn_get_u32(b + 12);
+    uint64_t count = 0;
+    for (uint32_t l = 1; l < n_sizes && l < TN_MAX_LAYERS; l++)
+        count += (uint64_t)tn_get_u32(b + 16 + 4 * (l - 1)) * tn_get_u32(b + 16 + 4 * l) + tn_get_u32(b + 16 + 4 * l);
+    if (count > MAX_MODEL_BYTES) return SIZE_MAX; /* corrupt sizes: the parser says which */
+    return HEADER_BYTES + (size_t)count * 4 + 32;
+}
+
+tn_status tn_model_load(tn_model *m, const char *path, tn_error *err) {
+    memset(m, 0, sizeof *m);
+    uint8_t *buf;
+    size_t size;
+    int over;
+    tn_status s = tn_read_file_as(path, MAX_MODEL_BYTES, model_wanted, &buf, &size, &over, err);
+    if (s != TN_OK) return s;
+    s = tn_model_parse(m, path, buf, size, err);
     free(buf);
+    if (s == TN_OK && over) {
+        /* The bytes up to the announced size make a model; more follow. */
+        tn_model_free(m);
+        return tn_fail(err, TN_ERR_FORMAT, "%s: trailing bytes in model file: more than the %zu bytes its header announces",
+                       path, size);
+    }
     return s;
 }
 
-void tn_model_free(tn_model *m) { tn_net_free(&m->net); }
+void tn_model_free(tn_model *m) {
+    tn_net_free(&m->net);
+    memset(&m->net, 0, sizeof m->net);
+}

@@ -1,0 +1,175 @@
+#!/bin/sh
+# Injected faults: (kill) SIGKILL `twinnet train` at moments swept across its run, saving over an
+# old model and an old trace: each must afterwards be the old file or the complete new one;
+# (full) a 64 KiB tmpfs as --out and --trace: a one-line error, exit 1, no partial file, an old
+# model kept; (alloc) tests/alloc_fail.c, which fails every allocation in turn along a short
+# training, save, load, evaluate and predict, under AddressSanitizer/LeakSanitizer unless quick.
+# Usage: sh tests/faults.sh [kill] [full] [alloc]   (default: all three)
+# FAULTS_QUICK=1 (tests/t_faults.sh): 12 kills (6 under TWINNET_SANITIZE) instead of 200 and a
+# smaller model, and the driver without ASan (unless the library itself is a sanitizer build).
+# Exit 0 pass, 1 fail, 77 when every part had to be skipped.
+cd "$(dirname "$0")/.." || exit 1
+BUILD=${BUILD:-build}
+QUICK=${FAULTS_QUICK:-0}
+KILLS=${FAULTS_KILLS:-$([ "$QUICK" = 1 ] && echo 12 || echo 200)}
+[ "$QUICK" = 1 ] && [ -n "$TWINNET_SANITIZE" ] && KILLS=${FAULTS_KILLS:-6} # ASan is slow
+PARTS=${*:-kill full alloc}
+CC=${CC:-cc}
+if [ "$QUICK" != 1 ]; then
+    make -s BUILD="$BUILD" all || exit 1
+fi
+TWINNET=${TWINNET:-$BUILD/twinnet}
+[ -x "$TWINNET" ] || { echo "faults: no $TWINNET (run make first)"; exit 1; }
+T=$(mktemp -d "${TMPDIR:-/tmp}/twinnet-faults-XXXXXX") || exit 1
+MNT=""
+cleanup() {
+    [ -n "$MNT" ] && umount "$MNT" 2>/dev/null
+    rm -rf "$T"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+failures=0 ran=0 skipped=""
+fail() { failures=$((failures + 1)); echo "FAIL: $*"; }
+
+# Small IDX files (as tests/t_cli_errors.sh makes them).
+byte() { printf "$(printf '\\%03o' "$1")"; }
+be32() { byte $(($1 >> 24 & 255)); byte $(($1 >> 16 & 255)); byte $(($1 >> 8 & 255)); byte $(($1 & 255)); }
+images() {
+    { printf '\000\000\010\003'; be32 "$2"; be32 "$3"; be32 "$4"; yes | head -c $(($2 * $3 * $4)) | tr 'y\n' '\200\000'; } > "$1"
+}
+labels() {
+    { printf '\000\000\010\001'; be32 "$2"; i=0; while [ $i -lt "$2" ]; do byte $((i % 10)); i=$((i + 1)); done; } > "$1"
+}
+images "$T/img" 100 28 28
+labels "$T/lab" 100
+DATA="--train-images $T/img --train-labels $T/lab --test-images $T/img --test-labels $T/lab --train-size 0 --quiet"
+now_ms() { echo $(($(date +%s%N) / 1000000)); }
+
+# ---- (kill) ---------------------------------------------------------------------------------
+part_kill() {
+    ran=$((ran + 1))
+    # A wide hidden layer makes a 6 MB model (1 MB quick), so kills land inside the write too.
+    width=$([ "$QUICK" = 1 ] && echo 300 || echo 2000)
+    big="--sizes 784,$width,10 --epochs 1 --batch 50 --trace-every 0"
+    $TWINNET train $DATA $big --seed 1 --out "$T/old.tnm" --trace "$T/old.trace" || { fail "kill: old model"; return; }
+    start=$(now_ms)
+    $TWINNET train $DATA $big --seed 2 --out "$T/new.tnm" --trace "$T/new.trace" || { fail "kill: new model"; return; }
+    span=$(($(now_ms) - start))
+    cmp -s "$T/old.tnm" "$T/new.tnm" && { fail "kill: seeds 1 and 2 gave the same model"; return; }
+    old_n=0 new_n=0 temps=0 model_temps=0 i=0
+    while [ $i -lt "$KILLS" ]; do
+        cp "$T/old.tnm" "$T/m.tnm"
+        cp "$T/old.trace" "$T/m.trace"
+        $TWINNET train $DATA $big --seed 2 --out "$T/m.tnm" --trace "$T/m.trace" > /dev/null 2>&1 &
+        pid=$!
+        if [ $((i % 2)) -eq 0 ]; then
+            # Even kills: at a moment swept over 0 .. 1.5 x the run's length.
+            delay=$((span * 150 * i / 100 / KILLS))
+            sleep "$(printf '%d.%03d' $((delay / 1000)) $((delay % 1000)))"
+            what="after $delay ms"
+        else
+            # Odd kills: while the model is being written, as soon as its temporary file shows
+            # (a shell glob: no process per poll), plus 0-3 ms.
+            while kill -0 $pid 2> /dev/null; do
+                set -- "$T"/m.tnm.tmp.*
+                [ -e "$1" ] && break
+            done
+            [ $((i % 8)) -gt 1 ] && sleep "0.00$((i % 8 / 2))"
+            what="while writing (+$((i % 8 / 2)) ms)"
+        fi
+        kill -KILL $pid 2> /dev/null
+        wait $pid 2> /dev/null
+        if cmp -s "$T/m.tnm" "$T/old.tnm"; then old_n=$((old_n + 1))
+        elif cmp -s "$T/m.tnm" "$T/new.tnm"; then new_n=$((new_n + 1))
+        else fail "kill $what: the model is neither the old nor the new file"; cp "$T/m.tnm" "$T/broken.tnm"
+        fi
+        cmp -s "$T/m.trace" "$T/old.trace" || cmp -s "$T/m.trace" "$T/new.trace" ||
+            fail "kill $what: the trace is neither the old nor the new file"
+        left=$(find "$T" -maxdepth 1 -name '*.tmp.*' | wc -l)
+        temps=$((temps + left))
+        left=$(find "$T" -maxdepth 1 -name 'm.tnm.tmp.*' | wc -l)
+        model_temps=$((model_temps + left))
+        find "$T" -maxdepth 1 -name '*.tmp.*' -exec rm -f {} +
+        i=$((i + 1))
+    done
+    echo "kill: $KILLS kills of a ${span} ms run: $old_n left the old model, $new_n the new one, none a partial file;" \
+        "kills left $temps temporary files (removed), $model_temps of them a model being written"
+    [ $model_temps -gt 0 ] || [ $new_n -gt 0 ] || fail "kill: no kill reached the saving of the model"
+}
+
+# ---- (full) ------------------------------------------------------------------------------------
+part_full() {
+    mkdir -p "$T/full"
+    if ! mount -t tmpfs -o size=64k tmpfs "$T/full" 2> /dev/null; then
+        skipped="$skipped full(cannot mount a tmpfs)"
+        return
+    fi
+    MNT="$T/full"
+    ran=$((ran + 1))
+    # expect_full WHAT CMD...: exit 1, one line naming a file in the tmpfs, "No space left".
+    expect_full() {
+        what=$1
+        shift
+        "$@" > /dev/null 2> "$T/stderr"
+        rc=$?
+        line=$(cat "$T/stderr")
+        [ $rc -eq 1 ] || fail "full: $what: exit $rc, want 1: $line"
+        [ "$(wc -l < "$T/stderr")" -eq 1 ] || fail "full: $what: not one line: $line"
+        case $line in "twinnet: $T/full/"*": cannot write: No space left on device") ;; *) fail "full: $what: $line" ;; esac
+        left=$(find "$T/full" -name '*.tmp.*')
+        [ -z "$left" ] || fail "full: $what: temporary files left: $left"
+    }
+    # A 95 KB model into 64 KiB.
+    expect_full "model" $TWINNET train $DATA --sizes 784,30,10 --epochs 1 --out "$T/full/m.tnm"
+    [ -e "$T/full/m.tnm" ] && fail "full: a partial model was left"
+    # An old 31 KB model survives a failed save over it.
+    $TWINNET train $DATA --sizes 784,10 --epochs 1 --out "$T/full/m.tnm" || fail "full: a small model does not fit"
+    cp "$T/full/m.tnm" "$T/small.tnm"
+    expect_full "model over an old one" $TWINNET train $DATA --sizes 784,30,10 --epochs 1 --out "$T/full/m.tnm"
+    cmp -s "$T/full/m.tnm" "$T/small.tnm" || fail "full: the old model was damaged"
+    # A trace that does not fit fails the training: no model, no trace.
+    rm -f "$T/full/m.tnm"
+    expect_full "trace" $TWINNET train $DATA --sizes 784,30,10 --epochs 2 --trace "$T/full/t.trace" --out "$T/traced.tnm"
+    [ -e "$T/full/t.trace" ] && fail "full: a partial trace was left"
+    [ -e "$T/traced.tnm" ] && fail "full: the model was written although the trace failed"
+    umount "$T/full" && MNT=""
+    echo "full: model, model over an old model, and trace on a full 64 KiB tmpfs: clean errors, nothing partial"
+}
+
+# ---- (alloc) ------------------------------------------------------------------------------------
+part_alloc() {
+    ran=$((ran + 1))
+    wrap="-Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=aligned_alloc,--wrap=free"
+    flags="-std=c11 -D_POSIX_C_SOURCE=200809L -g -O1 -Iinclude -Isrc"
+    if [ "$QUICK" = 1 ]; then
+        lib=$BUILD/libtwinnet.a
+        san=""
+        # A sanitizer build of the library (make sanitize) needs the driver built the same way.
+        nm "$lib" 2> /dev/null | grep -q __asan_init && san="-fsanitize=address,undefined"
+    else
+        lib=build/faults/libtwinnet.a
+        san="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
+        make -s BUILD=build/faults OPT=-O1 SAN="$san" "$lib" || { fail "alloc: building the ASan library"; return; }
+    fi
+    mkdir -p "$T/alloc"
+    $CC $flags $san tests/alloc_fail.c "$lib" $wrap -lpng -lz -lm -lpthread -o "$T/alloc_fail" ||
+        { fail "alloc: building the driver"; return; }
+    ASAN_OPTIONS=detect_leaks=1 "$T/alloc_fail" "$T/alloc" > "$T/alloc.log" 2>&1
+    rc=$?
+    cat "$T/alloc.log" | head -n 20
+    [ $rc -eq 0 ] || fail "alloc: exit $rc"
+}
+
+for p in $PARTS; do
+    case $p in
+    kill) part_kill ;;
+    full) part_full ;;
+    alloc) part_alloc ;;
+    *) echo "faults: unknown part '$p' (kill, full, alloc)"; exit 2 ;;
+    esac
+done
+[ -n "$skipped" ] && echo "skipped:$skipped"
+echo "faults: $ran parts run, $failures failures"
+[ $failures -eq 0 ] || exit 1
+[ $ran -gt 0 ] || { echo "every part skipped:$skipped"; exit 77; }
+exit 0
