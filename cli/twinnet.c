@@ -303,7 +303,9 @@ static int cmd_train(int argc, char **argv) {
     if (cfg.train_size > train.n) {
         if (cfg.train_size == 50000 && train.n < 50000) cfg.train_size = 0; /* small data: all of it */
     }
-    signal(SIGINT, on_sigint);
+    signal(SIGINT, on_sigint); /* stop at a step boundary and save what finished */
+    signal(SIGTERM, on_sigint);
+    signal(SIGHUP, on_sigint);
     train_view view = {json, quiet, isatty(STDOUT_FILENO), wall(), 0.0};
     tn_model model;
     memset(&model, 0, sizeof model);

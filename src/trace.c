@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 
 #include "io.h"
 #include "trace.h"
@@ -96,6 +97,12 @@ tn_status tn_trace_reader_open(tn_trace_reader *r, const char *path, tn_error *e
             s = tn_fail(err, TN_ERR_FORMAT, "%s: corrupt trace: %llu parameters for sizes that need %llu", path,
                         (unsigned long long)r->n_params, (unsigned long long)count);
     }
+    struct stat st;
+    if (s == TN_OK && fstat(fileno(r->f), &st) != 0) s = tn_fail(err, TN_ERR_IO, "%s: %s", path, strerror(errno));
+    /* Every size below comes from the header: check it against the file before allocating. */
+    if (s == TN_OK && (uint64_t)st.st_size - TN_TRACE_HEADER_BYTES < 12 + 32 + (r->has_params ? r->n_params * 4 : 0))
+        s = tn_fail(err, TN_ERR_FORMAT, "%s: truncated or corrupt trace: its header announces records of %llu bytes",
+                    path, (unsigned long long)(12 + 32 + (r->has_params ? r->n_params * 4 : 0)));
     if (s == TN_OK) {
         r->record_bytes = 12 + 32 + (r->has_params ? (size_t)r->n_params * 4 : 0);
         r->record = malloc(r->record_bytes);
