@@ -220,11 +220,13 @@ static void forward_layers(const tn_net *net, const tn_kernels *k, tn_work *w) {
 }
 
 static void load_inputs(const float *table, const tn_dataset *ds, uint32_t e, tn_work *w) {
-    const uint32_t start = ds->nz_start[e], end = ds->nz_start[e + 1];
-    const uint8_t *pix = ds->pixels + (size_t)e * ds->n_in;
-    w->idx[0] = ds->nz_index + start;
-    w->nnz[0] = end - start;
-    for (uint32_t t = 0; t < w->nnz[0]; t++) w->val[0][t] = table[pix[w->idx[0][t]]];
+    const uint32_t start = ds->nz_start[e], n = ds->nz_start[e + 1] - start;
+    const uint8_t *restrict pix = ds->pixels + (size_t)e * ds->n_in;
+    const uint16_t *restrict idx = ds->nz_index + start;
+    float *restrict val = w->val[0];
+    for (uint32_t t = 0; t < n; t++) val[t] = table[pix[idx[t]]];
+    w->idx[0] = idx;
+    w->nnz[0] = n;
 }
 
 /* Examples examples[0..m-1] into works[0..m-1]. Each layer runs for up to 32 examples at
