@@ -372,7 +372,7 @@ tn_status tn_dataset_from_memory(tn_dataset *ds, uint32_t n, uint32_t rows, uint
 /* Parses the two decoded files and builds ds from them; takes ownership of ibuf and lbuf. */
 static tn_status assemble(tn_dataset *ds, const char *images_name, uint8_t *ibuf, size_t isize, int iover,
                           const char *labels_name, uint8_t *lbuf, size_t lsize, int lover, tn_error *err) {
-    const uint8_t *ipay, *lpay;
+    const uint8_t *ipay = NULL, *lpay = NULL;
     uint32_t idims[3], ldims[3];
     tn_status s = parse_idx(images_name, ibuf, isize, iover, 3, idims, &ipay, err);
     if (s == TN_OK) s = parse_idx(labels_name, lbuf, lsize, lover, 1, ldims, &lpay, err);
