@@ -173,7 +173,9 @@ void tn_work_bind(const tn_net *net, tn_work *w, float *floats, uint16_t *indice
         w->act[l] = floats; floats += p;
         w->delta[l] = floats; floats += p;
         w->val[l] = floats; floats += p;
-        w->idx_buf[l] = indices; w->idx[l] = indices; indices += p;
+        w->idx_buf[l] = indices; w->idx[l] = indices;
+        for (uint32_t i = 0; i < p; i++) indices[i] = (uint16_t)i; /* identity: see next_inputs */
+        indices += p;
     }
 }
 
@@ -202,6 +204,18 @@ static uint32_t gather_nonzero(const float *a, uint32_t n, uint16_t *idx, float 
     return m;
 }
 
+/* Layer l's activations as the next layer's input list. A sigmoid is never zero (its input is
+ * clamped to [-80, 80]), so every unit is listed: the identity index written at bind time and
+ * the activations themselves. Tanh and relu can be exactly zero: those are left out. */
+static void next_inputs(const tn_net *net, int l, tn_work *w) {
+    if (net->activation == TN_ACT_SIGMOID) {
+        w->val[l] = w->act[l];
+        w->nnz[l] = net->sizes[l];
+    } else {
+        w->nnz[l] = gather_nonzero(w->act[l], net->sizes[l], w->idx_buf[l], w->val[l]);
+    }
+}
+
 /* Layers 1..L from the input list already in w (idx[0], val[0], nnz[0]). */
 static void forward_layers(const tn_net *net, const tn_kernels *k, tn_work *w) {
     int L = net->n_sizes - 1;
@@ -212,7 +226,7 @@ static void forward_layers(const tn_net *net, const tn_kernels *k, tn_work *w) {
                    &w->idx[l - 1], &val, &w->nnz[l - 1]);
         if (l < L) {
             k->activate(w->act[l], z, net->pad[l], (int)net->activation);
-            w->nnz[l] = gather_nonzero(w->act[l], net->sizes[l], w->idx_buf[l], w->val[l]);
+            next_inputs(net, l, w);
         } else {
             output_activation(net, k, w->act[l], z);
         }
@@ -260,7 +274,7 @@ void tn_forward_batch(const tn_net *net, const tn_kernels *k, const float *table
                 tn_work *w = &ws[j];
                 if (l < L) {
                     k->activate(w->act[l], z[j], net->pad[l], (int)net->activation);
-                    w->nnz[l] = gather_nonzero(w->act[l], net->sizes[l], w->idx_buf[l], w->val[l]);
+                    next_inputs(net, l, w);
                 } else {
                     output_activation(net, k, w->act[l], z[j]);
                 }
