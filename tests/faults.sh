@@ -31,15 +31,8 @@ trap 'exit 1' INT TERM
 failures=0 ran=0 skipped=""
 fail() { failures=$((failures + 1)); echo "FAIL: $*"; }
 
-# Small IDX files (as tests/t_cli_errors.sh makes them).
-byte() { printf "$(printf '\\%03o' "$1")"; }
-be32() { byte $(($1 >> 24 & 255)); byte $(($1 >> 16 & 255)); byte $(($1 >> 8 & 255)); byte $(($1 & 255)); }
-images() {
-    { printf '\000\000\010\003'; be32 "$2"; be32 "$3"; be32 "$4"; yes | head -c $(($2 * $3 * $4)) | tr 'y\n' '\200\000'; } > "$1"
-}
-labels() {
-    { printf '\000\000\010\001'; be32 "$2"; i=0; while [ $i -lt "$2" ]; do byte $((i % 10)); i=$((i + 1)); done; } > "$1"
-}
+# Small IDX files.
+. "$(dirname "$0")/idx.sh"
 images "$T/img" 100 28 28
 labels "$T/lab" 100
 DATA="--train-images $T/img --train-labels $T/lab --test-images $T/img --test-labels $T/lab --train-size 0 --quiet"

@@ -15,14 +15,7 @@ failures=0 runs=0
 VG="valgrind -q --error-exitcode=99 --leak-check=full --show-leak-kinds=definite,indirect,possible
     --errors-for-leak-kinds=definite,indirect,possible --track-origins=yes"
 
-byte() { printf "$(printf '\\%03o' "$1")"; }
-be32() { byte $(($1 >> 24 & 255)); byte $(($1 >> 16 & 255)); byte $(($1 >> 8 & 255)); byte $(($1 & 255)); }
-images() {
-    { printf '\000\000\010\003'; be32 "$2"; be32 "$3"; be32 "$4"; yes | head -c $(($2 * $3 * $4)) | tr 'y\n' '\200\000'; } > "$1"
-}
-labels() {
-    { printf '\000\000\010\001'; be32 "$2"; i=0; while [ $i -lt "$2" ]; do byte $((i % 10)); i=$((i + 1)); done; } > "$1"
-}
+. "$(dirname "$0")/idx.sh"
 images "$T/img" 60 28 28
 labels "$T/lab" 60
 gzip -c "$T/img" > "$T/img.gz"
