@@ -38,7 +38,7 @@ static inline void tn_prefetch_example(const tn_dataset *ds, uint32_t e) {
 #endif
 }
 void tn_forward_batch(const tn_net *net, const tn_kernels *k, const float *table, const tn_dataset *ds,
-                      const uint32_t *examples, uint32_t m, tn_work *works);
+                      const uint32_t *examples, uint32_t m, int keep_values, tn_work *works);
 /* Output delta, then hidden deltas back to layer 1; wt[l] (l >= 2) is layer l transposed. */
 void tn_backward_example(const tn_net *net, const tn_kernels *k, uint8_t label, tn_work *w,
                          float *const *wt);

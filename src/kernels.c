@@ -116,14 +116,27 @@ static inline vf vtanh(vf z) {
         _Pragma("GCC unroll 16") for (int v = 0; v < NV(COLS); v++) a1[v] = vload(b + c + v * VW); \
         for (uint32_t t = 0; t < nnz[e]; t++) {                                           \
             const float *row1 = W + (size_t)idx[e][t] * p + c;                            \
-            vf x1 = vset1(val[e][t]);                                                     \
+            vf x1 = vset1(XV(e, t));                                                     \
             _Pragma("GCC unroll 16") for (int v = 0; v < NV(COLS); v++) a1[v] = vfma(vload(row1 + v * VW), x1, a1[v]); \
         }                                                                                 \
         _Pragma("GCC unroll 16") for (int v = 0; v < NV(COLS); v++) vstore(z[e] + c + v * VW, a1[v]); \
     } while (0)
 
+/* Four consecutive input indices, read at once where the byte order allows. */
+static inline void idx4(const uint16_t *s, uint32_t o[4]) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    uint64_t q;
+    memcpy(&q, s, sizeof q);
+    o[0] = (uint32_t)(q & 0xffff); o[1] = (uint32_t)((q >> 16) & 0xffff);
+    o[2] = (uint32_t)((q >> 32) & 0xffff); o[3] = (uint32_t)(q >> 48);
+#else
+    for (int u = 0; u < 4; u++) o[u] = s[u];
+#endif
+}
+
 /* NE examples from e0 advance together while all have inputs left (NE * NV independent
- * chains), then each finishes its own list. */
+ * chains), four inputs at a time (their indices read in one load: the loop is bound by loads),
+ * then each finishes its own list. */
 #define FWD_GROUP(COLS, NE, e0)                                                           \
     do {                                                                                  \
         vf acc[NE][NV(COLS)];                                                             \
@@ -132,43 +145,81 @@ static inline vf vtanh(vf z) {
             if (nnz[(e0) + g] < both) both = nnz[(e0) + g];                               \
             _Pragma("GCC unroll 16") for (int v = 0; v < NV(COLS); v++) acc[g][v] = vload(b + c + v * VW); \
         }                                                                                 \
-        for (uint32_t t = 0; t < both; t++) {                                             \
+        uint32_t t = 0;                                                                   \
+        for (; t + 4 <= both; t += 4) {                                                   \
+            uint32_t ix[NE][4];                                                           \
+            _Pragma("GCC unroll 4") for (int g = 0; g < (NE); g++) idx4(idx[(e0) + g] + t, ix[g]); \
+            _Pragma("GCC unroll 4") for (int u = 0; u < 4; u++)                           \
+                _Pragma("GCC unroll 4") for (int g = 0; g < (NE); g++) {                  \
+                    const float *row = W + (size_t)ix[g][u] * p + c;                      \
+                    vf x = vset1(XI((e0) + g, t + u, ix[g][u]));                          \
+                    _Pragma("GCC unroll 16") for (int v = 0; v < NV(COLS); v++) acc[g][v] = vfma(vload(row + v * VW), x, acc[g][v]); \
+                }                                                                         \
+        }                                                                                 \
+        for (; t < both; t++) {                                                           \
             _Pragma("GCC unroll 4") for (int g = 0; g < (NE); g++) {                      \
                 const float *row = W + (size_t)idx[(e0) + g][t] * p + c;                  \
-                vf x = vset1(val[(e0) + g][t]);                                           \
+                vf x = vset1(XV((e0) + g, t));                                           \
                 _Pragma("GCC unroll 16") for (int v = 0; v < NV(COLS); v++) acc[g][v] = vfma(vload(row + v * VW), x, acc[g][v]); \
             }                                                                             \
         }                                                                                 \
         _Pragma("GCC unroll 4") for (int g = 0; g < (NE); g++) {                          \
-            for (uint32_t t = both; t < nnz[(e0) + g]; t++) {                             \
+            for (t = both; t < nnz[(e0) + g]; t++) {                                      \
                 const float *row = W + (size_t)idx[(e0) + g][t] * p + c;                  \
-                vf x = vset1(val[(e0) + g][t]);                                           \
+                vf x = vset1(XV((e0) + g, t));                                           \
                 _Pragma("GCC unroll 16") for (int v = 0; v < NV(COLS); v++) acc[g][v] = vfma(vload(row + v * VW), x, acc[g][v]); \
             }                                                                             \
             _Pragma("GCC unroll 16") for (int v = 0; v < NV(COLS); v++) vstore(z[(e0) + g] + c + v * VW, acc[g][v]); \
         }                                                                                 \
     } while (0)
 
-static void K(forward)(float *const *z, const float *restrict W, uint32_t p, const float *restrict b, uint32_t m,
-                       const uint16_t *const *idx, const float *const *val, const uint32_t *nnz) {
-    uint32_t c = 0;
-    if (m == 1) {
-        for (; c + 64 <= p; c += 64) FWD_ONE(64, 0);
-        for (; c + 32 <= p; c += 32) FWD_ONE(32, 0);
-        for (; c < p; c += 16) FWD_ONE(16, 0);
-        return;
+#define FORWARD_BODY                                                                      \
+    uint32_t c = 0;                                                                       \
+    if (m == 1) {                                                                         \
+        for (; c + 64 <= p; c += 64) FWD_ONE(64, 0);                                      \
+        for (; c + 32 <= p; c += 32) FWD_ONE(32, 0);                                      \
+        for (; c < p; c += 16) FWD_ONE(16, 0);                                            \
+        return;                                                                           \
+    }                                                                                     \
+    for (; c + 32 <= p; c += 32) {                                                        \
+        uint32_t e = 0;                                                                   \
+        for (; e + 2 <= m; e += 2) FWD_GROUP(32, 2, e);                                   \
+        if (e < m) FWD_ONE(32, e);                                                        \
+    }                                                                                     \
+    for (; c < p; c += 16) {                                                              \
+        uint32_t e = 0;                                                                   \
+        for (; e + 4 <= m; e += 4) FWD_GROUP(16, 4, e);                                   \
+        for (; e + 2 <= m; e += 2) FWD_GROUP(16, 2, e);                                   \
+        if (e < m) FWD_ONE(16, e);                                                        \
     }
-    for (; c + 32 <= p; c += 32) {
-        uint32_t e = 0;
-        for (; e + 2 <= m; e += 2) FWD_GROUP(32, 2, e);
-        if (e < m) FWD_ONE(32, e);
-    }
-    for (; c < p; c += 16) {
-        uint32_t e = 0;
-        for (; e + 4 <= m; e += 4) FWD_GROUP(16, 4, e);
-        for (; e + 2 <= m; e += 2) FWD_GROUP(16, 2, e);
-        if (e < m) FWD_ONE(16, e);
-    }
+
+/* XV(e, t), and XI(e, t, i) with i = idx[e][t] already read: the input value of entry t of
+ * example e, a float from the list, or (first layer in evaluation) table[pixel byte]. Both
+ * are the same float, so the choice changes no bit. */
+static void forward_floats(float *const *z, const float *restrict W, uint32_t p, const float *restrict b, uint32_t m,
+                           const uint16_t *const *idx, const float *const *val, const uint32_t *nnz) {
+#define XV(e, t) val[e][t]
+#define XI(e, t, i) val[e][t]
+    FORWARD_BODY
+#undef XV
+#undef XI
+}
+
+static void forward_bytes(float *const *z, const float *restrict W, uint32_t p, const float *restrict b, uint32_t m,
+                          const uint16_t *const *idx, const uint8_t *const *pix, const float *restrict table,
+                          const uint32_t *nnz) {
+#define XV(e, t) table[pix[e][idx[e][t]]]
+#define XI(e, t, i) table[pix[e][i]]
+    FORWARD_BODY
+#undef XV
+#undef XI
+}
+
+static void K(forward)(float *const *z, const float *W, uint32_t p, const float *b, uint32_t m,
+                       const uint16_t *const *idx, const float *const *val, const uint32_t *nnz,
+                       const uint8_t *const *pix, const float *table) {
+    if (pix) forward_bytes(z, W, p, b, m, idx, pix, table, nnz);
+    else forward_floats(z, W, p, b, m, idx, val, nnz);
 }
 
 /* The update of one layer for a mini-batch, row by row: row i = rows[r] is loaded once, gets
@@ -221,12 +272,18 @@ static void K(exp_shifted)(float *restrict a, const float *restrict z, float shi
     for (uint32_t g = 0; g < n; g += VW) vstore(a + g, vexp(vsub(vload(z + g), vset1(shift))));
 }
 
-/* n is a multiple of 16 (a padded width) in every call. */
-static void K(activate)(float *restrict a, const float *restrict z, uint32_t n, int act) {
-    for (uint32_t g = 0; g < n; g += VW) {
-        vf x = vload(z + g);
-        vstore(a + g, act == 0 ? vsigmoid(x) : act == 1 ? vtanh(x) : vmax(x, vset1(0.0f)));
-    }
+/* a[e][k] = act(z[e][k]) for e < m, k < n; n is a multiple of 16 (a padded width) in every
+ * call. Several examples per call give the out-of-order core independent work to overlap
+ * with each expf's long chain. */
+#define ACTIVATE_LOOP(F)                                                                  \
+    for (uint32_t e = 0; e < m; e++)                                                      \
+        for (uint32_t g = 0; g < n; g += VW) vstore(a[e] + g, F(vload(z[e] + g)))
+static inline vf vrelu(vf x) { return vmax(x, vset1(0.0f)); }
+
+static void K(activate)(float *const *a, const float *const *z, uint32_t m, uint32_t n, int act) {
+    if (act == 0) ACTIVATE_LOOP(vsigmoid);
+    else if (act == 1) ACTIVATE_LOOP(vtanh);
+    else ACTIVATE_LOOP(vrelu);
 }
 
 static void K(axpy)(float *restrict y, float c, const float *restrict x, uint32_t n) {

@@ -9,9 +9,11 @@
 typedef struct {
     const char *name;
     /* For each example e < m: z[e][0:p] = b[0:p]; then for t in order
-     * z[e][k] = fmaf(W[idx[e][t]*p + k], val[e][t], z[e][k]). */
+     * z[e][k] = fmaf(W[idx[e][t]*p + k], x, z[e][k]), x = val[e][t], or, when pix is not
+     * NULL, x = table[pix[e][idx[e][t]]] (pixel bytes; val is then unused). */
     void (*forward)(float *const *z, const float *W, uint32_t p, const float *b, uint32_t m,
-                    const uint16_t *const *idx, const float *const *val, const uint32_t *nnz);
+                    const uint16_t *const *idx, const float *const *val, const uint32_t *nnz,
+                    const uint8_t *const *pix, const float *table);
     /* For each listed row i = rows[r] in [row_lo, row_hi), for its entries q = i*stride + 0 ..
      * count[i]-1 in order: W[i*p + k] = fmaf(scale[q], delta[q][k], W[i*p + k]). A row's
      * entries are its examples in batch order, scale = c * input value. */
@@ -20,8 +22,8 @@ typedef struct {
     /* s[i] = fmaf chain over k = 0..n_out-1 of wt[k*ld + i] * d[k], from +0, for i < width
      * (rounded up to 16; ld >= that). wt holds a layer's weights transposed, (n_out, ld). */
     void (*backprop)(float *s, const float *wt, uint32_t ld, uint32_t n_out, const float *d, uint32_t width);
-    /* a[k] = act(z[k]) for k < n: 0 sigmoid, 1 tanh, 2 relu. n, below, is a multiple of 16. */
-    void (*activate)(float *a, const float *z, uint32_t n, int act);
+    /* a[e][k] = act(z[e][k]) for e < m, k < n: 0 sigmoid, 1 tanh, 2 relu. n is a multiple of 16. */
+    void (*activate)(float *const *a, const float *const *z, uint32_t m, uint32_t n, int act);
     /* a[k] = e^(z[k] - shift), our expf, for k < n. */
     void (*exp_shifted)(float *a, const float *z, float shift, uint32_t n);
     /* y[k] = fmaf(c, x[k], y[k]) */

@@ -184,7 +184,7 @@ static void output_activation(const tn_net *net, const tn_kernels *k, float *a, 
     int L = net->n_sizes - 1;
     uint32_t n = net->sizes[L], p = net->pad[L];
     if (net->cost != TN_COST_LOG_LIKELIHOOD) {
-        k->activate(a, z, p, (int)TN_ACT_SIGMOID);
+        k->activate(&a, &z, 1, p, (int)TN_ACT_SIGMOID);
     } else {
         float m = z[0];
         for (uint32_t j = 1; j < n; j++) m = z[j] > m ? z[j] : m;
@@ -223,9 +223,10 @@ static void forward_layers(const tn_net *net, const tn_kernels *k, tn_work *w) {
         float *z = w->delta[l]; /* z is kept in the delta slot until backward needs it */
         const float *val = w->val[l - 1];
         k->forward(&z, net->params + net->w_off[l], net->pad[l], net->params + net->b_off[l], 1,
-                   &w->idx[l - 1], &val, &w->nnz[l - 1]);
+                   &w->idx[l - 1], &val, &w->nnz[l - 1], NULL, NULL);
         if (l < L) {
-            k->activate(w->act[l], z, net->pad[l], (int)net->activation);
+            const float *zc = z;
+            k->activate(&w->act[l], &zc, 1, net->pad[l], (int)net->activation);
             next_inputs(net, l, w);
         } else {
             output_activation(net, k, w->act[l], z);
@@ -233,12 +234,15 @@ static void forward_layers(const tn_net *net, const tn_kernels *k, tn_work *w) {
     }
 }
 
-static void load_inputs(const float *table, const tn_dataset *ds, uint32_t e, tn_work *w) {
+/* Example e's non-zero pixels as layer 0's input list; their values too when keep_values
+ * (training needs them for the update; evaluation reads the bytes in the kernel). */
+static void load_inputs(const float *table, const tn_dataset *ds, uint32_t e, int keep_values, tn_work *w) {
     const uint32_t start = ds->nz_start[e], n = ds->nz_start[e + 1] - start;
     const uint8_t *restrict pix = ds->pixels + (size_t)e * ds->n_in;
     const uint16_t *restrict idx = ds->nz_index + start;
     float *restrict val = w->val[0];
-    for (uint32_t t = 0; t < n; t++) val[t] = table[pix[idx[t]]];
+    if (keep_values)
+        for (uint32_t t = 0; t < n; t++) val[t] = table[pix[idx[t]]];
     w->idx[0] = idx;
     w->nnz[0] = n;
 }
@@ -246,10 +250,10 @@ static void load_inputs(const float *table, const tn_dataset *ds, uint32_t e, tn
 /* Examples examples[0..m-1] into works[0..m-1]. Each layer runs for up to 32 examples at
  * once, column block by column block, so each block of weights is read from cache by every
  * example and several independent chains keep the FMA units busy (see the forward kernel);
- * every sum is that of one example at a time. */
+ * every sum is that of one example at a time. keep_values: see load_inputs. */
 #define FORWARD_CHUNK 32
 void tn_forward_batch(const tn_net *net, const tn_kernels *k, const float *table, const tn_dataset *ds,
-                      const uint32_t *examples, uint32_t m, tn_work *works) {
+                      const uint32_t *examples, uint32_t m, int keep_values, tn_work *works) {
     int L = net->n_sizes - 1;
     for (uint32_t start = 0; start < m; start += FORWARD_CHUNK) {
         uint32_t n = m - start < FORWARD_CHUNK ? m - start : FORWARD_CHUNK;
@@ -257,10 +261,14 @@ void tn_forward_batch(const tn_net *net, const tn_kernels *k, const float *table
         float *z[FORWARD_CHUNK];
         const uint16_t *idx[FORWARD_CHUNK];
         const float *val[FORWARD_CHUNK];
+        const uint8_t *pix[FORWARD_CHUNK];
         uint32_t nnz[FORWARD_CHUNK];
         for (uint32_t j = 0; j < n; j++) {
-            if (j + 4 < n) tn_prefetch_example(ds, examples[start + j + 4]);
-            load_inputs(table, ds, examples[start + j], &ws[j]);
+            /* consecutive examples (evaluation) stream in without help */
+            if (j + 4 < n && examples[start + j + 4] != examples[start + j] + 4)
+                tn_prefetch_example(ds, examples[start + j + 4]);
+            load_inputs(table, ds, examples[start + j], keep_values, &ws[j]);
+            pix[j] = ds->pixels + (size_t)examples[start + j] * ds->n_in;
         }
         for (int l = 1; l <= L; l++) {
             for (uint32_t j = 0; j < n; j++) {
@@ -269,15 +277,16 @@ void tn_forward_batch(const tn_net *net, const tn_kernels *k, const float *table
                 val[j] = ws[j].val[l - 1];
                 nnz[j] = ws[j].nnz[l - 1];
             }
-            k->forward(z, net->params + net->w_off[l], net->pad[l], net->params + net->b_off[l], n, idx, val, nnz);
-            for (uint32_t j = 0; j < n; j++) {
-                tn_work *w = &ws[j];
-                if (l < L) {
-                    k->activate(w->act[l], z[j], net->pad[l], (int)net->activation);
-                    next_inputs(net, l, w);
-                } else {
-                    output_activation(net, k, w->act[l], z[j]);
-                }
+            int bytes = l == 1 && !keep_values;
+            k->forward(z, net->params + net->w_off[l], net->pad[l], net->params + net->b_off[l], n, idx, val, nnz,
+                       bytes ? pix : NULL, bytes ? table : NULL);
+            if (l < L) {
+                float *act[FORWARD_CHUNK];
+                for (uint32_t j = 0; j < n; j++) act[j] = ws[j].act[l];
+                k->activate(act, (const float *const *)z, n, net->pad[l], (int)net->activation);
+                for (uint32_t j = 0; j < n; j++) next_inputs(net, l, &ws[j]);
+            } else {
+                for (uint32_t j = 0; j < n; j++) output_activation(net, k, ws[j].act[l], z[j]);
             }
         }
     }
@@ -325,19 +334,34 @@ static double safe_log(double v) { return tn_log(v < 1e-30 ? 1e-30 : v); }
 double tn_example_cost(const tn_net *net, const float *a, uint8_t label) {
     uint32_t n = net->sizes[net->n_sizes - 1];
     double c = 0.0;
-    for (uint32_t j = 0; j < n; j++) {
-        double y = j == label ? 1.0 : 0.0, v = a[j];
-        if (net->cost == TN_COST_QUADRATIC) c += 0.5 * (v - y) * (v - y);
-        else if (net->cost == TN_COST_CROSS_ENTROPY) c -= y * safe_log(v) + (1.0 - y) * safe_log(1.0 - v);
-        else if (j == label) c -= safe_log(v);
+    switch (net->cost) {
+    case TN_COST_QUADRATIC:
+        for (uint32_t j = 0; j < n; j++) {
+            double d = (double)a[j] - (j == label ? 1.0 : 0.0);
+            c += 0.5 * d * d;
+        }
+        break;
+    case TN_COST_CROSS_ENTROPY:
+        for (uint32_t j = 0; j < n; j++)
+            c -= j == label ? safe_log(a[j]) : safe_log(1.0 - (double)a[j]);
+        break;
+    default:
+        c = -safe_log(a[label]);
+        break;
     }
     return c;
 }
 
+/* The first index of the largest value (a NaN never wins); written without branches on the
+ * data, since which output wins is unpredictable. */
 uint32_t tn_argmax(const float *a, uint32_t n) {
     uint32_t best = 0;
-    for (uint32_t j = 1; j < n; j++)
-        if (a[j] > a[best]) best = j;
+    float top = a[0];
+    for (uint32_t j = 1; j < n; j++) {
+        int more = a[j] > top;
+        best = more ? j : best;
+        top = more ? a[j] : top;
+    }
     return best;
 }
 

@@ -183,7 +183,7 @@ static void eval_job(void *p, int t, int n) {
     for (uint32_t start = lo; start < hi; start += EVAL_CHUNK) {
         uint32_t m = hi - start < EVAL_CHUNK ? hi - start : EVAL_CHUNK;
         for (uint32_t j = 0; j < m; j++) examples[j] = start + j;
-        tn_forward_batch(c->net, c->k, c->table, c->ds, examples, m, bw->work);
+        tn_forward_batch(c->net, c->k, c->table, c->ds, examples, m, 0, bw->work);
         for (uint32_t j = 0; j < m; j++) eval_record(c, start + j, &bw->work[j]);
     }
 }
@@ -274,7 +274,7 @@ static void passes_job(void *p, int t, int n) {
     step_ctx *c = p;
     uint32_t lo = (uint32_t)((uint64_t)c->m * t / n), hi = (uint32_t)((uint64_t)c->m * (t + 1) / n);
     if (hi == lo) return;
-    tn_forward_batch(c->net, c->k, c->table, c->ds, c->idx + lo, hi - lo, c->bw->work + lo);
+    tn_forward_batch(c->net, c->k, c->table, c->ds, c->idx + lo, hi - lo, 1, c->bw->work + lo);
     for (uint32_t e = lo; e < hi; e++)
         tn_backward_example(c->net, c->k, c->ds->labels[c->idx[e]], &c->bw->work[e], c->plan->wt);
 }
