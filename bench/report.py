@@ -6,8 +6,8 @@ import os
 import statistics
 
 NOTES_PEER = {
-    "twinnet": "twinnet train --json: train_seconds per epoch; eval = seconds - train_seconds, "
-               "which covers the test set and the 10,000 validation images",
+    "twinnet": "twinnet train --json: train_seconds per epoch; eval = test_seconds, the "
+               "evaluation of the test set (the validation set's is not counted)",
     "torch-openblas": "PyTorch nn.Sequential + optim.SGD, libblas.so.3 from OpenBLAS (pthread)",
     "torch-refblas": "PyTorch nn.Sequential + optim.SGD, libblas.so.3 = Debian reference BLAS",
     "numpy-vec": "numpy, mini-batch as one float32 matrix, OpenBLAS",
@@ -59,7 +59,7 @@ def cell(job, peer, logs, train_size):
         epochs.append(len(eps))
         for x in eps:
             train.append(x["train_seconds"])
-            ev = x.get("eval_seconds")
+            ev = x.get("eval_seconds", x.get("test_seconds"))
             if ev is None and "seconds" in x:
                 ev = x["seconds"] - x["train_seconds"]
             evals.append(ev)
@@ -83,9 +83,43 @@ def cell(job, peer, logs, train_size):
     return {
         "runs": f"{len(epochs)}x{epochs[0]}" if len(set(epochs)) == 1 else f"{len(epochs)}x{epochs}",
         "median": med, "min": min(train), "max": max(train),
-        "eval": statistics.median(evals), "eps": train_size / med,
+        "eval": statistics.median(evals), "evals": evals, "eps": train_size / med,
         "acc": accs, "rss_mb": max(rss) / 1024 if rss else None, "info": info, "errors": errors,
     }
+
+
+def eval_section(logs, jobs, peers):
+    """Evaluation of the 10,000 test images on J1's network: each peer's median eval time in
+    training, and twinnet's standalone 'twinnet eval' runs (fresh process, cold caches)."""
+    if "J1" not in jobs:
+        return []
+    rows = []
+    for peer in peers:
+        c = cell("J1", peer, logs, 1)
+        if c and "na" not in c and c["evals"]:
+            rows.append((f"{peer} (in training)", c["evals"]))
+        if peer == "twinnet":
+            cli = []
+            for path in sorted(glob.glob(os.path.join(logs, "eval.twinnet.*.json"))):
+                for x in read_jsonl(path):
+                    if "seconds" in x:
+                        cli.append(x["seconds"])
+            if cli:
+                rows.append(("twinnet eval (CLI, fresh process)", cli))
+    if not rows:
+        return []
+    base = statistics.median(rows[0][1]) if rows[0][0].startswith("twinnet") else None
+    out = ["Evaluation of the 10,000 test images, [784,30,10] (J1's networks): milliseconds",
+           f"{'how':<36} {'n':>4} {'median':>8} {'min':>8} {'max':>8} {'peer/twinnet':>12}"]
+    for name, xs in rows:
+        med = statistics.median(xs)
+        ratio = f"{med / base:.1f}" if base else "-"
+        out.append(f"{name:<36} {len(xs):>4} {1000 * med:>8.2f} {1000 * min(xs):>8.2f} "
+                   f"{1000 * max(xs):>8.2f} {ratio:>12}")
+    out.append("(n = evaluations: in training one per epoch of every repetition; peer/twinnet = the "
+               "peer's median over twinnet's in training)")
+    out.append("")
+    return out
 
 
 def main():
@@ -140,6 +174,7 @@ def main():
             if c["info"]:
                 infos.setdefault(peer, {})[job] = c["info"]
         out.append("")
+    out += eval_section(a.logs, jobs, peers)
     out.append("columns: runs = repetitions x epochs; train s/epoch = median over all epochs of all "
                "repetitions (min, max alongside); eval s = median time of one test-set evaluation; "
                "examples/s = training examples / median train s; test acc = after the last epoch "

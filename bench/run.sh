@@ -12,6 +12,7 @@
 #   BENCH_LOOP_EPOCHS=1   epochs per repetition of the (slow) numpy per-example loop
 #   BENCH_SLOW=0          1: also run the very slow cells in full (see SLOW below)
 #   BENCH_THREADS=1       threads for every peer (twinnet --threads, torch, OpenBLAS, OpenMP)
+#   BENCH_EVAL_REPS=21    standalone 'twinnet eval' runs on J1's model (0: none)
 #   BENCH_PYTHON=/usr/bin/python3   the Python that has Debian's python3-torch and python3-numpy
 #   TWINNET_DATA          MNIST directory (default ${XDG_CACHE_HOME:-~/.cache}/twinnet/mnist)
 #   BUILD=build           the twinnet build to time
@@ -28,6 +29,7 @@ JOBS=$(echo "${BENCH_JOBS:-J1 J2 J3 J4}" | tr ',' ' ')
 PEERS=$(echo "${BENCH_PEERS:-twinnet torch-openblas torch-refblas numpy-vec numpy-loop fann}" | tr ',' ' ')
 SLOW=${BENCH_SLOW:-0}
 THREADS=${BENCH_THREADS:-1}
+EVAL_REPS=${BENCH_EVAL_REPS:-21}
 PY=${BENCH_PYTHON:-/usr/bin/python3}
 DATA=${TWINNET_DATA:-${XDG_CACHE_HOME:-$HOME/.cache}/twinnet/mnist}
 TRAIN_SIZE=50000
@@ -133,12 +135,12 @@ plan() { # job peer -> "EPOCHS LASTREP" or "skip REASON"
 
 # Repetition R uses seed R (initial parameters and example order) in every peer.
 run_peer() { # job peer rep epochs -> writes $LOGS/job.peer.rep.{cmd,jsonl,err,time,rc}
-    rp_peer=$2
+    rp_job=$1 rp_peer=$2
     rp_base=$LOGS/$1.$2.$3
     # shellcheck disable=SC2046
     set -- $(job_args "$1") --data "$DATA" --epochs "$4" --seed "$3" --train-size "$TRAIN_SIZE"
     case $rp_peer in
-    twinnet) set -- "$BUILD/twinnet" train "$@" --threads "$THREADS" --json --out "$OUT/bench.tnm" ;;
+    twinnet) set -- "$BUILD/twinnet" train "$@" --threads "$THREADS" --json --out "$OUT/bench.$rp_job.tnm" ;;
     # OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE (set on some hosts for old OpenBLAS builds) are unset
     # for the OpenBLAS peers only, so OpenBLAS picks its own kernel; the peer reports which.
     torch-openblas) set -- env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE LD_LIBRARY_PATH="$OPENBLAS_DIR" \
@@ -211,6 +213,17 @@ for job in $JOBS; do
         rep=$((rep + 1))
     done
 done
+# The evaluation of the 10,000 test images by 'twinnet eval' in a fresh process each time
+# (model and data loading not timed; the process's caches are cold), on J1's last model.
+if [ "$EVAL_REPS" -gt 0 ] && [ -f "$OUT/bench.J1.tnm" ]; then
+    i=1
+    while [ "$i" -le "$EVAL_REPS" ]; do
+        "$BUILD/twinnet" eval "$OUT/bench.J1.tnm" --data "$DATA" --threads "$THREADS" --json \
+            >"$LOGS/eval.twinnet.$i.json" 2>"$LOGS/eval.twinnet.$i.err" || say "bench: twinnet eval failed: $(cat "$LOGS/eval.twinnet.$i.err")"
+        i=$((i + 1))
+    done
+    say "eval: $EVAL_REPS standalone 'twinnet eval' runs on J1's model"
+fi
 echo "load_after: $(cut -d' ' -f1-3 /proc/loadavg)" >>"$OUT/meta.txt"
 echo "bench_seconds: $(( $(date +%s) - START ))" >>"$OUT/meta.txt"
 

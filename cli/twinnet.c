@@ -237,8 +237,9 @@ static int on_epoch(const tn_epoch_info *e, void *user) {
     double acc = e->test_total ? (double)e->test_correct / e->test_total : 0.0;
     if (v->json) {
         printf("{\"epoch\":%u,\"test_correct\":%u,\"test_total\":%u,\"test_accuracy\":%.6f,\"cost\":%.9g,"
-               "\"seconds\":%.6f,\"train_seconds\":%.6f",
-               e->epoch, e->test_correct, e->test_total, acc, e->test_cost, e->seconds, e->train_seconds);
+               "\"seconds\":%.6f,\"train_seconds\":%.6f,\"test_seconds\":%.6f",
+               e->epoch, e->test_correct, e->test_total, acc, e->test_cost, e->seconds, e->train_seconds,
+               e->test_seconds);
         if (e->has_validation)
             printf(",\"validation_correct\":%u,\"validation_total\":%u,\"validation_accuracy\":%.6f", e->valid_correct,
                    e->valid_total, e->valid_total ? (double)e->valid_correct / e->valid_total : 0.0);

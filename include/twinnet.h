@@ -170,6 +170,7 @@ typedef struct {
     uint32_t valid_correct, valid_total;
     double seconds;            /* this epoch's wall time (training + evaluation) */
     double train_seconds;      /* training part only */
+    double test_seconds;       /* evaluation of the test set only */
 } tn_epoch_info;
 
 /* Return non-zero to stop training at this epoch boundary. */

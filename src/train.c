@@ -410,7 +410,9 @@ tn_status tn_train(const tn_config *cfg, const tn_dataset *train, const tn_datas
         info.epochs = cfg->epochs;
         if (s == TN_OK && test) {
             tn_eval_result r = {0};
+            double te = now_seconds();
             s = evaluate_with_pool(net, test, pool, &r, err);
+            info.test_seconds = now_seconds() - te;
             info.test_correct = r.correct; info.test_total = r.total; info.test_cost = r.cost;
         }
         if (s == TN_OK && validation.n) {

@@ -11,6 +11,7 @@ lines = [json.loads(l) for l in open(sys.argv[1])]
 for i, e in enumerate(lines[:-1]):
     assert e["epoch"] == i + 1 and e["test_total"] == 200 and 0 <= e["test_accuracy"] <= 1, e
     assert abs(e["test_accuracy"] - e["test_correct"] / e["test_total"]) < 1e-6 and e["seconds"] > 0 and "cost" in e
+    assert 0 < e["test_seconds"] < e["seconds"] - e["train_seconds"] + 1e-6, e
 d = lines[-1]
 assert d["done"] is True and d["epochs"] == 3 and len(d["fingerprint"]) == 64 and d["out"].endswith("m.tnm"), d
 assert d["best_test_accuracy"] == max(e["test_accuracy"] for e in lines[:-1]), d
