@@ -99,22 +99,23 @@ def eval_section(logs, jobs, peers):
         if c and "na" not in c and c["evals"]:
             rows.append((f"{peer} (in training)", c["evals"]))
         if peer == "twinnet":
-            cli = []
-            for path in sorted(glob.glob(os.path.join(logs, "eval.twinnet.*.json"))):
+            runs = {}
+            for path in sorted(glob.glob(os.path.join(logs, "eval.twinnet-t*.json"))):
+                threads = os.path.basename(path).split(".")[1][len("twinnet-t"):]
                 for x in read_jsonl(path):
                     if "seconds" in x:
-                        cli.append(x["seconds"])
-            if cli:
-                rows.append(("twinnet eval (CLI, fresh process)", cli))
+                        runs.setdefault(threads, []).append(x["seconds"])
+            for threads in sorted(runs, key=int):
+                rows.append((f"twinnet eval --threads {threads} (fresh process)", runs[threads]))
     if not rows:
         return []
     base = statistics.median(rows[0][1]) if rows[0][0].startswith("twinnet") else None
     out = ["Evaluation of the 10,000 test images, [784,30,10] (J1's networks): milliseconds",
-           f"{'how':<36} {'n':>4} {'median':>8} {'min':>8} {'max':>8} {'peer/twinnet':>12}"]
+           f"{'how':<42} {'n':>4} {'median':>8} {'min':>8} {'max':>8} {'peer/twinnet':>12}"]
     for name, xs in rows:
         med = statistics.median(xs)
         ratio = f"{med / base:.1f}" if base else "-"
-        out.append(f"{name:<36} {len(xs):>4} {1000 * med:>8.2f} {1000 * min(xs):>8.2f} "
+        out.append(f"{name:<42} {len(xs):>4} {1000 * med:>8.2f} {1000 * min(xs):>8.2f} "
                    f"{1000 * max(xs):>8.2f} {ratio:>12}")
     out.append("(n = evaluations: in training one per epoch of every repetition; peer/twinnet = the "
                "peer's median over twinnet's in training)")
