@@ -329,34 +329,73 @@ static tn_status parse_idx(const char *path, const uint8_t *buf, size_t size, in
     return TN_OK;
 }
 
-/* Non-zero bytes in p[0:n], eight at a time: a byte's top bit is set in (b & 0x7f) + 0x7f or
- * in b itself exactly when b != 0; the flags are then summed by one multiplication. */
-static size_t count_nonzero(const uint8_t *p, size_t n) {
+/* For 8 bytes x (read little-endian): the top bit of byte j is set in the result exactly when
+ * byte j is not zero ((b & 0x7f) + 0x7f carries into the top bit for any b & 0x7f != 0). */
+static uint64_t nonzero_flags(uint64_t x) {
     const uint64_t low7 = 0x7f7f7f7f7f7f7f7full, top = 0x8080808080808080ull;
+    return (((x & low7) + low7) | x) & top;
+}
+
+/* Non-zero bytes in p[0:n]: the flags of 8 bytes summed by one multiplication. */
+static size_t count_nonzero(const uint8_t *p, size_t n) {
     size_t total = 0, i = 0;
     for (; i + 8 <= n; i += 8) {
         uint64_t x;
         memcpy(&x, p + i, 8);
-        uint64_t t = (((x & low7) + low7) | x) & top;
-        total += (size_t)(((t >> 7) * 0x0101010101010101ull) >> 56); /* sum of the 8 flags */
+        total += (size_t)(((nonzero_flags(x) >> 7) * 0x0101010101010101ull) >> 56);
     }
     for (; i < n; i++) total += p[i] != 0;
     return total;
 }
 
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define INDEX_BY_WORD 1
+#else
+#define INDEX_BY_WORD 0
+#endif
+
+/* ds->nz_start and ds->nz_index: for each example, the indices of its non-zero pixels in
+ * ascending order. nz_index has 8 spare slots at its end: the fill writes whole groups of 8
+ * (or, byte by byte, every index) and advances only past the non-zero ones, with no branch on
+ * the data, where a branch would mispredict at every stroke edge. */
 static tn_status build_index(tn_dataset *ds, tn_error *err) {
     size_t total = count_nonzero(ds->pixels, (size_t)ds->n * ds->n_in);
     ds->nz_start = tn_alloc(((size_t)ds->n + 1) * sizeof(uint32_t));
-    /* One spare slot: the fill below writes every index and advances only past non-zero
-     * pixels, with no branch on the data (a branch there mispredicts at every stroke edge). */
-    ds->nz_index = tn_alloc((total + 1) * sizeof(uint16_t));
+    ds->nz_index = tn_alloc((total + 8) * sizeof(uint16_t));
     if (!ds->nz_start || !ds->nz_index) return tn_fail(err, TN_ERR_NOMEM, "%s: out of memory for the pixel index", ds->images_name);
+#if INDEX_BY_WORD
+    /* For each 8-bit mask: the positions of its set bits as four 16-bit lanes per word (then
+     * zeros), and how many there are. */
+    uint64_t pos[256][2];
+    uint8_t count[256];
+    for (unsigned m = 0; m < 256; m++) {
+        uint16_t lanes[8] = {0};
+        unsigned c = 0;
+        for (unsigned j = 0; j < 8; j++)
+            if (m >> j & 1) lanes[c++] = (uint16_t)j;
+        memcpy(pos[m], lanes, sizeof lanes);
+        count[m] = (uint8_t)c;
+    }
+#endif
     size_t k = 0;
     uint16_t *restrict out = ds->nz_index;
     for (uint32_t e = 0; e < ds->n; e++) {
         ds->nz_start[e] = (uint32_t)k;
         const uint8_t *restrict row = ds->pixels + (size_t)e * ds->n_in;
-        for (uint32_t i = 0; i < ds->n_in; i++) {
+        uint32_t i = 0;
+#if INDEX_BY_WORD
+        for (; i + 8 <= ds->n_in; i += 8) {
+            uint64_t x, w[2];
+            memcpy(&x, row + i, 8);
+            unsigned m = (unsigned)(((nonzero_flags(x) >> 7) * 0x0102040810204080ull) >> 56);
+            uint64_t base = (uint64_t)i * 0x0001000100010001ull; /* i in each lane; i + 7 < 2^16 */
+            w[0] = pos[m][0] + base;
+            w[1] = pos[m][1] + base;
+            memcpy(out + k, w, sizeof w);
+            k += count[m];
+        }
+#endif
+        for (; i < ds->n_in; i++) {
             out[k] = (uint16_t)i;
             k += row[i] != 0;
         }
