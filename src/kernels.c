@@ -215,10 +215,39 @@ static void forward_bytes(float *const *z, const float *restrict W, uint32_t p, 
 #undef XI
 }
 
+/* Dense inputs (every example has inputs 0..n-1, in order): NE examples share each load of a
+ * weight row. z[e][j] is still b[j] then one fmaf per input in ascending order. */
+#define FWD_DENSE(NE, e0)                                                                 \
+    do {                                                                                  \
+        vf acc[NE][NV(16)];                                                               \
+        _Pragma("GCC unroll 4") for (int g = 0; g < (NE); g++)                            \
+            _Pragma("GCC unroll 16") for (int v = 0; v < NV(16); v++) acc[g][v] = vload(b + c + v * VW); \
+        for (uint32_t i = 0; i < n; i++) {                                                \
+            vf w[NV(16)];                                                                 \
+            _Pragma("GCC unroll 16") for (int v = 0; v < NV(16); v++) w[v] = vload(W + (size_t)i * p + c + v * VW); \
+            _Pragma("GCC unroll 4") for (int g = 0; g < (NE); g++) {                      \
+                vf x = vset1(val[(e0) + g][i]);                                           \
+                _Pragma("GCC unroll 16") for (int v = 0; v < NV(16); v++) acc[g][v] = vfma(w[v], x, acc[g][v]); \
+            }                                                                             \
+        }                                                                                 \
+        _Pragma("GCC unroll 4") for (int g = 0; g < (NE); g++)                            \
+            _Pragma("GCC unroll 16") for (int v = 0; v < NV(16); v++) vstore(z[(e0) + g] + c + v * VW, acc[g][v]); \
+    } while (0)
+
+static void forward_dense(float *const *z, const float *restrict W, uint32_t p, const float *restrict b, uint32_t m,
+                          const float *const *val, uint32_t n) {
+    for (uint32_t c = 0; c < p; c += 16) {
+        uint32_t e = 0;
+        for (; e + 4 <= m; e += 4) FWD_DENSE(4, e);
+        for (; e < m; e++) FWD_DENSE(1, e);
+    }
+}
+
 static void K(forward)(float *const *z, const float *W, uint32_t p, const float *b, uint32_t m,
                        const uint16_t *const *idx, const float *const *val, const uint32_t *nnz,
                        const uint8_t *const *pix, const float *table) {
     if (pix) forward_bytes(z, W, p, b, m, idx, pix, table, nnz);
+    else if (!idx) forward_dense(z, W, p, b, m, val, nnz[0]);
     else forward_floats(z, W, p, b, m, idx, val, nnz);
 }
 

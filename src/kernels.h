@@ -10,7 +10,8 @@ typedef struct {
     const char *name;
     /* For each example e < m: z[e][0:p] = b[0:p]; then for t in order
      * z[e][k] = fmaf(W[idx[e][t]*p + k], x, z[e][k]), x = val[e][t], or, when pix is not
-     * NULL, x = table[pix[e][idx[e][t]]] (pixel bytes; val is then unused). */
+     * NULL, x = table[pix[e][idx[e][t]]] (pixel bytes; val is then unused). idx NULL: dense
+     * inputs, idx[e][t] = t and nnz[e] = nnz[0] for every e. */
     void (*forward)(float *const *z, const float *W, uint32_t p, const float *b, uint32_t m,
                     const uint16_t *const *idx, const float *const *val, const uint32_t *nnz,
                     const uint8_t *const *pix, const float *table);

@@ -278,8 +278,9 @@ void tn_forward_batch(const tn_net *net, const tn_kernels *k, const float *table
                 nnz[j] = ws[j].nnz[l - 1];
             }
             int bytes = l == 1 && !keep_values;
-            k->forward(z, net->params + net->w_off[l], net->pad[l], net->params + net->b_off[l], n, idx, val, nnz,
-                       bytes ? pix : NULL, bytes ? table : NULL);
+            int dense = l > 1 && net->activation == TN_ACT_SIGMOID; /* see next_inputs */
+            k->forward(z, net->params + net->w_off[l], net->pad[l], net->params + net->b_off[l], n,
+                       dense ? NULL : idx, val, nnz, bytes ? pix : NULL, bytes ? table : NULL);
             if (l < L) {
                 float *act[FORWARD_CHUNK];
                 for (uint32_t j = 0; j < n; j++) act[j] = ws[j].act[l];
