@@ -114,15 +114,9 @@ DATA="--train-images $D/train-images --train-labels $D/train-labels --test-image
 COMMON="--epochs 2 --train-size 0 --seed 1"
 
 # ---- 3. the networks ------------------------------------------------------------------------
-NETS="default relu-softmax tanh-xent"
-net_args() {
-    case $1 in
-    default) echo "--sizes 784,30,10 --activation sigmoid --cost quadratic --batch 10 --eta 3.0 --init normal" ;;
-    relu-softmax) echo "--sizes 784,64,10 --activation relu --cost log-likelihood --batch 10 --eta 0.1 --init scaled" ;;
-    # two hidden layers of widths that are not multiples of 16, L2 decay, a last mini-batch of 5
-    tanh-xent) echo "--sizes 784,40,20,10 --activation tanh --cost cross-entropy --batch 15 --eta 0.5 --lambda 5.0 --init scaled" ;;
-    esac
-}
+. tests/repro-nets.sh
+NETS=$REPRO_NETS
+net_args() { repro_net_args "$1"; }
 
 # ---- 4. builds ------------------------------------------------------------------------------
 # A build: name compiler-command opt march arch. march "-" means the compiler's default.

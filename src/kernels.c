@@ -105,23 +105,6 @@ static inline vf vtanh(vf z) {
 }
 #define NV(cols) ((cols) / VW)
 
-/* Forward through one layer for m examples: z[e][0:p] = b, then for t in order
- * z[e][j] = fmaf(W[idx[e][t]*p + j], val[e][t], z[e][j]). Columns go in blocks of 32 (then 16)
- * so that a block of W (n_in x 32 floats) stays in cache while every example passes through
- * it; examples go in pairs, two independent chains per column. Each z[e][j] is the same
- * sequence of fmaf whatever the blocking or pairing. */
-#define FWD_ONE(COLS, e)                                                                  \
-    do {                                                                                  \
-        vf a1[NV(COLS)];                                                                  \
-        _Pragma("GCC unroll 16") for (int v = 0; v < NV(COLS); v++) a1[v] = vload(b + c + v * VW); \
-        for (uint32_t t = 0; t < nnz[e]; t++) {                                           \
-            const float *row1 = W + (size_t)idx[e][t] * p + c;                            \
-            vf x1 = vset1(XV(e, t));                                                     \
-            _Pragma("GCC unroll 16") for (int v = 0; v < NV(COLS); v++) a1[v] = vfma(vload(row1 + v * VW), x1, a1[v]); \
-        }                                                                                 \
-        _Pragma("GCC unroll 16") for (int v = 0; v < NV(COLS); v++) vstore(z[e] + c + v * VW, a1[v]); \
-    } while (0)
-
 /* Four consecutive input indices, read at once where the byte order allows. */
 static inline void idx4(const uint16_t *s, uint32_t o[4]) {
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
@@ -134,64 +117,43 @@ static inline void idx4(const uint16_t *s, uint32_t o[4]) {
 #endif
 }
 
-/* NE examples from e0 advance together while all have inputs left (NE * NV independent
- * chains), four inputs at a time (their indices read in one load: the loop is bound by loads),
- * then each finishes its own list. */
-#define FWD_GROUP(COLS, NE, e0)                                                           \
+/* Forward through one layer for m examples: z[e][0:p] = b, then for t in order
+ * z[e][j] = fmaf(W[idx[e][t]*p + j], val[e][t], z[e][j]). Columns go in blocks of 64, 32, then
+ * 16 (8, 4, 2 vector chains per example), every example through one block before the next,
+ * so the block's rows of W stay in cache; within an example, eight inputs at a time with
+ * their indices read in two loads (measured: pairing examples instead, or unrolling by 4 or
+ * 16, was slower here). Each z[e][j] is the same sequence of fmaf whatever the blocking. */
+#define FWD_ONE(COLS, e)                                                                  \
     do {                                                                                  \
-        vf acc[NE][NV(COLS)];                                                             \
-        uint32_t both = nnz[e0];                                                          \
-        _Pragma("GCC unroll 4") for (int g = 0; g < (NE); g++) {                          \
-            if (nnz[(e0) + g] < both) both = nnz[(e0) + g];                               \
-            _Pragma("GCC unroll 16") for (int v = 0; v < NV(COLS); v++) acc[g][v] = vload(b + c + v * VW); \
-        }                                                                                 \
+        vf a1[NV(COLS)];                                                                  \
+        _Pragma("GCC unroll 16") for (int v = 0; v < NV(COLS); v++) a1[v] = vload(b + c + v * VW); \
         uint32_t t = 0;                                                                   \
-        for (; t + 4 <= both; t += 4) {                                                   \
-            uint32_t ix[NE][4];                                                           \
-            _Pragma("GCC unroll 4") for (int g = 0; g < (NE); g++) idx4(idx[(e0) + g] + t, ix[g]); \
-            _Pragma("GCC unroll 4") for (int u = 0; u < 4; u++)                           \
-                _Pragma("GCC unroll 4") for (int g = 0; g < (NE); g++) {                  \
-                    const float *row = W + (size_t)ix[g][u] * p + c;                      \
-                    vf x = vset1(XI((e0) + g, t + u, ix[g][u]));                          \
-                    _Pragma("GCC unroll 16") for (int v = 0; v < NV(COLS); v++) acc[g][v] = vfma(vload(row + v * VW), x, acc[g][v]); \
-                }                                                                         \
-        }                                                                                 \
-        for (; t < both; t++) {                                                           \
-            _Pragma("GCC unroll 4") for (int g = 0; g < (NE); g++) {                      \
-                const float *row = W + (size_t)idx[(e0) + g][t] * p + c;                  \
-                vf x = vset1(XV((e0) + g, t));                                           \
-                _Pragma("GCC unroll 16") for (int v = 0; v < NV(COLS); v++) acc[g][v] = vfma(vload(row + v * VW), x, acc[g][v]); \
+        for (; t + 8 <= nnz[e]; t += 8) {                                                 \
+            uint32_t ix1[8];                                                              \
+            idx4(idx[e] + t, ix1);                                                        \
+            idx4(idx[e] + t + 4, ix1 + 4);                                                \
+            _Pragma("GCC unroll 8") for (int u = 0; u < 8; u++) {                         \
+                const float *r8 = W + (size_t)ix1[u] * p + c;                             \
+                vf x8 = vset1(XI(e, t + u, ix1[u]));                                      \
+                _Pragma("GCC unroll 16") for (int v = 0; v < NV(COLS); v++) a1[v] = vfma(vload(r8 + v * VW), x8, a1[v]); \
             }                                                                             \
         }                                                                                 \
-        _Pragma("GCC unroll 4") for (int g = 0; g < (NE); g++) {                          \
-            for (t = both; t < nnz[(e0) + g]; t++) {                                      \
-                const float *row = W + (size_t)idx[(e0) + g][t] * p + c;                  \
-                vf x = vset1(XV((e0) + g, t));                                           \
-                _Pragma("GCC unroll 16") for (int v = 0; v < NV(COLS); v++) acc[g][v] = vfma(vload(row + v * VW), x, acc[g][v]); \
-            }                                                                             \
-            _Pragma("GCC unroll 16") for (int v = 0; v < NV(COLS); v++) vstore(z[(e0) + g] + c + v * VW, acc[g][v]); \
+        for (; t < nnz[e]; t++) {                                                         \
+            const float *row1 = W + (size_t)idx[e][t] * p + c;                            \
+            vf x1 = vset1(XV(e, t));                                                     \
+            _Pragma("GCC unroll 16") for (int v = 0; v < NV(COLS); v++) a1[v] = vfma(vload(row1 + v * VW), x1, a1[v]); \
         }                                                                                 \
+        _Pragma("GCC unroll 16") for (int v = 0; v < NV(COLS); v++) vstore(z[e] + c + v * VW, a1[v]); \
     } while (0)
 
 #define FORWARD_BODY                                                                      \
     uint32_t c = 0;                                                                       \
-    if (m == 1) {                                                                         \
-        for (; c + 64 <= p; c += 64) FWD_ONE(64, 0);                                      \
-        for (; c + 32 <= p; c += 32) FWD_ONE(32, 0);                                      \
-        for (; c < p; c += 16) FWD_ONE(16, 0);                                            \
-        return;                                                                           \
-    }                                                                                     \
-    for (; c + 32 <= p; c += 32) {                                                        \
-        uint32_t e = 0;                                                                   \
-        for (; e + 2 <= m; e += 2) FWD_GROUP(32, 2, e);                                   \
-        if (e < m) FWD_ONE(32, e);                                                        \
-    }                                                                                     \
-    for (; c < p; c += 16) {                                                              \
-        uint32_t e = 0;                                                                   \
-        for (; e + 4 <= m; e += 4) FWD_GROUP(16, 4, e);                                   \
-        for (; e + 2 <= m; e += 2) FWD_GROUP(16, 2, e);                                   \
-        if (e < m) FWD_ONE(16, e);                                                        \
-    }
+    for (; c + 64 <= p; c += 64)                                                          \
+        for (uint32_t e = 0; e < m; e++) FWD_ONE(64, e);                                  \
+    for (; c + 32 <= p; c += 32)                                                          \
+        for (uint32_t e = 0; e < m; e++) FWD_ONE(32, e);                                  \
+    for (; c < p; c += 16)                                                                \
+        for (uint32_t e = 0; e < m; e++) FWD_ONE(16, e);
 
 /* XV(e, t), and XI(e, t, i) with i = idx[e][t] already read: the input value of entry t of
  * example e, a float from the list, or (first layer in evaluation) table[pixel byte]. Both

@@ -20,6 +20,15 @@ for path in generic avx2 avx512; do
         expect_eq "TWINNET_SIMD=$path" "$a" "$(TWINNET_SIMD=$path train s$path --seed 7)"
     fi
 done
+# The fingerprints committed in tests/repro-fingerprints.txt (make repro's networks and data:
+# the first 2,000 training images, 2 epochs, seed 1; the test set does not enter training),
+# so that a change of summation order shows here, not only in make repro.
+. tests/repro-nets.sh
+for net in $REPRO_NETS; do
+    want=$(awk -v n="$net" '$1 == n { print $2 }' tests/repro-fingerprints.txt)
+    # shellcheck disable=SC2046 # one word per option
+    expect_eq "committed fingerprint of $net" "$(train rp-$net $(repro_net_args $net) --seed 1)" "$want"
+done
 # A relu/softmax network and a tanh/cross-entropy one, across paths and threads.
 r1=$(train r1 --sizes 784,48,10 --activation relu --cost log-likelihood --eta 0.1 --init scaled --threads 1)
 r2=$(TWINNET_SIMD=generic train r2 --sizes 784,48,10 --activation relu --cost log-likelihood --eta 0.1 --init scaled --threads 3)

@@ -1,10 +1,11 @@
 /* Batched evaluation against the one-example forward pass, bit for bit. tn_predict_all runs
- * examples in groups through the first layer straight from the pixel bytes (pairs of examples,
- * four inputs per load, then each example's tail); tn_net_forward runs one example from a list
- * of float inputs. Both must give the same output bits for every example, on every SIMD path
- * this CPU has, for widths that exercise each column block (16, 32, 64) and padding, for each
- * hidden activation and output, and for examples with 0, 1, 2, 3, 5 and many non-zero pixels
- * (the group's shared part and tails of every length). */
+ * chunks of examples through the first layer straight from the pixel bytes, and through layers
+ * fed by sigmoid units with the dense kernel (four examples per weight-row load); tn_net_forward
+ * runs one example from lists of float inputs with the sparse kernel. Both must give the same
+ * output bits for every example, on every SIMD path this CPU has, for widths that exercise each
+ * column block (16, 32, 64) and padding, for each hidden activation and output, and for
+ * examples with 0, 1, 2, 3, 5 and many non-zero pixels (unrolled part and tails of every
+ * length), in chunks with every remainder of the dense kernel's groups of four. */
 #include <stdlib.h>
 #include <string.h>
 
