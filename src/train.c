@@ -183,8 +183,6 @@ static void eval_job(void *p, int t, int n) {
     for (uint32_t start = lo; start < hi; start += EVAL_CHUNK) {
         uint32_t m = hi - start < EVAL_CHUNK ? hi - start : EVAL_CHUNK;
         for (uint32_t j = 0; j < m; j++) examples[j] = start + j;
-        /* the next chunk's pixels and index start on their way while this one runs */
-        for (uint32_t j = start + m; j < start + 2 * m && j < hi; j++) tn_prefetch_example(c->ds, j);
         tn_forward_batch(c->net, c->k, c->table, c->ds, examples, m, 0, bw->work);
         for (uint32_t j = 0; j < m; j++) eval_record(c, start + j, &bw->work[j]);
     }
