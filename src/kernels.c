@@ -139,8 +139,9 @@ static inline void idx4(const uint16_t *s, uint32_t o[4]) {
             }                                                                             \
         }                                                                                 \
         for (; t < nnz[e]; t++) {                                                         \
-            const float *row1 = W + (size_t)idx[e][t] * p + c;                            \
-            vf x1 = vset1(XV(e, t));                                                     \
+            uint32_t i1 = idx[e][t];                                                      \
+            const float *row1 = W + (size_t)i1 * p + c;                                   \
+            vf x1 = vset1(XI(e, t, i1));                                                  \
             _Pragma("GCC unroll 16") for (int v = 0; v < NV(COLS); v++) a1[v] = vfma(vload(row1 + v * VW), x1, a1[v]); \
         }                                                                                 \
         _Pragma("GCC unroll 16") for (int v = 0; v < NV(COLS); v++) vstore(z[e] + c + v * VW, a1[v]); \
@@ -155,25 +156,21 @@ static inline void idx4(const uint16_t *s, uint32_t o[4]) {
     for (; c < p; c += 16)                                                                \
         for (uint32_t e = 0; e < m; e++) FWD_ONE(16, e);
 
-/* XV(e, t), and XI(e, t, i) with i = idx[e][t] already read: the input value of entry t of
- * example e, a float from the list, or (first layer in evaluation) table[pixel byte]. Both
- * are the same float, so the choice changes no bit. */
-static void forward_floats(float *const *z, const float *restrict W, uint32_t p, const float *restrict b, uint32_t m,
-                           const uint16_t *const *idx, const float *const *val, const uint32_t *nnz) {
-#define XV(e, t) val[e][t]
+/* XI(e, t, i), i = idx[e][t]: the input value of entry t of example e, a float from the
+ * list, or (first layer in evaluation) table[pixel byte]. Both are the same float, so the
+ * choice changes no bit. */
+static void K(forward)(float *const *z, const float *restrict W, uint32_t p, const float *restrict b, uint32_t m,
+                       const uint16_t *const *idx, const float *const *val, const uint32_t *nnz) {
 #define XI(e, t, i) val[e][t]
     FORWARD_BODY
-#undef XV
 #undef XI
 }
 
-static void forward_bytes(float *const *z, const float *restrict W, uint32_t p, const float *restrict b, uint32_t m,
-                          const uint16_t *const *idx, const uint8_t *const *pix, const float *restrict table,
-                          const uint32_t *nnz) {
-#define XV(e, t) table[pix[e][idx[e][t]]]
+static void K(forward_bytes)(float *const *z, const float *restrict W, uint32_t p, const float *restrict b,
+                             uint32_t m, const uint16_t *const *idx, const uint8_t *const *pix,
+                             const float *restrict table, const uint32_t *nnz) {
 #define XI(e, t, i) table[pix[e][i]]
     FORWARD_BODY
-#undef XV
 #undef XI
 }
 
@@ -196,21 +193,13 @@ static void forward_bytes(float *const *z, const float *restrict W, uint32_t p, 
             _Pragma("GCC unroll 16") for (int v = 0; v < NV(16); v++) vstore(z[(e0) + g] + c + v * VW, acc[g][v]); \
     } while (0)
 
-static void forward_dense(float *const *z, const float *restrict W, uint32_t p, const float *restrict b, uint32_t m,
-                          const float *const *val, uint32_t n) {
+static void K(forward_dense)(float *const *z, const float *restrict W, uint32_t p, const float *restrict b,
+                             uint32_t m, const float *const *val, uint32_t n) {
     for (uint32_t c = 0; c < p; c += 16) {
         uint32_t e = 0;
         for (; e + 4 <= m; e += 4) FWD_DENSE(4, e);
         for (; e < m; e++) FWD_DENSE(1, e);
     }
-}
-
-static void K(forward)(float *const *z, const float *W, uint32_t p, const float *b, uint32_t m,
-                       const uint16_t *const *idx, const float *const *val, const uint32_t *nnz,
-                       const uint8_t *const *pix, const float *table) {
-    if (pix) forward_bytes(z, W, p, b, m, idx, pix, table, nnz);
-    else if (!idx) forward_dense(z, W, p, b, m, val, nnz[0]);
-    else forward_floats(z, W, p, b, m, idx, val, nnz);
 }
 
 /* The update of one layer for a mini-batch, row by row: row i = rows[r] is loaded once, gets
@@ -289,4 +278,5 @@ static void K(scale)(float *restrict y, float s, size_t n) {
 
 const tn_kernels CAT(tn_kernels_, TN_KERNEL_NAME) = {
     STR(TN_KERNEL_NAME),
-    K(forward), K(update), K(backprop), K(activate), K(exp_shifted), K(axpy), K(scale)};
+    K(forward), K(forward_bytes), K(forward_dense), K(update), K(backprop), K(activate), K(exp_shifted),
+    K(axpy), K(scale)};

@@ -9,12 +9,16 @@
 typedef struct {
     const char *name;
     /* For each example e < m: z[e][0:p] = b[0:p]; then for t in order
-     * z[e][k] = fmaf(W[idx[e][t]*p + k], x, z[e][k]), x = val[e][t], or, when pix is not
-     * NULL, x = table[pix[e][idx[e][t]]] (pixel bytes; val is then unused). idx NULL: dense
-     * inputs, idx[e][t] = t and nnz[e] = nnz[0] for every e. */
+     * z[e][k] = fmaf(W[idx[e][t]*p + k], val[e][t], z[e][k]). */
     void (*forward)(float *const *z, const float *W, uint32_t p, const float *b, uint32_t m,
-                    const uint16_t *const *idx, const float *const *val, const uint32_t *nnz,
-                    const uint8_t *const *pix, const float *table);
+                    const uint16_t *const *idx, const float *const *val, const uint32_t *nnz);
+    /* The same with the input value table[pix[e][idx[e][t]]] (a layer fed by pixel bytes). */
+    void (*forward_bytes)(float *const *z, const float *W, uint32_t p, const float *b, uint32_t m,
+                          const uint16_t *const *idx, const uint8_t *const *pix, const float *table,
+                          const uint32_t *nnz);
+    /* The same for dense inputs: idx[e][t] = t, nnz[e] = n for every example. */
+    void (*forward_dense)(float *const *z, const float *W, uint32_t p, const float *b, uint32_t m,
+                          const float *const *val, uint32_t n);
     /* For each listed row i = rows[r] in [row_lo, row_hi), for its entries q = i*stride + 0 ..
      * count[i]-1 in order: W[i*p + k] = fmaf(scale[q], delta[q][k], W[i*p + k]). A row's
      * entries are its examples in batch order, scale = c * input value. */

@@ -223,7 +223,7 @@ static void forward_layers(const tn_net *net, const tn_kernels *k, tn_work *w) {
         float *z = w->delta[l]; /* z is kept in the delta slot until backward needs it */
         const float *val = w->val[l - 1];
         k->forward(&z, net->params + net->w_off[l], net->pad[l], net->params + net->b_off[l], 1,
-                   &w->idx[l - 1], &val, &w->nnz[l - 1], NULL, NULL);
+                   &w->idx[l - 1], &val, &w->nnz[l - 1]);
         if (l < L) {
             const float *zc = z;
             k->activate(&w->act[l], &zc, 1, net->pad[l], (int)net->activation);
@@ -264,9 +264,6 @@ void tn_forward_batch(const tn_net *net, const tn_kernels *k, const float *table
         const uint8_t *pix[FORWARD_CHUNK];
         uint32_t nnz[FORWARD_CHUNK];
         for (uint32_t j = 0; j < n; j++) {
-            /* consecutive examples (evaluation) stream in without help */
-            if (j + 4 < n && examples[start + j + 4] != examples[start + j] + 4)
-                tn_prefetch_example(ds, examples[start + j + 4]);
             load_inputs(table, ds, examples[start + j], keep_values, &ws[j]);
             pix[j] = ds->pixels + (size_t)examples[start + j] * ds->n_in;
         }
@@ -277,10 +274,11 @@ void tn_forward_batch(const tn_net *net, const tn_kernels *k, const float *table
                 val[j] = ws[j].val[l - 1];
                 nnz[j] = ws[j].nnz[l - 1];
             }
-            int bytes = l == 1 && !keep_values;
-            int dense = l > 1 && net->activation == TN_ACT_SIGMOID; /* see next_inputs */
-            k->forward(z, net->params + net->w_off[l], net->pad[l], net->params + net->b_off[l], n,
-                       dense ? NULL : idx, val, nnz, bytes ? pix : NULL, bytes ? table : NULL);
+            const float *W = net->params + net->w_off[l], *b = net->params + net->b_off[l];
+            if (l == 1 && !keep_values) k->forward_bytes(z, W, net->pad[l], b, n, idx, pix, table, nnz);
+            else if (l > 1 && net->activation == TN_ACT_SIGMOID) /* dense: see next_inputs */
+                k->forward_dense(z, W, net->pad[l], b, n, val, nnz[0]);
+            else k->forward(z, W, net->pad[l], b, n, idx, val, nnz);
             if (l < L) {
                 float *act[FORWARD_CHUNK];
                 for (uint32_t j = 0; j < n; j++) act[j] = ws[j].act[l];
