@@ -88,14 +88,15 @@ def cell(job, peer, logs, train_size):
     }
 
 
-def eval_section(logs, jobs, peers):
+def eval_section(logs, j1_cells, peers):
     """Evaluation of the 10,000 test images on J1's network: each peer's median eval time in
-    training, and twinnet's standalone 'twinnet eval' runs (fresh process, cold caches)."""
-    if "J1" not in jobs:
+    training (from the J1 table's cells), and twinnet's standalone 'twinnet eval' runs (fresh
+    process, cold caches)."""
+    if j1_cells is None:
         return []
     rows = []
     for peer in peers:
-        c = cell("J1", peer, logs, 1)
+        c = j1_cells[peer]
         if c and "na" not in c and c["evals"]:
             rows.append((f"{peer} (in training)", c["evals"]))
         if peer == "twinnet":
@@ -147,12 +148,13 @@ def main():
     out.append("")
     hdr = (f"{'peer':<15} {'runs':>5} {'train s/epoch':>13} {'min':>8} {'max':>8} {'eval s':>7} "
            f"{'examples/s':>11} {'test acc':>13} {'RSS MB':>7} {'peer/twinnet':>12}")
-    notes, infos = [], {}
+    notes, infos, all_cells = [], {}, {}
     for job in jobs:
         out.append(f"{job}: {job_desc.get(job, '')}")
         out.append(hdr)
         out.append("-" * len(hdr))
         cells = {peer: cell(job, peer, a.logs, a.train_size) for peer in peers}
+        all_cells[job] = cells
         base = cells.get("twinnet")
         base_med = base.get("median") if base and "na" not in base else None
         for peer in peers:
@@ -175,7 +177,7 @@ def main():
             if c["info"]:
                 infos.setdefault(peer, {})[job] = c["info"]
         out.append("")
-    out += eval_section(a.logs, jobs, peers)
+    out += eval_section(a.logs, all_cells.get("J1"), peers)
     out.append("columns: runs = repetitions x epochs; train s/epoch = median over all epochs of all "
                "repetitions (min, max alongside); eval s = median time of one test-set evaluation; "
                "examples/s = training examples / median train s; test acc = after the last epoch "

@@ -404,16 +404,17 @@ static tn_status build_index(tn_dataset *ds, tn_error *err) {
     return TN_OK;
 }
 
-static void set_names(tn_dataset *ds, const char *images, const char *labels) {
+/* An empty data set that will own its arrays, named after its two sources. */
+static void dataset_begin(tn_dataset *ds, const char *images, const char *labels) {
+    memset(ds, 0, sizeof *ds);
+    ds->owns = 1;
     snprintf(ds->images_name, sizeof ds->images_name, "%s", images);
     snprintf(ds->labels_name, sizeof ds->labels_name, "%s", labels);
 }
 
 tn_status tn_dataset_from_memory(tn_dataset *ds, uint32_t n, uint32_t rows, uint32_t cols,
                                  const uint8_t *pixels, const uint8_t *labels, tn_error *err) {
-    memset(ds, 0, sizeof *ds);
-    ds->owns = 1;
-    set_names(ds, "(memory)", "(memory)");
+    dataset_begin(ds, "(memory)", "(memory)");
     uint64_t per = (uint64_t)rows * cols;
     if (per == 0 || per > TN_MAX_WIDTH) return tn_fail(err, TN_ERR_ARG, "(memory): example size %ux%u is outside 1..%u pixels", rows, cols, TN_MAX_WIDTH);
     if ((uint64_t)n * per > TN_MAX_FILE) return tn_fail(err, TN_ERR_ARG, "(memory): data set too large");
@@ -427,12 +428,14 @@ tn_status tn_dataset_from_memory(tn_dataset *ds, uint32_t n, uint32_t rows, uint
     return s;
 }
 
-/* Parses the two decoded files and builds ds from them; takes ownership of ibuf and lbuf. */
-static tn_status assemble(tn_dataset *ds, const char *images_name, uint8_t *ibuf, size_t isize, int iover,
-                          const char *labels_name, uint8_t *lbuf, size_t lsize, int lover, tn_error *err) {
+/* Parses the two decoded files and builds ds from them, unless reading them failed (s); takes
+ * ownership of ibuf and lbuf either way. */
+static tn_status assemble(tn_status s, tn_dataset *ds, const char *images_name, uint8_t *ibuf, size_t isize,
+                          int iover, const char *labels_name, uint8_t *lbuf, size_t lsize, int lover,
+                          tn_error *err) {
     const uint8_t *ipay = NULL, *lpay = NULL;
     uint32_t idims[3], ldims[3];
-    tn_status s = parse_idx(images_name, ibuf, isize, iover, 3, idims, &ipay, err);
+    if (s == TN_OK) s = parse_idx(images_name, ibuf, isize, iover, 3, idims, &ipay, err);
     if (s == TN_OK) s = parse_idx(labels_name, lbuf, lsize, lover, 1, ldims, &lpay, err);
     if (s == TN_OK && idims[0] != ldims[0])
         s = tn_fail(err, TN_ERR_FORMAT, "%s: %u labels, but %s has %u images", labels_name, ldims[0], images_name, idims[0]);
@@ -452,9 +455,7 @@ static tn_status assemble(tn_dataset *ds, const char *images_name, uint8_t *ibuf
 }
 
 tn_status tn_dataset_load(tn_dataset *ds, const char *images_path, const char *labels_path, tn_error *err) {
-    memset(ds, 0, sizeof *ds);
-    ds->owns = 1;
-    set_names(ds, images_path, labels_path);
+    dataset_begin(ds, images_path, labels_path);
     uint8_t *ibuf = NULL, *lbuf = NULL;
     size_t isize = 0, lsize = 0;
     int iover = 0, lover = 0;
@@ -464,15 +465,12 @@ tn_status tn_dataset_load(tn_dataset *ds, const char *images_path, const char *l
     uint32_t dims[3];
     if (s == TN_OK) s = parse_idx(images_path, ibuf, isize, iover, 3, dims, &pay, err);
     if (s == TN_OK) s = tn_read_file_as(labels_path, TN_MAX_FILE, idx_wanted, &lbuf, &lsize, &lover, err);
-    if (s != TN_OK) { free(ibuf); free(lbuf); tn_dataset_free(ds); return s; }
-    return assemble(ds, images_path, ibuf, isize, iover, labels_path, lbuf, lsize, lover, err);
+    return assemble(s, ds, images_path, ibuf, isize, iover, labels_path, lbuf, lsize, lover, err);
 }
 
 tn_status tn_dataset_parse(tn_dataset *ds, const char *images_name, const uint8_t *images, size_t images_size,
                            const char *labels_name, const uint8_t *labels, size_t labels_size, tn_error *err) {
-    memset(ds, 0, sizeof *ds);
-    ds->owns = 1;
-    set_names(ds, images_name, labels_name);
+    dataset_begin(ds, images_name, labels_name);
     uint8_t *ibuf = NULL, *lbuf = NULL;
     size_t isize = 0, lsize = 0;
     int iover = 0, lover = 0;
@@ -480,8 +478,7 @@ tn_status tn_dataset_parse(tn_dataset *ds, const char *images_name, const uint8_
     size_t ifirst = images_size < CHUNK ? images_size : CHUNK, lfirst = labels_size < CHUNK ? labels_size : CHUNK;
     tn_status s = decode(images_name, &isrc, TN_MAX_FILE, idx_wanted, ifirst, &ibuf, &isize, &iover, err);
     if (s == TN_OK) s = decode(labels_name, &lsrc, TN_MAX_FILE, idx_wanted, lfirst, &lbuf, &lsize, &lover, err);
-    if (s != TN_OK) { free(ibuf); free(lbuf); tn_dataset_free(ds); return s; }
-    return assemble(ds, images_name, ibuf, isize, iover, labels_name, lbuf, lsize, lover, err);
+    return assemble(s, ds, images_name, ibuf, isize, iover, labels_name, lbuf, lsize, lover, err);
 }
 
 void tn_dataset_free(tn_dataset *ds) {

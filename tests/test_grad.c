@@ -126,34 +126,47 @@ static void step_gradient(const tn_net *net, const tn_dataset *ds, const uint32_
     tn_net_free(&copy);
 }
 
+/* The current parameters into canonical (float) and p (double); returns the relu pattern of
+ * example e at them. */
+static uint64_t gradient_start(const tn_net *net, uint32_t e, float *canonical, double *p) {
+    tn_net_get_canonical(net, canonical);
+    for (size_t k = 0; k < net->n_params; k++) p[k] = canonical[k];
+    uint64_t base;
+    reference_cost(net, p, e, &base);
+    return base;
+}
+
+/* The reference costs of example e with parameter k set to hi and to lo (p[k] is put back);
+ * returns 1 when either moves a relu unit across its kink from the base pattern. */
+static int reference_pair(const tn_net *net, double *p, uint32_t e, size_t k, double hi, double lo,
+                          uint64_t base, double *c_hi, double *c_lo) {
+    double saved = p[k];
+    uint64_t up, down;
+    p[k] = hi;
+    *c_hi = reference_cost(net, p, e, &up);
+    p[k] = lo;
+    *c_lo = reference_cost(net, p, e, &down);
+    p[k] = saved;
+    return net->activation == TN_ACT_RELU && (up != base || down != base);
+}
+
 /* Central differences of example e's cost in the double reference. Parameters whose
  * perturbation moves a hidden unit across relu's kink get NaN (not compared). */
 static void reference_gradient(const tn_net *net, uint32_t e, double *grad) {
-    double p[MAX_PARAMS];
+    double p[MAX_PARAMS], c_up, c_down;
     float canonical[MAX_PARAMS];
-    tn_net_get_canonical(net, canonical);
-    for (size_t k = 0; k < net->n_params; k++) p[k] = canonical[k];
-    uint64_t base, up, down;
-    reference_cost(net, p, e, &base);
+    uint64_t base = gradient_start(net, e, canonical, p);
     for (size_t k = 0; k < net->n_params; k++) {
-        p[k] = canonical[k] + H_DOUBLE;
-        double c_up = reference_cost(net, p, e, &up);
-        p[k] = canonical[k] - H_DOUBLE;
-        double c_down = reference_cost(net, p, e, &down);
-        p[k] = canonical[k];
-        int kink = net->activation == TN_ACT_RELU && (up != base || down != base);
+        int kink = reference_pair(net, p, e, k, canonical[k] + H_DOUBLE, canonical[k] - H_DOUBLE, base, &c_up, &c_down);
         grad[k] = kink ? NAN : (c_up - c_down) / (2.0 * H_DOUBLE);
     }
 }
 
 /* Central differences of example e's cost from tn_net_forward's float outputs. */
 static void library_gradient(tn_net *net, uint32_t e, double *grad) {
-    double p[MAX_PARAMS];
+    double p[MAX_PARAMS], r_up, r_down;
     float canonical[MAX_PARAMS];
-    tn_net_get_canonical(net, canonical);
-    for (size_t k = 0; k < net->n_params; k++) p[k] = canonical[k];
-    uint64_t base, up, down;
-    reference_cost(net, p, e, &base);
+    uint64_t base = gradient_start(net, e, canonical, p);
     for (size_t k = 0; k < net->n_params; k++) {
         float *param = tn_net_param(net, k), saved = *param;
         float plus = saved + H_FLOAT, minus = saved - H_FLOAT;
@@ -162,12 +175,7 @@ static void library_gradient(tn_net *net, uint32_t e, double *grad) {
         *param = minus;
         double c_down = library_cost(net, e);
         *param = saved;
-        p[k] = plus;
-        reference_cost(net, p, e, &up);
-        p[k] = minus;
-        reference_cost(net, p, e, &down);
-        p[k] = saved;
-        int kink = net->activation == TN_ACT_RELU && (up != base || down != base);
+        int kink = reference_pair(net, p, e, k, plus, minus, base, &r_up, &r_down);
         grad[k] = kink ? NAN : (c_up - c_down) / ((double)plus - minus);
     }
 }
