@@ -11,13 +11,15 @@ CFLAGS_BASE = -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror -Wshadow 
 LDLIBS  = -lpng -lz -lm -lpthread
 MACHINE := $(shell $(CC) -dumpmachine)
 
-SRCS = src/util.c src/rng.c src/fmath.c src/sha256.c src/data.c src/net.c src/pool.c \
-       src/train.c src/io.c src/trace.c src/diverge.c src/model.c src/image.c
+# Every src/*.c is part of the library (kernels.c once per instruction set, below); every cli/*.c
+# is part of the command line.
+SRCS = $(filter-out src/kernels.c,$(wildcard src/*.c))
+CLI_SRCS = $(wildcard cli/*.c)
 OBJS = $(SRCS:src/%.c=$(BUILD)/%.o) $(BUILD)/kernels_generic.o
 ifneq (,$(findstring x86_64,$(MACHINE)))
 OBJS += $(BUILD)/kernels_avx2.o $(BUILD)/kernels_avx512.o
 endif
-HDRS = include/twinnet.h src/internal.h src/engine.h src/kernels.h src/io.h src/trace.h src/parse.h
+HDRS = include/twinnet.h $(wildcard src/*.h)
 
 TESTS = $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_*.c))
 
@@ -33,8 +35,8 @@ $(BUILD)/kernels_avx512.o: src/kernels.c $(HDRS) | $(BUILD)
 	$(CC) $(CFLAGS_BASE) -mavx512f -mfma -DTN_KERNEL_NAME=avx512 -c $< -o $@
 $(BUILD)/libtwinnet.a: $(OBJS)
 	rm -f $@ && ar rcs $@ $^
-$(BUILD)/twinnet: cli/twinnet.c $(BUILD)/libtwinnet.a include/twinnet.h
-	$(CC) $(CFLAGS_BASE) $< $(BUILD)/libtwinnet.a $(LDLIBS) -o $@
+$(BUILD)/twinnet: $(CLI_SRCS) $(wildcard cli/*.h) $(BUILD)/libtwinnet.a include/twinnet.h
+	$(CC) $(CFLAGS_BASE) -Icli $(CLI_SRCS) $(BUILD)/libtwinnet.a $(LDLIBS) -o $@
 $(BUILD)/tests/%: tests/%.c tests/check.h $(BUILD)/libtwinnet.a | $(BUILD)/tests
 	$(CC) $(CFLAGS_BASE) -Itests $< $(BUILD)/libtwinnet.a $(LDLIBS) -o $@
 $(BUILD) $(BUILD)/tests:
