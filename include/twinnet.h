@@ -116,6 +116,11 @@ tn_status tn_net_copy(tn_net *dst, const tn_net *src, tn_error *err);
 /* N(0,1) biases and weights (normal), or N(0,1/n_in) weights (scaled), value k of the
  * init stream going to canonical parameter k. */
 void tn_net_randomize(tn_net *net, tn_init init, uint64_t init_seed);
+/* Parameters of a network with these widths: sum of n_in*n_out + n_out over the layers. */
+uint64_t tn_params_count(const uint32_t *sizes, int n_sizes);
+/* Canonical index -> (layer 1.., bias?, row, col) with W as (out, in); 0 if out of range. */
+int tn_param_position(const uint32_t *sizes, int n_sizes, uint64_t index, int *layer, int *is_bias,
+                      uint32_t *row, uint32_t *col);
 void tn_net_get_canonical(const tn_net *net, float *out);      /* out: n_params floats */
 void tn_net_set_canonical(tn_net *net, const float *in);
 float *tn_net_param(tn_net *net, size_t canonical_index);     /* pointer into the buffer */
@@ -137,6 +142,10 @@ tn_status tn_evaluate(const tn_net *net, const tn_dataset *ds, int threads,
 /* Per-example predicted class and output vector (out: n*n_out floats, may be NULL). */
 tn_status tn_predict_all(const tn_net *net, const tn_dataset *ds, int threads,
                          uint8_t *pred, float *out, tn_error *err);
+/* Activations of layer `layer` (1: the first hidden layer .. n_sizes-1: the output) for every
+ * example of ds: out is (n, sizes[layer]) row-major, the caller's. */
+tn_status tn_layer_activations(const tn_net *net, const tn_dataset *ds, int layer, int threads, float *out,
+                               tn_error *err);
 
 /* ---- training ------------------------------------------------------------------------------ */
 typedef struct {
@@ -245,9 +254,6 @@ typedef struct {
 
 tn_status tn_diverge(const char *trace_a, const char *trace_b, tn_diverge_result *res, tn_error *err);
 void tn_diverge_result_free(tn_diverge_result *res);
-/* Canonical index -> (layer, bias?, row, col); 0 if out of range. */
-int tn_param_position(const uint32_t *sizes, int n_sizes, uint64_t index, int *layer, int *is_bias,
-                      uint32_t *row, uint32_t *col);
 
 /* ---- images for predict: PGM (P2/P5) and PNG, grayscale 8-bit ---------------------------- */
 tn_status tn_image_load(const char *path, uint8_t **pixels, uint32_t *width, uint32_t *height,

@@ -1,21 +1,10 @@
 /* diverge: reads two training traces in step order and reports where they first differ,
  * the distance between the runs at every common trace point, and which parameter parted
  * first. Distances are accumulated in double in canonical order. */
+#include <math.h>
 #include <stdlib.h>
 
 #include "trace.h"
-
-int tn_param_position(const uint32_t *sizes, int n_sizes, uint64_t k, int *layer, int *is_bias,
-                      uint32_t *row, uint32_t *col) {
-    for (int l = 1; l < n_sizes; l++) {
-        uint64_t n_w = (uint64_t)sizes[l - 1] * sizes[l];
-        if (k < n_w) { *layer = l; *is_bias = 0; *row = (uint32_t)(k / sizes[l - 1]); *col = (uint32_t)(k % sizes[l - 1]); return 1; }
-        k -= n_w;
-        if (k < sizes[l]) { *layer = l; *is_bias = 1; *row = (uint32_t)k; *col = 0; return 1; }
-        k -= sizes[l];
-    }
-    return 0;
-}
 
 static void compare_params(const float *a, const float *b, uint64_t n, tn_diverge_point *pt, uint64_t *first) {
     double sum = 0.0, norm = 0.0, max_abs = 0.0;

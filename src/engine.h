@@ -1,11 +1,9 @@
-/* Internal engine interface shared by net.c, train.c and compare code: per-example work
- * buffers, the forward and backward passes, and a small thread pool that never spins. */
+/* The engine that training and evaluation share (net.c): per-example work buffers and the
+ * forward and backward passes over a mini-batch. */
 #ifndef TN_ENGINE_H
 #define TN_ENGINE_H
 
-#include <pthread.h>
-
-#include "internal.h"
+#include "fmath.h"
 #include "kernels.h"
 
 /* One example's activations and deltas. Layer 0's inputs are (idx[0], val[0], nnz[0]): the
@@ -46,13 +44,18 @@ void tn_transpose_layer(const tn_net *net, int l, float *wt);
 double tn_example_cost(const tn_net *net, const float *a, uint8_t label);
 uint32_t tn_argmax(const float *a, uint32_t n);
 
-/* Thread pool: run(fn) calls fn(ctx, t, n) for t = 0..n-1, t = 0 on the caller, and returns
- * when all have finished. Workers sleep on a condition variable between jobs. */
-typedef void (*tn_job_fn)(void *ctx, int t, int n);
-typedef struct tn_pool tn_pool;
-tn_status tn_pool_create(tn_pool **pool, int threads, tn_error *err);
-void tn_pool_run(tn_pool *pool, tn_job_fn fn, void *ctx);
-int tn_pool_size(const tn_pool *pool);
-void tn_pool_destroy(tn_pool *pool);
+/* Work buffers for up to `capacity` examples: one tn_work each, bound to shared blocks. */
+typedef struct {
+    tn_work *work;
+    float *floats;
+    uint16_t *indices;
+    uint32_t capacity;
+} tn_batch_work;
+
+tn_status tn_batch_work_init(tn_batch_work *bw, const tn_net *net, uint32_t capacity, tn_error *err);
+void tn_batch_work_free(tn_batch_work *bw);
+
+/* The network's input width against the data's, and every label against the output width. */
+tn_status tn_check_shape(const tn_net *net, const tn_dataset *ds, tn_error *err);
 
 #endif

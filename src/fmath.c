@@ -1,7 +1,7 @@
 /* Deterministic elementary functions from IEEE basic operations only (+ - * / sqrt, exact
  * scaling by powers of two), so results round the same under every libm and compiler. They
  * serve initialisation (log, sin, cos in Box-Muller), costs (log) and activations (expf). */
-#include "internal.h"
+#include "fmath.h"
 
 /* 2^k for integer k in the normal range, built from bits: exact. */
 static double pow2i(int k) {

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 
 #include "parse.h"
+#include "read.h"
 
 #define MAX_SIDE 4096u
 

@@ -4,7 +4,7 @@
  * from fusing on its own, every build returns the same bits. */
 #include <stddef.h>
 
-#include "internal.h"
+#include "fmath.h"
 #include "kernels.h"
 
 #ifndef TN_KERNEL_NAME

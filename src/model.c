@@ -10,11 +10,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "io.h"
+#include "model.h"
+#include "outfile.h"
+#include "params.h"
 #include "parse.h"
+#include "read.h"
 
 #define HEADER_BYTES (8 + 4 + 4 + 4 * TN_MAX_LAYERS + 3 * 4 + 2 * 4 + 5 * 4 + 2 * 8 + 32 + 8)
 #define MAX_MODEL_BYTES ((size_t)1 << 31)
+
+static void append_bytes(void *end, const uint8_t *bytes, size_t n) {
+    uint8_t **p = end;
+    memcpy(*p, bytes, n);
+    *p += n;
+}
 
 tn_status tn_model_serialize(const tn_model *m, const char *name, uint8_t **out, size_t *size, tn_error *err) {
     const tn_net *net = &m->net;
@@ -25,8 +34,7 @@ tn_status tn_model_serialize(const tn_model *m, const char *name, uint8_t **out,
         return tn_fail(err, TN_ERR_ARG, "%s: %zu parameters do not fit in a model file", name, net->n_params);
     size_t total = HEADER_BYTES + net->n_params * 4 + 32;
     uint8_t *buf = malloc(total);
-    float *canon = malloc(net->n_params ? net->n_params * sizeof(float) : 1);
-    if (!buf || !canon) { free(buf); free(canon); return tn_fail(err, TN_ERR_NOMEM, "%s: out of memory", name); }
+    if (!buf) return tn_fail(err, TN_ERR_NOMEM, "%s: out of memory", name);
     memset(buf, 0, HEADER_BYTES);
     uint8_t *p = buf;
     memcpy(p, "TWINNETM", 8); p += 8;
@@ -47,9 +55,7 @@ tn_status tn_model_serialize(const tn_model *m, const char *name, uint8_t **out,
     tn_put_u64(p, c->order_seed); p += 8;
     memcpy(p, m->data_sha256, 32); p += 32;
     tn_put_u64(p, net->n_params); p += 8;
-    tn_net_get_canonical(net, canon);
-    for (size_t i = 0; i < net->n_params; i++, p += 4) tn_put_u32(p, tn_f2u(canon[i]));
-    free(canon);
+    tn_params_write(net, append_bytes, &p);
     tn_sha256 s;
     tn_sha256_init(&s);
     tn_sha256_update(&s, buf, (size_t)(p - buf));
@@ -86,18 +92,17 @@ tn_status tn_model_parse(tn_model *m, const char *path, const uint8_t *buf, size
     uint32_t n_sizes = tn_get_u32(p); p += 4;
     if (n_sizes < 2 || n_sizes > TN_MAX_LAYERS) FAIL("%s: corrupted: %u layers", path, n_sizes);
     c.n_sizes = (int)n_sizes;
-    uint64_t n_params = 0;
     for (int l = 0; l < TN_MAX_LAYERS; l++, p += 4) {
         uint32_t v = tn_get_u32(p);
         if (l < (int)n_sizes) {
             if (v < 1 || v > TN_MAX_WIDTH) FAIL("%s: corrupted: layer width %u", path, v);
             c.sizes[l] = v;
-            if (l > 0) n_params += (uint64_t)c.sizes[l - 1] * v + v;
         } else {
             if (v != 0) FAIL("%s: corrupted: width %u after the last layer", path, v);
             c.sizes[l] = 0;
         }
     }
+    uint64_t n_params = tn_params_count(c.sizes, c.n_sizes);
     uint32_t act = tn_get_u32(p), cost = tn_get_u32(p + 4), init = tn_get_u32(p + 8);
     p += 12;
     if (act > TN_ACT_RELU || cost > TN_COST_LOG_LIKELIHOOD || init > TN_INIT_SCALED)
@@ -150,10 +155,9 @@ static size_t model_wanted(const uint8_t *b, size_t n) {
     if (n < 12) return 0;
     if (tn_get_u32(b + 8) != TN_MODEL_VERSION) return 12;
     if (n < HEADER_BYTES) return 0;
-    uint32_t n_sizes = tn_get_u32(b + 12);
-    uint64_t count = 0;
-    for (uint32_t l = 1; l < n_sizes && l < TN_MAX_LAYERS; l++)
-        count += (uint64_t)tn_get_u32(b + 16 + 4 * (l - 1)) * tn_get_u32(b + 16 + 4 * l) + tn_get_u32(b + 16 + 4 * l);
+    uint32_t n_sizes = tn_get_u32(b + 12), sizes[TN_MAX_LAYERS];
+    for (int l = 0; l < TN_MAX_LAYERS; l++) sizes[l] = tn_get_u32(b + 16 + 4 * l);
+    uint64_t count = tn_params_count(sizes, n_sizes < TN_MAX_LAYERS ? (int)n_sizes : TN_MAX_LAYERS);
     if (count > MAX_MODEL_BYTES) return SIZE_MAX; /* corrupt sizes: the parser says which */
     return HEADER_BYTES + (size_t)count * 4 + 32;
 }

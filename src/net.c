@@ -29,16 +29,16 @@ tn_status tn_net_init(tn_net *net, const uint32_t *sizes, int n_sizes, tn_activa
                       tn_cost cost, tn_error *err) {
     memset(net, 0, sizeof *net);
     if (n_sizes < 2 || n_sizes > TN_MAX_LAYERS)
-        return tn_fail(err, TN_ERR_ARG, "--sizes: %d layers given, need 2 to %d", n_sizes, TN_MAX_LAYERS);
+        return tn_fail(err, TN_ERR_ARG, "layer sizes: %d layers given, need 2 to %d", n_sizes, TN_MAX_LAYERS);
     if (act > TN_ACT_RELU) return tn_fail(err, TN_ERR_ARG, "bad activation %d", (int)act);
     if (cost > TN_COST_LOG_LIKELIHOOD) return tn_fail(err, TN_ERR_ARG, "bad cost %d", (int)cost);
     net->n_sizes = n_sizes;
     net->activation = act;
     net->cost = cost;
-    size_t off = 0, canon = 0;
+    size_t off = 0;
     for (int l = 0; l < n_sizes; l++) {
         if (sizes[l] < 1 || sizes[l] > TN_MAX_WIDTH)
-            return tn_fail(err, TN_ERR_ARG, "--sizes: width %u is outside 1..%u", sizes[l], TN_MAX_WIDTH);
+            return tn_fail(err, TN_ERR_ARG, "layer sizes: width %u is outside 1..%u", sizes[l], TN_MAX_WIDTH);
         net->sizes[l] = sizes[l];
         net->pad[l] = tn_round_pad(sizes[l]);
         if (l == 0) continue;
@@ -46,13 +46,14 @@ tn_status tn_net_init(tn_net *net, const uint32_t *sizes, int n_sizes, tn_activa
         off += (size_t)sizes[l - 1] * net->pad[l];
         net->b_off[l] = off;
         off += net->pad[l];
-        canon += (size_t)sizes[l - 1] * sizes[l] + sizes[l];
     }
-    if (off > ((size_t)1 << 31)) return tn_fail(err, TN_ERR_ARG, "--sizes: %zu parameters is too many", canon);
-    net->n_params = canon;
+    uint64_t canon = tn_params_count(sizes, n_sizes);
+    if (off > ((size_t)1 << 31))
+        return tn_fail(err, TN_ERR_ARG, "layer sizes: %llu parameters is too many", (unsigned long long)canon);
+    net->n_params = (size_t)canon;
     net->n_buffer = off;
     net->params = tn_calloc(off, sizeof(float));
-    if (!net->params) return tn_fail(err, TN_ERR_NOMEM, "out of memory for %zu parameters", canon);
+    if (!net->params) return tn_fail(err, TN_ERR_NOMEM, "out of memory for %llu parameters", (unsigned long long)canon);
     return TN_OK;
 }
 
@@ -67,83 +68,44 @@ tn_status tn_net_copy(tn_net *dst, const tn_net *src, tn_error *err) {
     return s;
 }
 
-/* Canonical index -> buffer index. Layer by layer: W (out, in) row-major, then b. */
-static size_t buffer_index(const tn_net *net, size_t k) {
-    for (int l = 1; l < net->n_sizes; l++) {
-        size_t n_in = net->sizes[l - 1], n_out = net->sizes[l];
-        if (k < n_in * n_out) {
-            size_t out = k / n_in, in = k % n_in;
-            return net->w_off[l] + in * net->pad[l] + out;
-        }
-        k -= n_in * n_out;
-        if (k < n_out) return net->b_off[l] + k;
-        k -= n_out;
+/* ---- work buffers and checks ------------------------------------------------------------- */
+tn_status tn_batch_work_init(tn_batch_work *bw, const tn_net *net, uint32_t capacity, tn_error *err) {
+    memset(bw, 0, sizeof *bw);
+    size_t nf = tn_work_floats(net), ni = tn_work_indices(net);
+    bw->work = calloc(capacity, sizeof(tn_work));
+    bw->floats = tn_calloc((size_t)capacity * nf, sizeof(float));
+    bw->indices = tn_calloc((size_t)capacity * ni, sizeof(uint16_t));
+    if (!bw->work || !bw->floats || !bw->indices) {
+        free(bw->work); tn_free(bw->floats); tn_free(bw->indices);
+        memset(bw, 0, sizeof *bw);
+        return tn_fail(err, TN_ERR_NOMEM, "out of memory for work buffers");
     }
-    return (size_t)-1;
+    bw->capacity = capacity;
+    for (uint32_t e = 0; e < capacity; e++)
+        tn_work_bind(net, &bw->work[e], bw->floats + e * nf, bw->indices + e * ni);
+    return TN_OK;
 }
 
-float *tn_net_param(tn_net *net, size_t k) {
-    size_t i = k < net->n_params ? buffer_index(net, k) : (size_t)-1;
-    return i == (size_t)-1 ? NULL : net->params + i;
+void tn_batch_work_free(tn_batch_work *bw) {
+    free(bw->work);
+    tn_free(bw->floats);
+    tn_free(bw->indices);
+    memset(bw, 0, sizeof *bw);
 }
 
-/* Visits parameters in canonical order: get (to_canon = 1) or set. */
-static void canonical_copy(const tn_net *net, float *canon, float *buffer, int to_canon) {
-    size_t k = 0;
-    for (int l = 1; l < net->n_sizes; l++) {
-        uint32_t n_in = net->sizes[l - 1], n_out = net->sizes[l], p = net->pad[l];
-        float *W = buffer + net->w_off[l], *b = buffer + net->b_off[l];
-        for (uint32_t o = 0; o < n_out; o++)
-            for (uint32_t i = 0; i < n_in; i++, k++) {
-                if (to_canon) canon[k] = W[(size_t)i * p + o];
-                else W[(size_t)i * p + o] = canon[k];
-            }
-        for (uint32_t o = 0; o < n_out; o++, k++) {
-            if (to_canon) canon[k] = b[o];
-            else b[o] = canon[k];
-        }
-    }
+static tn_status check_labels(const tn_dataset *ds, uint32_t n_out, tn_error *err) {
+    for (uint32_t e = 0; e < ds->n; e++)
+        if (ds->labels[e] >= n_out)
+            return tn_fail(err, TN_ERR_FORMAT, "%s: label %u of example %u is out of range for %u outputs",
+                           ds->labels_name, ds->labels[e], e, n_out);
+    return TN_OK;
 }
 
-void tn_net_get_canonical(const tn_net *net, float *out) { canonical_copy(net, out, net->params, 1); }
-void tn_net_set_canonical(tn_net *net, const float *in) { canonical_copy(net, (float *)in, net->params, 0); }
-
-void tn_net_randomize(tn_net *net, tn_init init, uint64_t init_seed) {
-    size_t k = 0;
-    for (int l = 1; l < net->n_sizes; l++) {
-        uint32_t n_in = net->sizes[l - 1], n_out = net->sizes[l], p = net->pad[l];
-        float *W = net->params + net->w_off[l], *b = net->params + net->b_off[l];
-        double scale = init == TN_INIT_SCALED ? 1.0 / sqrt((double)n_in) : 1.0;
-        for (uint32_t o = 0; o < n_out; o++)
-            for (uint32_t i = 0; i < n_in; i++, k++)
-                W[(size_t)i * p + o] = (float)(tn_normal(init_seed, TN_STREAM_INIT, k) * scale);
-        for (uint32_t o = 0; o < n_out; o++, k++) b[o] = (float)tn_normal(init_seed, TN_STREAM_INIT, k);
-    }
-}
-
-/* SHA-256 over canonical little-endian float32 bytes, streamed in chunks. */
-void tn_net_fingerprint(const tn_net *net, char hex[65]) {
-    tn_sha256 s;
-    uint8_t chunk[4096], digest[32];
-    size_t fill = 0;
-    tn_sha256_init(&s);
-    for (int l = 1; l < net->n_sizes; l++) {
-        uint32_t n_in = net->sizes[l - 1], n_out = net->sizes[l], p = net->pad[l];
-        const float *W = net->params + net->w_off[l], *b = net->params + net->b_off[l];
-        for (uint32_t o = 0; o <= n_out; o++) {
-            /* o < n_out: row o of W; o == n_out: the biases */
-            uint32_t count = o < n_out ? n_in : n_out;
-            for (uint32_t i = 0; i < count; i++) {
-                float v = o < n_out ? W[(size_t)i * p + o] : b[i];
-                tn_put_u32(chunk + fill, tn_f2u(v));
-                fill += 4;
-                if (fill == sizeof chunk) { tn_sha256_update(&s, chunk, fill); fill = 0; }
-            }
-        }
-    }
-    tn_sha256_update(&s, chunk, fill);
-    tn_sha256_final(&s, digest);
-    tn_hex(digest, 32, hex);
+tn_status tn_check_shape(const tn_net *net, const tn_dataset *ds, tn_error *err) {
+    if (ds->n_in != net->sizes[0])
+        return tn_fail(err, TN_ERR_FORMAT, "%s: images have %u pixels (%ux%u) but the network's input layer has %u",
+                       ds->images_name, ds->n_in, ds->rows, ds->cols, net->sizes[0]);
+    return check_labels(ds, net->sizes[net->n_sizes - 1], err);
 }
 
 /* ---- per-example passes ----------------------------------------------------------------- */

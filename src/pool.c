@@ -1,8 +1,9 @@
 /* A fixed-size thread pool for fork-join jobs. Workers block on a condition variable: no
  * spinning, which on a loaded two-vCPU machine can stall a run by an order of magnitude. */
+#include <pthread.h>
 #include <stdlib.h>
 
-#include "engine.h"
+#include "pool.h"
 
 struct tn_pool {
     int n;                       /* threads including the caller */

@@ -1,7 +1,7 @@
 /* Randomness: Philox4x32-10 (Salmon, Moraes, Dror, Shaw, SC 2011), keyed by (seed, stream).
  * A value depends on (seed, stream, index) alone: never on threads, call order or platform. */
 #include "twinnet.h"
-#include "internal.h"
+#include "fmath.h"
 
 #define PHILOX_M0 0xD2511F53u
 #define PHILOX_M1 0xCD9E8D57u

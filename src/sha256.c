@@ -3,7 +3,7 @@
  * fraction of a second); both are checked against the FIPS vectors in tests/test_sha256.c. */
 #include <stdlib.h>
 
-#include "internal.h"
+#include "util.h"
 
 #if defined(__x86_64__) && defined(__GNUC__)
 #include <cpuid.h>

@@ -5,24 +5,21 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 
-#include "io.h"
+#include "outfile.h"
+#include "params.h"
 #include "trace.h"
 
 struct tn_trace {
     tn_outfile out;
-    float *canon;
-    size_t n_params;
+    tn_sha256 sha;
 };
 
 tn_status tn_trace_open(tn_trace **out, const char *path, const tn_net *net, tn_error *err) {
     *out = NULL;
     tn_trace *tr = calloc(1, sizeof *tr);
-    float *canon = tn_alloc(net->n_params * sizeof(float));
-    if (!tr || !canon) { free(tr); tn_free(canon); return tn_fail(err, TN_ERR_NOMEM, "%s: out of memory", path); }
-    tr->canon = canon;
-    tr->n_params = net->n_params;
+    if (!tr) return tn_fail(err, TN_ERR_NOMEM, "%s: out of memory", path);
     tn_status s = tn_out_open(&tr->out, path, err);
-    if (s != TN_OK) { tn_free(canon); free(tr); return s; }
+    if (s != TN_OK) { free(tr); return s; }
     uint8_t h[TN_TRACE_HEADER_BYTES] = {0};
     memcpy(h, "TWNTRACE", 8);
     tn_put_u32(h + 8, TN_TRACE_VERSION);
@@ -35,26 +32,20 @@ tn_status tn_trace_open(tn_trace **out, const char *path, const tn_net *net, tn_
     return TN_OK;
 }
 
+static void hash_bytes(void *tr, const uint8_t *bytes, size_t n) { tn_sha256_update(&((tn_trace *)tr)->sha, bytes, n); }
+static void write_bytes(void *tr, const uint8_t *bytes, size_t n) { tn_out_write(&((tn_trace *)tr)->out, bytes, n); }
+
+/* A record: step, epoch, the fingerprint, then the very bytes it is the SHA-256 of. */
 tn_status tn_trace_record(tn_trace *tr, uint64_t step, uint32_t epoch, const tn_net *net, tn_error *err) {
-    uint8_t head[12], digest[32], buf[4096];
+    uint8_t head[12], digest[32];
     tn_put_u64(head, step);
     tn_put_u32(head + 8, epoch);
-    tn_net_get_canonical(net, tr->canon);
-    tn_sha256 sha; /* the fingerprint: SHA-256 of the same little-endian bytes */
-    tn_sha256_init(&sha);
-    for (size_t i = 0; i < tr->n_params; i += sizeof buf / 4) {
-        size_t count = tr->n_params - i < sizeof buf / 4 ? tr->n_params - i : sizeof buf / 4;
-        for (size_t j = 0; j < count; j++) tn_put_u32(buf + 4 * j, tn_f2u(tr->canon[i + j]));
-        tn_sha256_update(&sha, buf, 4 * count);
-    }
-    tn_sha256_final(&sha, digest);
+    tn_sha256_init(&tr->sha);
+    tn_params_write(net, hash_bytes, tr);
+    tn_sha256_final(&tr->sha, digest);
     tn_out_write(&tr->out, head, sizeof head);
     tn_out_write(&tr->out, digest, 32);
-    for (size_t i = 0; i < tr->n_params; i += sizeof buf / 4) {
-        size_t count = tr->n_params - i < sizeof buf / 4 ? tr->n_params - i : sizeof buf / 4;
-        for (size_t j = 0; j < count; j++) tn_put_u32(buf + 4 * j, tn_f2u(tr->canon[i + j]));
-        tn_out_write(&tr->out, buf, 4 * count);
-    }
+    tn_params_write(net, write_bytes, tr);
     if (tr->out.error) return tn_fail(err, TN_ERR_IO, "%s: cannot write: %s", tr->out.path, strerror(tr->out.error));
     return TN_OK;
 }
@@ -63,7 +54,6 @@ tn_status tn_trace_close(tn_trace *tr, int commit, tn_error *err) {
     tn_status s = TN_OK;
     if (commit) s = tn_out_commit(&tr->out, err);
     else tn_out_abort(&tr->out);
-    tn_free(tr->canon);
     free(tr);
     return s;
 }
@@ -83,14 +73,13 @@ tn_status tn_trace_reader_open(tn_trace_reader *r, const char *path, tn_error *e
         s = tn_fail(err, TN_ERR_FORMAT, "%s: trace format version %u; this twinnet reads version %u", path, tn_get_u32(h + 8), TN_TRACE_VERSION);
     if (s == TN_OK) {
         uint32_t n = tn_get_u32(h + 12);
-        uint64_t count = 0;
         if (n < 2 || n > TN_MAX_LAYERS) s = tn_fail(err, TN_ERR_FORMAT, "%s: corrupt trace: %u layers", path, n);
         for (uint32_t l = 0; s == TN_OK && l < n; l++) {
             r->sizes[l] = tn_get_u32(h + 16 + 4 * l);
             if (r->sizes[l] < 1 || r->sizes[l] > TN_MAX_WIDTH) s = tn_fail(err, TN_ERR_FORMAT, "%s: corrupt trace: width %u", path, r->sizes[l]);
-            else if (l > 0) count += (uint64_t)r->sizes[l - 1] * r->sizes[l] + r->sizes[l];
         }
         r->n_sizes = (int)n;
+        uint64_t count = s == TN_OK ? tn_params_count(r->sizes, r->n_sizes) : 0;
         r->n_params = tn_get_u64(h + 16 + 4 * TN_MAX_LAYERS);
         r->has_params = tn_get_u32(h + 24 + 4 * TN_MAX_LAYERS) & 1;
         if (s == TN_OK && r->n_params != count)

@@ -8,7 +8,7 @@
 
 #include <stdio.h>
 
-#include "internal.h"
+#include "util.h"
 
 #define TN_TRACE_VERSION 1u
 #define TN_TRACE_HEADER_BYTES (8 + 4 + 4 + 4 * TN_MAX_LAYERS + 8 + 4)

@@ -1,5 +1,5 @@
-/* Mini-batch SGD as in Nielsen's network.py and network2.py, with evaluation, validation
- * split, early stopping and traces. Order of every sum is fixed: per weight, the L2 decay
+/* Mini-batch SGD as in Nielsen's network.py and network2.py, with an evaluation after every
+ * epoch, a validation split, early stopping and traces. Order of every sum is fixed: per weight, the L2 decay
  * first, then one fmaf per example of the mini-batch in batch order; so threads (which
  * split examples for the passes and weight rows for the update) never change the bits. */
 #include <stdio.h>
@@ -7,6 +7,8 @@
 #include <time.h>
 
 #include "engine.h"
+#include "eval.h"
+#include "pool.h"
 #include "trace.h"
 
 void tn_config_default(tn_config *cfg) {
@@ -32,38 +34,6 @@ static double now_seconds(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
-/* Work buffers for up to `capacity` examples. */
-typedef struct {
-    tn_work *work;
-    float *floats;
-    uint16_t *indices;
-    uint32_t capacity;
-} batch_work;
-
-static tn_status batch_work_init(batch_work *bw, const tn_net *net, uint32_t capacity, tn_error *err) {
-    memset(bw, 0, sizeof *bw);
-    size_t nf = tn_work_floats(net), ni = tn_work_indices(net);
-    bw->work = calloc(capacity, sizeof(tn_work));
-    bw->floats = tn_calloc((size_t)capacity * nf, sizeof(float));
-    bw->indices = tn_calloc((size_t)capacity * ni, sizeof(uint16_t));
-    if (!bw->work || !bw->floats || !bw->indices) {
-        free(bw->work); tn_free(bw->floats); tn_free(bw->indices);
-        memset(bw, 0, sizeof *bw);
-        return tn_fail(err, TN_ERR_NOMEM, "out of memory for work buffers");
-    }
-    bw->capacity = capacity;
-    for (uint32_t e = 0; e < capacity; e++)
-        tn_work_bind(net, &bw->work[e], bw->floats + e * nf, bw->indices + e * ni);
-    return TN_OK;
-}
-
-static void batch_work_free(batch_work *bw) {
-    free(bw->work);
-    tn_free(bw->floats);
-    tn_free(bw->indices);
-    memset(bw, 0, sizeof *bw);
 }
 
 /* What the update of one layer needs, rebuilt every step: the layer's inputs regrouped by
@@ -114,7 +84,7 @@ static tn_status step_plan_init(step_plan *sp, const tn_net *net, uint32_t capac
 }
 
 /* Regroups the m examples' inputs of layer l by row, keeping batch order within a row. */
-static void plan_layer(layer_plan *lp, const tn_net *net, int l, const batch_work *bw, uint32_t m,
+static void plan_layer(layer_plan *lp, const tn_net *net, int l, const tn_batch_work *bw, uint32_t m,
                        uint32_t capacity, float c) {
     uint32_t *restrict count = lp->count;
     const float **restrict entry_delta = lp->entry_delta;
@@ -139,123 +109,6 @@ static void plan_layer(layer_plan *lp, const tn_net *net, int l, const batch_wor
     lp->n_rows = n_rows;
 }
 
-static tn_status check_labels(const tn_dataset *ds, uint32_t n_out, tn_error *err) {
-    for (uint32_t e = 0; e < ds->n; e++)
-        if (ds->labels[e] >= n_out)
-            return tn_fail(err, TN_ERR_FORMAT, "%s: label %u of example %u is out of range for %u outputs",
-                           ds->labels_name, ds->labels[e], e, n_out);
-    return TN_OK;
-}
-
-static tn_status check_shape(const tn_net *net, const tn_dataset *ds, tn_error *err) {
-    if (ds->n_in != net->sizes[0])
-        return tn_fail(err, TN_ERR_FORMAT, "%s: images have %u pixels (%ux%u) but the network's input layer has %u",
-                       ds->images_name, ds->n_in, ds->rows, ds->cols, net->sizes[0]);
-    return check_labels(ds, net->sizes[net->n_sizes - 1], err);
-}
-
-/* ---- evaluation -------------------------------------------------------------------------- */
-#define EVAL_CHUNK 32 /* examples per forward batch */
-typedef struct {
-    const tn_net *net;
-    const tn_kernels *k;
-    const tn_dataset *ds;
-    const float *table;
-    batch_work *per_thread;   /* one work buffer per thread */
-    uint8_t *pred;
-    double *cost;
-    float *out;               /* optional outputs (n, n_out) */
-} eval_ctx;
-
-static void eval_record(eval_ctx *c, uint32_t e, const tn_work *w) {
-    int L = c->net->n_sizes - 1;
-    uint32_t n_out = c->net->sizes[L];
-    c->pred[e] = (uint8_t)tn_argmax(w->act[L], n_out);
-    if (c->cost) c->cost[e] = tn_example_cost(c->net, w->act[L], c->ds->labels[e]);
-    if (c->out) memcpy(c->out + (size_t)e * n_out, w->act[L], n_out * sizeof(float));
-}
-
-static void eval_job(void *p, int t, int n) {
-    eval_ctx *c = p;
-    uint32_t lo = (uint32_t)((uint64_t)c->ds->n * t / n), hi = (uint32_t)((uint64_t)c->ds->n * (t + 1) / n);
-    batch_work *bw = &c->per_thread[t];
-    uint32_t examples[EVAL_CHUNK];
-    for (uint32_t start = lo; start < hi; start += EVAL_CHUNK) {
-        uint32_t m = hi - start < EVAL_CHUNK ? hi - start : EVAL_CHUNK;
-        for (uint32_t j = 0; j < m; j++) examples[j] = start + j;
-        tn_forward_batch(c->net, c->k, c->table, c->ds, examples, m, 0, bw->work);
-        for (uint32_t j = 0; j < m; j++) eval_record(c, start + j, &bw->work[j]);
-    }
-}
-
-/* Runs the forward pass over ds with a pool; pred (n) and cost (n, may be NULL). */
-static tn_status run_eval(const tn_net *net, const tn_dataset *ds, tn_pool *pool, uint8_t *pred,
-                          double *cost, float *out, tn_error *err) {
-    int T = tn_pool_size(pool);
-    batch_work *bw = calloc((size_t)T, sizeof *bw);
-    if (!bw) return tn_fail(err, TN_ERR_NOMEM, "out of memory for evaluation");
-    tn_status s = TN_OK;
-    for (int t = 0; t < T && s == TN_OK; t++) s = batch_work_init(&bw[t], net, EVAL_CHUNK, err);
-    if (s == TN_OK) {
-        float table[256];
-        tn_pixel_table(table);
-        eval_ctx c = {net, tn_kernels_select(), ds, table, bw, pred, cost, out};
-        tn_pool_run(pool, eval_job, &c);
-    }
-    for (int t = 0; t < T; t++) batch_work_free(&bw[t]);
-    free(bw);
-    return s;
-}
-
-static tn_status evaluate_with_pool(const tn_net *net, const tn_dataset *ds, tn_pool *pool,
-                                    tn_eval_result *res, tn_error *err) {
-    uint32_t n_out = net->sizes[net->n_sizes - 1];
-    uint32_t *conf = res->confusion;
-    res->correct = 0; res->total = ds->n; res->cost = 0.0;
-    if (conf) memset(conf, 0, (size_t)n_out * n_out * sizeof *conf);
-    if (ds->n == 0) return TN_OK;
-    uint8_t *pred = malloc(ds->n);
-    double *cost = malloc(ds->n * sizeof(double));
-    if (!pred || !cost) { free(pred); free(cost); return tn_fail(err, TN_ERR_NOMEM, "out of memory for evaluation"); }
-    tn_status s = run_eval(net, ds, pool, pred, cost, NULL, err);
-    if (s == TN_OK) {
-        double sum = 0.0; /* sequential in example order */
-        for (uint32_t e = 0; e < ds->n; e++) {
-            res->correct += pred[e] == ds->labels[e];
-            sum += cost[e];
-            if (conf) conf[(size_t)ds->labels[e] * n_out + pred[e]]++;
-        }
-        res->cost = sum / ds->n;
-    }
-    free(pred);
-    free(cost);
-    return s;
-}
-
-tn_status tn_evaluate(const tn_net *net, const tn_dataset *ds, int threads, tn_eval_result *res, tn_error *err) {
-    tn_status s = check_shape(net, ds, err);
-    if (s != TN_OK) return s;
-    tn_pool *pool;
-    s = tn_pool_create(&pool, threads, err);
-    if (s != TN_OK) return s;
-    s = evaluate_with_pool(net, ds, pool, res, err);
-    tn_pool_destroy(pool);
-    return s;
-}
-
-tn_status tn_predict_all(const tn_net *net, const tn_dataset *ds, int threads, uint8_t *pred,
-                         float *out, tn_error *err) {
-    if (ds->n_in != net->sizes[0])
-        return tn_fail(err, TN_ERR_FORMAT, "%s: images have %u pixels but the network's input layer has %u",
-                       ds->images_name, ds->n_in, net->sizes[0]);
-    tn_pool *pool;
-    tn_status s = tn_pool_create(&pool, threads, err);
-    if (s != TN_OK) return s;
-    s = ds->n ? run_eval(net, ds, pool, pred, NULL, out, err) : TN_OK;
-    tn_pool_destroy(pool);
-    return s;
-}
-
 /* ---- one SGD step ---------------------------------------------------------------------- */
 typedef struct {
     tn_net *net;
@@ -264,7 +117,7 @@ typedef struct {
     const float *table;
     const uint32_t *idx;
     uint32_t m;
-    batch_work *bw;
+    tn_batch_work *bw;
     step_plan *plan;
     float c;          /* -eta/m */
     float decay;      /* 1 - eta*lambda/n, or 1 */
@@ -297,7 +150,7 @@ static void update_job(void *p, int t, int n) {
 
 static void sgd_step(tn_net *net, const tn_kernels *k, const float *table, const tn_dataset *ds,
                      const uint32_t *idx, uint32_t m, float eta, float lambda, uint32_t n_train,
-                     batch_work *bw, step_plan *plan, tn_pool *pool) {
+                     tn_batch_work *bw, step_plan *plan, tn_pool *pool) {
     step_ctx c = {net, k, ds, table, idx, m, bw, plan, -(eta / (float)m),
                   lambda != 0.0f ? 1.0f - eta * lambda / (float)n_train : 1.0f};
     for (int l = 2; l < net->n_sizes; l++) tn_transpose_layer(net, l, plan->wt[l]);
@@ -308,38 +161,38 @@ static void sgd_step(tn_net *net, const tn_kernels *k, const float *table, const
 
 tn_status tn_sgd_step(tn_net *net, const tn_dataset *ds, const uint32_t *idx, uint32_t m, float eta,
                       float lambda, uint32_t n_train, tn_error *err) {
-    tn_status s = check_shape(net, ds, err);
+    tn_status s = tn_check_shape(net, ds, err);
     if (s != TN_OK) return s;
     for (uint32_t e = 0; e < m; e++)
         if (idx[e] >= ds->n) return tn_fail(err, TN_ERR_ARG, "example %u is out of range", idx[e]);
-    batch_work bw;
+    tn_batch_work bw;
     step_plan plan;
     tn_pool *pool;
-    if ((s = batch_work_init(&bw, net, m, err)) != TN_OK) return s;
-    if ((s = step_plan_init(&plan, net, m, err)) != TN_OK) { batch_work_free(&bw); return s; }
-    if ((s = tn_pool_create(&pool, 1, err)) != TN_OK) { step_plan_free(&plan, net); batch_work_free(&bw); return s; }
+    if ((s = tn_batch_work_init(&bw, net, m, err)) != TN_OK) return s;
+    if ((s = step_plan_init(&plan, net, m, err)) != TN_OK) { tn_batch_work_free(&bw); return s; }
+    if ((s = tn_pool_create(&pool, 1, err)) != TN_OK) { step_plan_free(&plan, net); tn_batch_work_free(&bw); return s; }
     float table[256];
     tn_pixel_table(table);
     sgd_step(net, tn_kernels_select(), table, ds, idx, m, eta, lambda, n_train, &bw, &plan, pool);
     tn_pool_destroy(pool);
     step_plan_free(&plan, net);
-    batch_work_free(&bw);
+    tn_batch_work_free(&bw);
     return TN_OK;
 }
 
 /* ---- training ---------------------------------------------------------------------------- */
 static tn_status check_config(const tn_config *cfg, const tn_dataset *train, tn_error *err) {
-    if (cfg->batch < 1) return tn_fail(err, TN_ERR_ARG, "--batch: must be at least 1");
-    if (!(cfg->eta > 0.0f) || cfg->eta > 1e6f) return tn_fail(err, TN_ERR_ARG, "--eta: must be a positive number");
-    if (!(cfg->lambda >= 0.0f) || cfg->lambda > 1e6f) return tn_fail(err, TN_ERR_ARG, "--lambda: must be zero or positive");
-    if (cfg->epochs < 1) return tn_fail(err, TN_ERR_ARG, "--epochs: must be at least 1");
-    if (cfg->threads < 1 || cfg->threads > 256) return tn_fail(err, TN_ERR_ARG, "--threads: must be 1 to 256");
+    if (cfg->batch < 1) return tn_fail(err, TN_ERR_ARG, "batch size: must be at least 1");
+    if (!(cfg->eta > 0.0f) || cfg->eta > 1e6f) return tn_fail(err, TN_ERR_ARG, "learning rate eta: must be positive, at most 1e6");
+    if (!(cfg->lambda >= 0.0f) || cfg->lambda > 1e6f) return tn_fail(err, TN_ERR_ARG, "L2 strength lambda: must be 0 to 1e6");
+    if (cfg->epochs < 1) return tn_fail(err, TN_ERR_ARG, "epochs: must be at least 1");
+    if (cfg->threads < 1 || cfg->threads > 256) return tn_fail(err, TN_ERR_ARG, "threads: must be 1 to 256");
     if (cfg->train_size > train->n)
-        return tn_fail(err, TN_ERR_ARG, "--train-size: %u is more than the %u examples in %s", cfg->train_size, train->n, train->images_name);
+        return tn_fail(err, TN_ERR_ARG, "train size: %u is more than the %u examples in %s", cfg->train_size, train->n, train->images_name);
     uint32_t n_train = cfg->train_size ? cfg->train_size : train->n;
     if (n_train == 0) return tn_fail(err, TN_ERR_ARG, "%s: no training examples", train->images_name);
     if (cfg->early_stop && n_train == train->n)
-        return tn_fail(err, TN_ERR_ARG, "--early-stop: needs a validation set (a --train-size below %u)", train->n);
+        return tn_fail(err, TN_ERR_ARG, "early stopping: needs a validation set (a train size below %u)", train->n);
     return TN_OK;
 }
 
@@ -351,7 +204,7 @@ tn_status tn_train(const tn_config *cfg, const tn_dataset *train, const tn_datas
     if (s != TN_OK) return s;
     s = tn_net_init(net, cfg->sizes, cfg->n_sizes, cfg->activation, cfg->cost, err);
     if (s != TN_OK) return s;
-    if ((s = check_shape(net, train, err)) != TN_OK || (test && (s = check_shape(net, test, err)) != TN_OK)) {
+    if ((s = tn_check_shape(net, train, err)) != TN_OK || (test && (s = tn_check_shape(net, test, err)) != TN_OK)) {
         tn_net_free(net);
         return s;
     }
@@ -360,7 +213,7 @@ tn_status tn_train(const tn_config *cfg, const tn_dataset *train, const tn_datas
         float *p = tn_net_param(net, (size_t)cfg->perturb_ulp);
         if (!p) {
             tn_net_free(net);
-            return tn_fail(err, TN_ERR_ARG, "--perturb-ulp: index %lld is outside 0..%zu", (long long)cfg->perturb_ulp, net->n_params - 1);
+            return tn_fail(err, TN_ERR_ARG, "perturbed parameter: index %lld is outside 0..%zu", (long long)cfg->perturb_ulp, net->n_params - 1);
         }
         *p = tn_u2f(tn_f2u(*p) ^ 1u);
     }
@@ -369,14 +222,14 @@ tn_status tn_train(const tn_config *cfg, const tn_dataset *train, const tn_datas
     tn_dataset validation = tn_dataset_view(train, n_train, train->n - n_train);
 
     uint32_t *perm = malloc((size_t)n_train * sizeof *perm);
-    batch_work bw;
+    tn_batch_work bw;
     step_plan plan;
     tn_pool *pool = NULL;
     tn_trace *trace = NULL;
     int have_bw = 0, have_plan = 0;
     uint32_t capacity = cfg->batch < n_train ? cfg->batch : n_train;
     if (!perm) s = tn_fail(err, TN_ERR_NOMEM, "out of memory");
-    if (s == TN_OK && (s = batch_work_init(&bw, net, capacity, err)) == TN_OK) have_bw = 1;
+    if (s == TN_OK && (s = tn_batch_work_init(&bw, net, capacity, err)) == TN_OK) have_bw = 1;
     if (s == TN_OK && (s = step_plan_init(&plan, net, capacity, err)) == TN_OK) have_plan = 1;
     if (s == TN_OK) s = tn_pool_create(&pool, cfg->threads, err);
     if (s == TN_OK && cfg->trace_path) s = tn_trace_open(&trace, cfg->trace_path, net, err);
@@ -411,13 +264,13 @@ tn_status tn_train(const tn_config *cfg, const tn_dataset *train, const tn_datas
         if (s == TN_OK && test) {
             tn_eval_result r = {0};
             double te = now_seconds();
-            s = evaluate_with_pool(net, test, pool, &r, err);
+            s = tn_evaluate_pool(net, test, pool, &r, err);
             info.test_seconds = now_seconds() - te;
             info.test_correct = r.correct; info.test_total = r.total; info.test_cost = r.cost;
         }
         if (s == TN_OK && validation.n) {
             tn_eval_result r = {0};
-            s = evaluate_with_pool(net, &validation, pool, &r, err);
+            s = tn_evaluate_pool(net, &validation, pool, &r, err);
             info.has_validation = 1; info.valid_correct = r.correct; info.valid_total = r.total;
         }
         if (s != TN_OK) break;
@@ -442,7 +295,7 @@ tn_status tn_train(const tn_config *cfg, const tn_dataset *train, const tn_datas
     }
     tn_pool_destroy(pool);
     if (have_plan) step_plan_free(&plan, net);
-    if (have_bw) batch_work_free(&bw);
+    if (have_bw) tn_batch_work_free(&bw);
     free(perm);
     if (s != TN_OK) tn_net_free(net);
     return s;

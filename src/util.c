@@ -2,7 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "internal.h"
+#include "util.h"
 
 tn_status tn_fail(tn_error *err, tn_status s, const char *fmt, ...) {
     if (err) {

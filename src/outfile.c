@@ -13,7 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "io.h"
+#include "outfile.h"
 
 /* A name for the temporary file that no other writer picks: pid, time and attempt mixed. */
 static void temp_name(tn_outfile *o, unsigned attempt) {

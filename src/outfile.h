@@ -1,10 +1,10 @@
-/* Atomic output files (see io.c): open, write (errors kept), then commit or abort. */
-#ifndef TN_IO_H
-#define TN_IO_H
+/* Atomic output files (see outfile.c): open, write (errors kept), then commit or abort. */
+#ifndef TN_OUTFILE_H
+#define TN_OUTFILE_H
 
 #include <stdio.h>
 
-#include "internal.h"
+#include "util.h"
 
 typedef struct {
     FILE *f;
