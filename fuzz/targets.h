@@ -10,7 +10,9 @@
 #include <string.h>
 #include <zlib.h>
 
+#include "model.h"
 #include "parse.h"
+#include "read.h"
 
 /* The message of a failed parse: starts with one of the names, one line, not empty. */
 static inline void fuzz_check_error(const tn_error *err, const char *name_a, const char *name_b) {

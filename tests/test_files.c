@@ -15,7 +15,9 @@
 
 #include "../fuzz/targets.h"
 #include "check.h"
+#include "model.h"
 #include "parse.h"
+#include "read.h"
 #include "twinnet.h"
 
 /* Address-space limits and AddressSanitizer's shadow memory do not mix. */

@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "internal.h"
+#include "util.h"
 #include "twinnet.h"
 
 #define BATCH 10
