@@ -1,0 +1,60 @@
+/* What every command file shares (args.c): messages and exit codes, option iteration, the one
+ * number parser, and the data options. Exit status: 0 success, 1 runtime error, 2 usage error. */
+#ifndef TN_CLI_H
+#define TN_CLI_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "twinnet.h"
+
+#define EXIT_RUNTIME 1
+#define EXIT_USAGE 2
+
+extern const char *cli_command;   /* the running command's name, for usage errors */
+
+/* "twinnet: MESSAGE" on stderr, then exit(code). */
+_Noreturn void die(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+_Noreturn void die_err(tn_status s, const tn_error *err);   /* exit 2 for TN_ERR_ARG, else 1 */
+/* "twinnet: COMMAND: MESSAGE (see 'twinnet help COMMAND')", exit 2. */
+_Noreturn void usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Options: --name VALUE, --name=VALUE, flags; "--" ends options. */
+typedef struct {
+    int argc, i;
+    char **argv;
+    const char *value;    /* from --name=VALUE */
+    char name[64];
+    int options_done;
+} args;
+void args_begin(args *a, int argc, char **argv);
+/* Next argument: 1 and *positional set for a positional one, 1 with a->name for an option,
+ * 0 at the end. */
+int args_next(args *a, const char **positional);
+int args_is(const args *a, const char *name);
+const char *args_value(args *a);   /* the option's value: never another option */
+void args_flag(args *a);           /* the option takes no value */
+
+/* The one number syntax for every flag: decimal digits, optionally a fraction and an exponent
+ * (reals only), optionally a leading '-'; no spaces, hex, inf or nan. */
+uint64_t parse_uint(const char *opt, const char *s, uint64_t lo, uint64_t hi);
+double parse_real(const char *opt, const char *s, double lo, double hi, int lo_open);
+int parse_sizes(const char *opt, const char *s, uint32_t *sizes);
+int parse_choice(const char *opt, const char *s, const char *const *names, int count);
+
+/* --data, --train-images, --train-labels, --test-images, --test-labels: 1 if a was one. */
+int data_option(args *a, tn_data_source *d);
+/* Both data sets (train may be NULL: only the test set), or exit with the library's message. */
+void load_data(const tn_data_source *d, tn_dataset *train, tn_dataset *test);
+void load_model(const char *path, tn_model *m);
+
+double wall_seconds(void);
+
+/* The commands (cmd_NAME.c): argv holds what follows the command's name. */
+int cmd_train(int argc, char **argv);
+int cmd_eval(int argc, char **argv);
+int cmd_info(int argc, char **argv);
+int cmd_predict(int argc, char **argv);
+int cmd_diverge(int argc, char **argv);
+
+#endif

@@ -1,0 +1,82 @@
+/* twinnet eval MODEL: test accuracy, mean cost and the confusion matrix. */
+#include <stdlib.h>
+
+#include "cli.h"
+#include "json.h"
+
+static void help(void) {
+    printf("usage: twinnet eval MODEL [--data DIR | --test-images F --test-labels F] [--threads N] [--json]\n"
+           "Test accuracy, mean cost and confusion matrix (rows: true digit, columns: predicted).\n\n"
+           "  --data DIR           MNIST directory (default $TWINNET_DATA, else ~/.cache/twinnet/mnist)\n"
+           "  --test-images F --test-labels F     any IDX test set (raw or .gz)\n"
+           "  --threads N          threads (default 1); the result is the same for any N\n"
+           "  --json               one JSON object\n");
+}
+
+static void print_confusion(const uint32_t *conf, uint32_t n) {
+    printf("Confusion matrix (rows: true, columns: predicted):\n      ");
+    for (uint32_t j = 0; j < n; j++) printf("%6u", j);
+    printf("\n");
+    for (uint32_t i = 0; i < n; i++) {
+        printf("%6u", i);
+        for (uint32_t j = 0; j < n; j++) printf("%6u", conf[i * n + j]);
+        printf("\n");
+    }
+}
+
+int cmd_eval(int argc, char **argv) {
+    tn_data_source d = {0};
+    const char *model_path = NULL;
+    int as_json = 0, threads = 1;
+    args a;
+    const char *pos;
+    args_begin(&a, argc, argv);
+    while (args_next(&a, &pos)) {
+        if (pos) { if (model_path) usage_error("unexpected argument '%s'", pos); model_path = pos; }
+        else if (args_is(&a, "--help")) { help(); return 0; }
+        else if (data_option(&a, &d)) {}
+        else if (args_is(&a, "--threads")) threads = (int)parse_uint("--threads", args_value(&a), 1, 256);
+        else if (args_is(&a, "--json")) { args_flag(&a); as_json = 1; }
+        else usage_error("unknown option '%s'", a.name);
+    }
+    if (!model_path) usage_error("needs a MODEL file");
+    tn_model m;
+    load_model(model_path, &m);
+    tn_dataset test;
+    load_data(&d, NULL, &test);
+    uint32_t n_out = m.net.sizes[m.net.n_sizes - 1];
+    uint32_t *conf = calloc((size_t)n_out * n_out, sizeof *conf);
+    if (!conf) die(EXIT_RUNTIME, "out of memory");
+    tn_eval_result r = {0};
+    r.confusion = conf;
+    tn_error err;
+    double t0 = wall_seconds();
+    tn_status s = tn_evaluate(&m.net, &test, threads, &r, &err);
+    if (s != TN_OK) die_err(s, &err);
+    double seconds = wall_seconds() - t0, acc = r.total ? (double)r.correct / r.total : 0.0;
+    if (as_json) {
+        json j;
+        json_begin(&j, stdout);
+        json_object(&j, NULL);
+        json_number(&j, "accuracy", acc);
+        json_uint(&j, "correct", r.correct);
+        json_uint(&j, "total", r.total);
+        json_number(&j, "cost", r.cost);
+        json_number(&j, "seconds", seconds);
+        json_array(&j, "confusion");
+        for (uint32_t i = 0; i < n_out; i++) {
+            json_array(&j, NULL);
+            for (uint32_t k = 0; k < n_out; k++) json_uint(&j, NULL, conf[i * n_out + k]);
+            json_end(&j);
+        }
+        json_end(&j);
+        json_end(&j);
+    } else {
+        printf("Accuracy %u / %u (%.2f%%), mean cost %.5f (%.1f ms)\n", r.correct, r.total, 100.0 * acc, r.cost, 1000 * seconds);
+        print_confusion(conf, n_out);
+    }
+    free(conf);
+    tn_dataset_free(&test);
+    tn_model_free(&m);
+    return 0;
+}

@@ -1,0 +1,67 @@
+/* twinnet info MODEL: the configuration, seeds, shapes and parameter fingerprint of a model. */
+#include "cli.h"
+#include "json.h"
+
+static void print_sizes(const tn_config *c) {
+    for (int l = 0; l < c->n_sizes; l++) printf("%s%u", l ? "," : "", c->sizes[l]);
+}
+
+int cmd_info(int argc, char **argv) {
+    const char *model_path = NULL;
+    int as_json = 0;
+    args a;
+    const char *pos;
+    args_begin(&a, argc, argv);
+    while (args_next(&a, &pos)) {
+        if (pos) { if (model_path) usage_error("unexpected argument '%s'", pos); model_path = pos; }
+        else if (args_is(&a, "--help")) {
+            printf("usage: twinnet info MODEL [--json]\nConfiguration, seeds, shapes and the parameter fingerprint.\n");
+            return 0;
+        }
+        else if (args_is(&a, "--json")) { args_flag(&a); as_json = 1; }
+        else usage_error("unknown option '%s'", a.name);
+    }
+    if (!model_path) usage_error("needs a MODEL file");
+    tn_model m;
+    load_model(model_path, &m);
+    char fp[65], data[65];
+    tn_net_fingerprint(&m.net, fp);
+    tn_hex(m.data_sha256, 32, data);
+    const tn_config *c = &m.config;
+    if (as_json) {
+        json j;
+        json_begin(&j, stdout);
+        json_object(&j, NULL);
+        json_string(&j, "fingerprint", fp);
+        json_array(&j, "sizes");
+        for (int l = 0; l < c->n_sizes; l++) json_uint(&j, NULL, c->sizes[l]);
+        json_end(&j);
+        json_uint(&j, "init_seed", c->init_seed);
+        json_uint(&j, "order_seed", c->order_seed);
+        json_string(&j, "activation", tn_activation_name(c->activation));
+        json_string(&j, "cost", tn_cost_name(c->cost));
+        json_string(&j, "init", tn_init_name(c->init));
+        json_uint(&j, "epochs", c->epochs);
+        json_uint(&j, "epochs_run", m.epochs_run);
+        json_uint(&j, "batch", c->batch);
+        json_number(&j, "eta", c->eta);
+        json_number(&j, "lambda", c->lambda);
+        json_uint(&j, "train_size", c->train_size);
+        json_uint(&j, "early_stop", c->early_stop);
+        json_uint(&j, "parameters", m.net.n_params);
+        json_string(&j, "data_sha256", data);
+        json_uint(&j, "format_version", TN_MODEL_VERSION);
+        json_end(&j);
+    } else {
+        printf("sizes        ");
+        print_sizes(c);
+        printf("\nactivation   %s (hidden), cost %s, init %s\n", tn_activation_name(c->activation), tn_cost_name(c->cost),
+               tn_init_name(c->init));
+        printf("training     %u of %u epochs, batch %u, eta %g, lambda %g, train size %u, early stop %u\n", m.epochs_run,
+               c->epochs, c->batch, (double)c->eta, (double)c->lambda, c->train_size, c->early_stop);
+        printf("seeds        init %llu, order %llu\n", (unsigned long long)c->init_seed, (unsigned long long)c->order_seed);
+        printf("parameters   %zu\nfingerprint  %s\ndata sha256  %s\n", m.net.n_params, fp, data);
+    }
+    tn_model_free(&m);
+    return 0;
+}

@@ -1,0 +1,180 @@
+/* twinnet train: parses the training flags into a tn_run_spec, runs it (tn_run), and prints a
+ * line (or a JSON object) per epoch and a summary. SIGINT, SIGTERM and SIGHUP stop training at
+ * the next step boundary, and the model of that step is saved. */
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "json.h"
+
+static void help(void) {
+    printf("usage: twinnet train [options] --out MODEL\n"
+           "Trains a network with mini-batch SGD; the defaults reproduce Nielsen's network.py.\n\n"
+           "  --out MODEL          model file to write (required; written atomically)\n"
+           "  --data DIR           MNIST directory (default $TWINNET_DATA, else ~/.cache/twinnet/mnist)\n"
+           "  --train-images F --train-labels F   any IDX training set (raw or .gz)\n"
+           "  --test-images F --test-labels F     any IDX test set (raw or .gz)\n"
+           "  --sizes LIST         layer widths (default 784,30,10)\n"
+           "  --epochs N           (default 30)\n"
+           "  --batch N            mini-batch size (default 10)\n"
+           "  --eta X              learning rate (default 3.0)\n"
+           "  --cost NAME          quadratic | cross-entropy | log-likelihood (softmax output) (default quadratic)\n"
+           "  --activation NAME    hidden layers: sigmoid | tanh | relu (default sigmoid)\n"
+           "  --lambda X           L2 strength, scaled by the training set size as network2.py (default 0)\n"
+           "  --init NAME          normal: N(0,1) | scaled: weights N(0,1/n_in) (default normal)\n"
+           "  --seed N             sets both seeds (default 1)\n"
+           "  --init-seed N        seed of the initial parameters (default 1)\n"
+           "  --order-seed N       seed of the example order (default 1)\n"
+           "  --train-size N       examples to train on; the rest of the training file is the\n"
+           "                       validation set (default 50000; 0 = all)\n"
+           "  --early-stop N       stop after N epochs without validation gain (default 0 = off)\n"
+           "  --threads N          threads (default 1); the result is the same for any N\n"
+           "  --trace FILE         write a parameter trace for 'twinnet diverge'\n"
+           "  --trace-every K      steps between trace records (default 100; 0 = epoch ends)\n"
+           "  --perturb-ulp INDEX  flip the lowest bit of initial parameter INDEX\n"
+           "  --json               JSON Lines output\n"
+           "  --quiet              no per-epoch lines\n");
+}
+
+static const char *const activation_names[] = {"sigmoid", "tanh", "relu"};
+static const char *const cost_names[] = {"quadratic", "cross-entropy", "log-likelihood"};
+static const char *const init_names[] = {"normal", "scaled"};
+
+static volatile int stop_requested;
+static void on_signal(int sig) { (void)sig; stop_requested = 1; }
+
+typedef struct { int as_json, quiet, tty; double started, train_seconds; } view;
+
+static int on_epoch(const tn_epoch_info *e, void *user) {
+    view *v = user;
+    v->train_seconds += e->train_seconds;
+    double acc = e->test_total ? (double)e->test_correct / e->test_total : 0.0;
+    double valid = e->valid_total ? (double)e->valid_correct / e->valid_total : 0.0;
+    if (v->as_json) {
+        json j;
+        json_begin(&j, stdout);
+        json_object(&j, NULL);
+        json_uint(&j, "epoch", e->epoch);
+        json_uint(&j, "test_correct", e->test_correct);
+        json_uint(&j, "test_total", e->test_total);
+        json_number(&j, "test_accuracy", acc);
+        json_number(&j, "cost", e->test_cost);
+        json_number(&j, "seconds", e->seconds);
+        json_number(&j, "train_seconds", e->train_seconds);
+        json_number(&j, "test_seconds", e->test_seconds);
+        if (e->has_validation) {
+            json_uint(&j, "validation_correct", e->valid_correct);
+            json_uint(&j, "validation_total", e->valid_total);
+            json_number(&j, "validation_accuracy", valid);
+        }
+        json_end(&j);
+    } else if (!v->quiet) {
+        double elapsed = wall_seconds() - v->started;
+        printf("Epoch %u/%u: %u / %u (%.2f%%)", e->epoch, e->epochs, e->test_correct, e->test_total, 100.0 * acc);
+        if (e->has_validation) printf(", validation %.2f%%", 100.0 * valid);
+        printf(", cost %.4f, %.2f s", e->test_cost, e->seconds);
+        if (v->tty && e->epoch < e->epochs) printf(", ETA %.0f s", elapsed / e->epoch * (e->epochs - e->epoch));
+        printf("\n");
+        fflush(stdout);
+    }
+    return 0;
+}
+
+static void parse(int argc, char **argv, tn_run_spec *spec, view *v) {
+    tn_config *cfg = &spec->config;
+    int seed_set = 0, init_seed_set = 0, order_seed_set = 0;
+    uint64_t seed = 1;
+    args a;
+    const char *pos;
+    args_begin(&a, argc, argv);
+    while (args_next(&a, &pos)) {
+        if (pos) usage_error("unexpected argument '%s'", pos);
+        else if (args_is(&a, "--help")) { help(); exit(0); }
+        else if (data_option(&a, &spec->data)) {}
+        else if (args_is(&a, "--out")) spec->out = args_value(&a);
+        else if (args_is(&a, "--sizes")) cfg->n_sizes = parse_sizes("--sizes", args_value(&a), cfg->sizes);
+        else if (args_is(&a, "--epochs")) cfg->epochs = (uint32_t)parse_uint("--epochs", args_value(&a), 1, 100000);
+        else if (args_is(&a, "--batch")) cfg->batch = (uint32_t)parse_uint("--batch", args_value(&a), 1, 65536);
+        else if (args_is(&a, "--eta")) cfg->eta = (float)parse_real("--eta", args_value(&a), 0.0, 1e6, 1);
+        else if (args_is(&a, "--lambda")) cfg->lambda = (float)parse_real("--lambda", args_value(&a), 0.0, 1e6, 0);
+        else if (args_is(&a, "--cost")) cfg->cost = (tn_cost)parse_choice("--cost", args_value(&a), cost_names, 3);
+        else if (args_is(&a, "--activation"))
+            cfg->activation = (tn_activation)parse_choice("--activation", args_value(&a), activation_names, 3);
+        else if (args_is(&a, "--init")) cfg->init = (tn_init)parse_choice("--init", args_value(&a), init_names, 2);
+        else if (args_is(&a, "--seed")) { seed = parse_uint("--seed", args_value(&a), 0, UINT64_MAX); seed_set = 1; }
+        else if (args_is(&a, "--init-seed")) { cfg->init_seed = parse_uint("--init-seed", args_value(&a), 0, UINT64_MAX); init_seed_set = 1; }
+        else if (args_is(&a, "--order-seed")) { cfg->order_seed = parse_uint("--order-seed", args_value(&a), 0, UINT64_MAX); order_seed_set = 1; }
+        else if (args_is(&a, "--train-size")) cfg->train_size = (uint32_t)parse_uint("--train-size", args_value(&a), 0, UINT32_MAX);
+        else if (args_is(&a, "--early-stop")) cfg->early_stop = (uint32_t)parse_uint("--early-stop", args_value(&a), 0, 100000);
+        else if (args_is(&a, "--threads")) cfg->threads = (int)parse_uint("--threads", args_value(&a), 1, 256);
+        else if (args_is(&a, "--trace")) cfg->trace_path = args_value(&a);
+        else if (args_is(&a, "--trace-every")) cfg->trace_every = (uint32_t)parse_uint("--trace-every", args_value(&a), 0, UINT32_MAX);
+        else if (args_is(&a, "--perturb-ulp")) cfg->perturb_ulp = (int64_t)parse_uint("--perturb-ulp", args_value(&a), 0, INT64_MAX);
+        else if (args_is(&a, "--json")) { args_flag(&a); v->as_json = 1; }
+        else if (args_is(&a, "--quiet")) { args_flag(&a); v->quiet = 1; }
+        else usage_error("unknown option '%s'", a.name);
+    }
+    if (!spec->out) usage_error("--out MODEL is required");
+    if (seed_set && !init_seed_set) cfg->init_seed = seed;
+    if (seed_set && !order_seed_set) cfg->order_seed = seed;
+}
+
+static void print_summary(const view *v, const tn_run_spec *spec, const tn_train_result *r, const char *fp) {
+    double best = r->test_total ? (double)r->best_test_correct / r->test_total : 0.0;
+    if (v->as_json) {
+        json j;
+        json_begin(&j, stdout);
+        json_object(&j, NULL);
+        json_bool(&j, "done", 1);
+        json_uint(&j, "epochs", r->epochs_run);
+        json_uint(&j, "best_test_correct", r->best_test_correct);
+        json_number(&j, "best_test_accuracy", best);
+        json_uint(&j, "best_epoch", r->best_epoch);
+        json_uint(&j, "steps", r->steps);
+        json_bool(&j, "stopped_early", r->stopped_early);
+        json_bool(&j, "interrupted", r->interrupted);
+        json_number(&j, "train_seconds", v->train_seconds);
+        json_string(&j, "fingerprint", fp);
+        json_string(&j, "out", spec->out);
+        json_end(&j);
+        return;
+    }
+    if (r->interrupted)
+        printf("Interrupted: stopped at step %llu (%u complete epochs); the model holds the parameters of that step.\n",
+               (unsigned long long)r->steps, r->epochs_run);
+    if (v->quiet && !r->interrupted) return;
+    if (r->stopped_early) printf("Stopped early: no validation gain in %u epochs.\n", spec->config.early_stop);
+    printf("Best test accuracy %.2f%% (epoch %u); %.3f s per epoch of training.\n", 100.0 * best, r->best_epoch,
+           r->epochs_run ? v->train_seconds / r->epochs_run : 0.0);
+    printf("Fingerprint %s\nWrote %s\n", fp, spec->out);
+}
+
+int cmd_train(int argc, char **argv) {
+    tn_run_spec spec;
+    memset(&spec, 0, sizeof spec);
+    tn_config_default(&spec.config);
+    view v = {0, 0, isatty(STDOUT_FILENO), wall_seconds(), 0.0};
+    parse(argc, argv, &spec, &v);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal; /* stays installed: a second signal cannot kill the save */
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+    spec.on_epoch = on_epoch;
+    spec.user = &v;
+    spec.stop_flag = &stop_requested;
+    tn_model model;
+    tn_train_result result;
+    tn_error err;
+    tn_status s = tn_run(&spec, &model, &result, &err);
+    if (s != TN_OK) die_err(s, &err);
+    char fp[65];
+    tn_net_fingerprint(&model.net, fp);
+    tn_model_free(&model);
+    print_summary(&v, &spec, &result, fp);
+    return result.interrupted ? EXIT_RUNTIME : 0;
+}

@@ -1,0 +1,84 @@
+/* twinnet's command line: the command table and what every command gets from main: standard
+ * descriptors that exist, usage errors naming the command, and output checked at exit. Each
+ * command lives in cmd_NAME.c: it parses its flags, calls the library, and prints. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+static const struct {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+} commands[] = {
+    {"train", cmd_train, "train a network (defaults: Nielsen's network.py) and write a model file"},
+    {"eval", cmd_eval, "test accuracy, cost and confusion matrix of a model"},
+    {"info", cmd_info, "configuration, seeds, shapes and parameter fingerprint of a model"},
+    {"predict", cmd_predict, "classify 28x28 PGM or PNG images"},
+    {"diverge", cmd_diverge, "the first step at which two training runs (traces) differ"},
+};
+#define N_COMMANDS (int)(sizeof commands / sizeof commands[0])
+
+static void main_help(FILE *f) {
+    fprintf(f, "usage: twinnet COMMAND [options]   (twinnet help COMMAND, or twinnet COMMAND --help)\n\n");
+    for (int i = 0; i < N_COMMANDS; i++) fprintf(f, "  %-9s %s\n", commands[i].name, commands[i].summary);
+    fprintf(f, "\ntwinnet %s, SIMD path %s\n", TN_VERSION_STRING, tn_simd_path());
+}
+
+/* A closed descriptor 0, 1 or 2 would be handed to the next file opened (a model, a trace),
+ * and printing would then write into it: open /dev/null there first. */
+static void ensure_standard_descriptors(void) {
+    for (int fd = 0; fd <= 2; fd++)
+        if (fcntl(fd, F_GETFD) < 0 && errno == EBADF) {
+            int nul = open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY);
+            if (nul < 0) _exit(EXIT_RUNTIME);
+            if (nul != fd) _exit(EXIT_RUNTIME); /* the lowest free descriptor is fd */
+        }
+}
+
+/* Output that could not be written is an error, not a success with nothing on the screen. */
+static int check_stdout(int status) {
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "twinnet: standard output: %s\n", errno ? strerror(errno) : "write error");
+        return status ? status : EXIT_RUNTIME;
+    }
+    return status;
+}
+
+static int find_command(const char *name) {
+    for (int i = 0; i < N_COMMANDS; i++)
+        if (strcmp(name, commands[i].name) == 0) return i;
+    return -1;
+}
+
+int main(int argc, char **argv) {
+    ensure_standard_descriptors();
+    if (argc < 2) {
+        main_help(stderr);
+        return EXIT_USAGE;
+    }
+    const char *name = argv[1];
+    if (!strcmp(name, "--version")) {
+        printf("twinnet %s\n", TN_VERSION_STRING);
+        return check_stdout(0);
+    }
+    if (!strcmp(name, "--help") || !strcmp(name, "-h") || !strcmp(name, "help")) {
+        if (argc > 2 && !strcmp(name, "help")) {
+            int c = find_command(argv[2]);
+            if (c < 0) die(EXIT_USAGE, "unknown command '%s' (see 'twinnet --help')", argv[2]);
+            char help[] = "--help";
+            char *help_argv[] = {help, NULL};
+            cli_command = commands[c].name;
+            return check_stdout(commands[c].run(1, help_argv));
+        }
+        main_help(stdout);
+        return check_stdout(0);
+    }
+    int c = find_command(name);
+    if (c < 0) die(EXIT_USAGE, "unknown command '%s' (see 'twinnet --help')", name);
+    cli_command = commands[c].name;
+    return check_stdout(commands[c].run(argc - 2, argv + 2));
+}
