@@ -38,10 +38,6 @@ static void help(void) {
            "  --quiet              no per-epoch lines\n");
 }
 
-static const char *const activation_names[] = {"sigmoid", "tanh", "relu"};
-static const char *const cost_names[] = {"quadratic", "cross-entropy", "log-likelihood"};
-static const char *const init_names[] = {"normal", "scaled"};
-
 static volatile int stop_requested;
 static void on_signal(int sig) { (void)sig; stop_requested = 1; }
 
@@ -99,10 +95,10 @@ static void parse(int argc, char **argv, tn_run_spec *spec, view *v) {
         else if (args_is(&a, "--batch")) cfg->batch = (uint32_t)parse_uint("--batch", args_value(&a), 1, 65536);
         else if (args_is(&a, "--eta")) cfg->eta = (float)parse_real("--eta", args_value(&a), 0.0, 1e6, 1);
         else if (args_is(&a, "--lambda")) cfg->lambda = (float)parse_real("--lambda", args_value(&a), 0.0, 1e6, 0);
-        else if (args_is(&a, "--cost")) cfg->cost = (tn_cost)parse_choice("--cost", args_value(&a), cost_names, 3);
+        else if (args_is(&a, "--cost")) cfg->cost = (tn_cost)parse_choice("--cost", args_value(&a), tn_cost_names, 3);
         else if (args_is(&a, "--activation"))
-            cfg->activation = (tn_activation)parse_choice("--activation", args_value(&a), activation_names, 3);
-        else if (args_is(&a, "--init")) cfg->init = (tn_init)parse_choice("--init", args_value(&a), init_names, 2);
+            cfg->activation = (tn_activation)parse_choice("--activation", args_value(&a), tn_activation_names, 3);
+        else if (args_is(&a, "--init")) cfg->init = (tn_init)parse_choice("--init", args_value(&a), tn_init_names, 2);
         else if (args_is(&a, "--seed")) { seed = parse_uint("--seed", args_value(&a), 0, UINT64_MAX); seed_set = 1; }
         else if (args_is(&a, "--init-seed")) { cfg->init_seed = parse_uint("--init-seed", args_value(&a), 0, UINT64_MAX); init_seed_set = 1; }
         else if (args_is(&a, "--order-seed")) { cfg->order_seed = parse_uint("--order-seed", args_value(&a), 0, UINT64_MAX); order_seed_set = 1; }

@@ -11,18 +11,22 @@ void json_begin(json *j, FILE *f) {
     j->is_array = 0;
 }
 
-/* Decodes one UTF-8 sequence at s; returns its length, or 0 if it is not valid (overlong forms,
- * surrogates and code points above U+10FFFF are not). */
-static int utf8_length(const unsigned char *s) {
-    unsigned c = s[0];
-    int n = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 ? 2 : 0;
-    if (c > 0xF4 || n == 0) return 0;
-    for (int i = 1; i < n; i++)
-        if ((s[i] & 0xC0) != 0x80) return 0;
-    if (n == 3 && c == 0xE0 && s[1] < 0xA0) return 0;   /* overlong */
-    if (n == 3 && c == 0xED && s[1] >= 0xA0) return 0;  /* surrogates */
-    if (n == 4 && c == 0xF0 && s[1] < 0x90) return 0;   /* overlong */
-    if (n == 4 && c == 0xF4 && s[1] >= 0x90) return 0;  /* above U+10FFFF */
+/* The length of the valid UTF-8 sequence at s, or 0 with *skip the bytes to replace by one
+ * U+FFFD: the maximal start of a sequence that cannot be completed (Unicode's "maximal subpart"
+ * practice, as Python and browsers decode). Overlong forms, surrogates and code points above
+ * U+10FFFF are not valid. */
+static int utf8_length(const unsigned char *s, int *skip) {
+    unsigned c = s[0], lo = 0x80, hi = 0xBF;
+    *skip = 1;
+    if (c < 0xC2 || c > 0xF4) return 0;
+    int n = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
+    if (c == 0xE0) lo = 0xA0;       /* overlong */
+    if (c == 0xED) hi = 0x9F;       /* surrogates */
+    if (c == 0xF0) lo = 0x90;       /* overlong */
+    if (c == 0xF4) hi = 0x8F;       /* above U+10FFFF */
+    if (s[1] < lo || s[1] > hi) return 0;
+    for (int i = 2; i < n; i++)
+        if ((s[i] & 0xC0) != 0x80) { *skip = i; return 0; }
     return n;
 }
 
@@ -37,8 +41,8 @@ void json_escape(FILE *f, const char *str) {
         else if (c < 0x20) fprintf(f, "\\u%04x", c);
         else if (c < 0x80) fputc((int)c, f);
         else {
-            int n = utf8_length(s);
-            if (n == 0) { fputs("\\ufffd", f); s++; continue; }
+            int skip, n = utf8_length(s, &skip);
+            if (n == 0) { fputs("\\ufffd", f); s += skip; continue; }
             fwrite(s, 1, (size_t)n, f);
             s += n;
             continue;

@@ -21,8 +21,7 @@ typedef enum {
     TN_ERR_IO,          /* a file could not be opened, read or written */
     TN_ERR_FORMAT,      /* a file is not what it claims (magic, sizes, checksum, truncation) */
     TN_ERR_ARG,         /* a bad value from the caller (sizes, hyper-parameters) */
-    TN_ERR_NOMEM,       /* an allocation failed */
-    TN_ERR_INTERRUPTED  /* the caller asked to stop (e.g. SIGINT) */
+    TN_ERR_NOMEM        /* an allocation failed */
 } tn_status;
 
 typedef struct { char msg[512]; } tn_error; /* one line, no trailing newline */
@@ -80,14 +79,29 @@ tn_status tn_dataset_from_memory(tn_dataset *ds, uint32_t n, uint32_t rows, uint
 /* Reads a whole file, transparently gunzipping; *size is the decompressed size. Caps at max. */
 tn_status tn_read_file(const char *path, size_t max, uint8_t **out, size_t *size, tn_error *err);
 
-/* MNIST in a directory: train-images-idx3-ubyte[.gz] etc. */
-tn_status tn_mnist_load(const char *dir, tn_dataset *train, tn_dataset *test, tn_error *err);
+/* Where a training and a test set come from: MNIST's four files in a directory
+ * (train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte,
+ * t10k-labels-idx1-ubyte, each raw or .gz), or any IDX files named one by one. */
+typedef struct {
+    const char *dir;                          /* NULL: tn_data_default_dir */
+    const char *train_images, *train_labels;  /* named files (a pair) replace dir's */
+    const char *test_images, *test_labels;
+} tn_data_source;
+
+/* $TWINNET_DATA, else ${XDG_CACHE_HOME:-$HOME/.cache}/twinnet/mnist (where make data puts it). */
+const char *tn_data_default_dir(char *buf, size_t cap);
+/* Loads the training set (train may be NULL: only the test set) and the test set. */
+tn_status tn_data_load(const tn_data_source *src, tn_dataset *train, tn_dataset *test, tn_error *err);
 
 /* ---- network ------------------------------------------------------------------------------ */
 typedef enum { TN_ACT_SIGMOID = 0, TN_ACT_TANH = 1, TN_ACT_RELU = 2 } tn_activation;
 typedef enum { TN_COST_QUADRATIC = 0, TN_COST_CROSS_ENTROPY = 1, TN_COST_LOG_LIKELIHOOD = 2 } tn_cost;
 typedef enum { TN_INIT_NORMAL = 0, TN_INIT_SCALED = 1 } tn_init;
 
+/* Names by code, as the CLI and the model file's readers spell them. */
+extern const char *const tn_activation_names[3];
+extern const char *const tn_cost_names[3];
+extern const char *const tn_init_names[2];
 const char *tn_activation_name(tn_activation a);
 const char *tn_cost_name(tn_cost c);
 const char *tn_init_name(tn_init i);
@@ -189,6 +203,7 @@ typedef struct {
     uint32_t epochs_run;       /* complete epochs */
     uint64_t steps;            /* mini-batch steps taken, including those of a partial epoch */
     uint32_t best_test_correct;
+    uint32_t test_total;       /* examples in the test set (0: none) */
     uint32_t best_epoch;
     int stopped_early;
     int interrupted;
@@ -217,6 +232,24 @@ typedef struct {
 tn_status tn_model_save(const tn_model *m, const char *path, tn_error *err);   /* atomic */
 tn_status tn_model_load(tn_model *m, const char *path, tn_error *err);
 void tn_model_free(tn_model *m);
+
+/* ---- a training run: what the CLI, a sweep and an MPI rank all call ------------------------ */
+typedef struct {
+    tn_config config;                 /* what to train (trace_path: a trace to write, or NULL) */
+    tn_data_source data;              /* where the data comes from, unless train is given */
+    const tn_dataset *train, *test;   /* data already loaded (both, or NULL to load from data) */
+    const char *out;                  /* the model file to write (atomically), or NULL */
+    tn_epoch_fn on_epoch;             /* after every epoch (may be NULL), with user */
+    void *user;
+    volatile const int *stop_flag;    /* non-zero stops at the next step boundary (may be NULL) */
+} tn_run_spec;
+
+/* Loads the data, trains, and assembles the model: its config (train_size as used: the default
+ * 50000 on a training set of fewer examples means all of them), epochs run, the SHA-256 of
+ * the training examples used, and the parameters; writes it to spec->out if set. A stop on
+ * request still writes the model of that step (result->interrupted says so). On success the
+ * caller frees model with tn_model_free. */
+tn_status tn_run(const tn_run_spec *spec, tn_model *model, tn_train_result *result, tn_error *err);
 
 /* Atomic file write: temporary file in the same directory, fsync, rename. */
 tn_status tn_write_atomic(const char *path, const void *data, size_t n, tn_error *err);

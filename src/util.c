@@ -23,7 +23,6 @@ const char *tn_status_string(tn_status s) {
     case TN_ERR_FORMAT: return "bad file format";
     case TN_ERR_ARG: return "bad argument";
     case TN_ERR_NOMEM: return "out of memory";
-    case TN_ERR_INTERRUPTED: return "interrupted";
     }
     return "unknown error";
 }
@@ -43,28 +42,10 @@ void *tn_calloc(size_t count, size_t size) {
 
 void tn_free(void *p) { free(p); }
 
-const char *tn_activation_name(tn_activation a) {
-    switch (a) {
-    case TN_ACT_SIGMOID: return "sigmoid";
-    case TN_ACT_TANH: return "tanh";
-    case TN_ACT_RELU: return "relu";
-    }
-    return "?";
-}
+const char *const tn_activation_names[3] = {"sigmoid", "tanh", "relu"};
+const char *const tn_cost_names[3] = {"quadratic", "cross-entropy", "log-likelihood"};
+const char *const tn_init_names[2] = {"normal", "scaled"};
 
-const char *tn_cost_name(tn_cost c) {
-    switch (c) {
-    case TN_COST_QUADRATIC: return "quadratic";
-    case TN_COST_CROSS_ENTROPY: return "cross-entropy";
-    case TN_COST_LOG_LIKELIHOOD: return "log-likelihood";
-    }
-    return "?";
-}
-
-const char *tn_init_name(tn_init i) {
-    switch (i) {
-    case TN_INIT_NORMAL: return "normal";
-    case TN_INIT_SCALED: return "scaled";
-    }
-    return "?";
-}
+const char *tn_activation_name(tn_activation a) { return (unsigned)a < 3 ? tn_activation_names[a] : "?"; }
+const char *tn_cost_name(tn_cost c) { return (unsigned)c < 3 ? tn_cost_names[c] : "?"; }
+const char *tn_init_name(tn_init i) { return (unsigned)i < 2 ? tn_init_names[i] : "?"; }
