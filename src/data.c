@@ -252,30 +252,46 @@ void tn_dataset_sha256(const tn_dataset *ds, uint8_t digest[32]) {
     tn_sha256_final(&s, digest);
 }
 
-/* Finds DIR/NAME or DIR/NAME.gz. */
-static int find_file(const char *dir, const char *name, char *out, size_t cap) {
-    struct stat st;
-    snprintf(out, cap, "%s/%s", dir, name);
-    if (stat(out, &st) == 0) return 1;
-    snprintf(out, cap, "%s/%s.gz", dir, name);
-    if (stat(out, &st) == 0) return 1;
-    snprintf(out, cap, "%s/%s", dir, name);
-    return 0;
+/* ---- where the data comes from ------------------------------------------------------------- */
+const char *tn_data_default_dir(char *buf, size_t cap) {
+    const char *env = getenv("TWINNET_DATA"), *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+    if (env && *env) snprintf(buf, cap, "%s", env);
+    else if (xdg && *xdg) snprintf(buf, cap, "%s/twinnet/mnist", xdg);
+    else snprintf(buf, cap, "%s/.cache/twinnet/mnist", home && *home ? home : ".");
+    return buf;
 }
 
-tn_status tn_mnist_load(const char *dir, tn_dataset *train, tn_dataset *test, tn_error *err) {
-    char ti[4096], tl[4096], vi[4096], vl[4096];
-    memset(train, 0, sizeof *train);
-    memset(test, 0, sizeof *test);
+/* DIR/NAME, else DIR/NAME.gz if that exists (else DIR/NAME, for the error message). */
+static void find_file(const char *dir, const char *name, char *out, size_t cap) {
     struct stat st;
-    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
-        return tn_fail(err, TN_ERR_IO, "%s: no such data directory (run 'make data' or pass --data DIR)", dir);
+    snprintf(out, cap, "%s/%s", dir, name);
+    if (stat(out, &st) == 0) return;
+    snprintf(out, cap, "%s/%s.gz", dir, name);
+    if (stat(out, &st) == 0) return;
+    snprintf(out, cap, "%s/%s", dir, name);
+}
+
+tn_status tn_data_load(const tn_data_source *src, tn_dataset *train, tn_dataset *test, tn_error *err) {
+    char dir[4096], ti[4200], tl[4200], vi[4200], vl[4200];
+    if (train) memset(train, 0, sizeof *train);
+    memset(test, 0, sizeof *test);
+    if ((src->train_images != NULL) != (src->train_labels != NULL) || (src->test_images != NULL) != (src->test_labels != NULL))
+        return tn_fail(err, TN_ERR_ARG, "data: image and label files go in pairs (training and test alike)");
+    if (src->dir) snprintf(dir, sizeof dir, "%s", src->dir);
+    else tn_data_default_dir(dir, sizeof dir);
+    struct stat st;
+    if (((train && !src->train_images) || !src->test_images) && (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)))
+        return tn_fail(err, TN_ERR_IO, "%s: no such data directory (fetch MNIST with 'make data', or name another)", dir);
     find_file(dir, "train-images-idx3-ubyte", ti, sizeof ti);
     find_file(dir, "train-labels-idx1-ubyte", tl, sizeof tl);
     find_file(dir, "t10k-images-idx3-ubyte", vi, sizeof vi);
     find_file(dir, "t10k-labels-idx1-ubyte", vl, sizeof vl);
-    tn_status s = tn_dataset_load(train, ti, tl, err);
-    if (s == TN_OK) s = tn_dataset_load(test, vi, vl, err);
-    if (s != TN_OK) { tn_dataset_free(train); tn_dataset_free(test); }
+    tn_status s = TN_OK;
+    if (train) s = tn_dataset_load(train, src->train_images ? src->train_images : ti, src->train_labels ? src->train_labels : tl, err);
+    if (s == TN_OK) s = tn_dataset_load(test, src->test_images ? src->test_images : vi, src->test_labels ? src->test_labels : vl, err);
+    if (s != TN_OK) {
+        if (train) tn_dataset_free(train);
+        tn_dataset_free(test);
+    }
     return s;
 }

@@ -240,6 +240,7 @@ tn_status tn_train(const tn_config *cfg, const tn_dataset *train, const tn_datas
     tn_pixel_table(table);
     const tn_kernels *k = tn_kernels_select();
     uint32_t best_valid = 0, since_best = 0;
+    result->test_total = test ? test->n : 0;
     for (uint32_t epoch = 1; s == TN_OK && epoch <= cfg->epochs; epoch++) {
         double t0 = now_seconds();
         tn_shuffle(perm, n_train, cfg->order_seed, epoch - 1);
