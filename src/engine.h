@@ -58,4 +58,9 @@ void tn_batch_work_free(tn_batch_work *bw);
 /* The network's input width against the data's, and every label against the output width. */
 tn_status tn_check_shape(const tn_net *net, const tn_dataset *ds, tn_error *err);
 
+/* Evaluation on the caller's thread pool (eval.c), as training does after every epoch. */
+typedef struct tn_pool tn_pool;
+tn_status tn_evaluate_pool(const tn_net *net, const tn_dataset *ds, tn_pool *pool, tn_eval_result *res,
+                           tn_error *err);
+
 #endif

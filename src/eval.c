@@ -4,7 +4,6 @@
 #include <stdlib.h>
 
 #include "engine.h"
-#include "eval.h"
 #include "pool.h"
 
 #define EVAL_CHUNK 32 /* examples per forward batch */

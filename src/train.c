@@ -7,7 +7,6 @@
 #include <time.h>
 
 #include "engine.h"
-#include "eval.h"
 #include "pool.h"
 #include "trace.h"
 
