@@ -77,7 +77,45 @@ valgrind: all tests
 faults:
 	sh tests/faults.sh
 
+# ---- install: the CLI, libtwinnet.a, libtwinnet.so, twinnet.h, twinnet.pc, twinnet.1 ----------
+# make install PREFIX=/usr/local DESTDIR=  (DESTDIR stages the tree; the .pc names PREFIX).
+# The shared library's objects are the static rules run again with BUILD=$(BUILD)/pic and
+# PIC=-fPIC, so they get the very same flags, ISA flags of each kernel included.
+PREFIX  ?= /usr/local
+DESTDIR ?=
+PIC     ?=
+CFLAGS_BASE += $(PIC)
+TN_VERSION := $(shell sed -n 's/.*TN_VERSION_STRING "\(.*\)".*/\1/p' include/twinnet.h)
+SONAME  = libtwinnet.so.$(firstword $(subst ., ,$(TN_VERSION)))
+SHLIB   = libtwinnet.so.$(TN_VERSION)
+DEST    = $(DESTDIR)$(PREFIX)
+
+$(BUILD)/pic/libtwinnet.a: FORCE
+	$(MAKE) --no-print-directory BUILD=$(BUILD)/pic PIC=-fPIC $@
+$(BUILD)/$(SHLIB): $(BUILD)/pic/libtwinnet.a
+	$(CC) $(SAN) -shared -Wl,-soname,$(SONAME) $(OBJS:$(BUILD)/%=$(BUILD)/pic/%) $(LDLIBS) -o $@
+	ln -sf $(SHLIB) $(BUILD)/$(SONAME) && ln -sf $(SONAME) $(BUILD)/libtwinnet.so
+# Always remade: it holds PREFIX, which make cannot see change.
+$(BUILD)/twinnet.pc: twinnet.pc.in FORCE | $(BUILD)
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(TN_VERSION)|' twinnet.pc.in > $@
+$(BUILD)/twinnet.1: scripts/manpage.sh $(BUILD)/twinnet
+	sh scripts/manpage.sh $(BUILD)/twinnet > $@.part && mv $@.part $@
+
+install: all $(BUILD)/$(SHLIB) $(BUILD)/twinnet.pc $(BUILD)/twinnet.1
+	install -d $(DEST)/bin $(DEST)/lib/pkgconfig $(DEST)/include $(DEST)/share/man/man1
+	install -m 0755 $(BUILD)/twinnet $(DEST)/bin/twinnet
+	install -m 0644 $(BUILD)/libtwinnet.a $(BUILD)/$(SHLIB) $(DEST)/lib/
+	ln -sf $(SHLIB) $(DEST)/lib/$(SONAME) && ln -sf $(SONAME) $(DEST)/lib/libtwinnet.so
+	install -m 0644 include/twinnet.h $(DEST)/include/twinnet.h
+	install -m 0644 $(BUILD)/twinnet.pc $(DEST)/lib/pkgconfig/twinnet.pc
+	install -m 0644 $(BUILD)/twinnet.1 $(DEST)/share/man/man1/twinnet.1
+uninstall:
+	rm -f $(DEST)/bin/twinnet $(DEST)/lib/libtwinnet.a $(DEST)/lib/$(SHLIB) $(DEST)/lib/$(SONAME) \
+	      $(DEST)/lib/libtwinnet.so $(DEST)/include/twinnet.h $(DEST)/lib/pkgconfig/twinnet.pc \
+	      $(DEST)/share/man/man1/twinnet.1
+FORCE:
+
 clean:
 	rm -rf build
 
-.PHONY: all tests data test sanitize demo bench fuzz repro valgrind faults clean
+.PHONY: all tests data test sanitize demo bench fuzz repro valgrind faults clean install uninstall
