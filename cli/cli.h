@@ -10,6 +10,7 @@
 
 #define EXIT_RUNTIME 1
 #define EXIT_USAGE 2
+#define TN_PLURAL(n) ((n) == 1 ? "" : "s")   /* "1 epoch", "2 epochs" */
 
 extern const char *cli_command;   /* the running command's name, for usage errors */
 
@@ -49,6 +50,11 @@ void load_data(const tn_data_source *d, tn_dataset *train, tn_dataset *test);
 void load_model(const char *path, tn_model *m);
 
 double wall_seconds(void);
+
+/* SIGINT, SIGTERM and SIGHUP set stop_requested (acknowledged on stderr at the first one) and
+ * stay caught: long work polls the flag and stops cleanly, however often the user presses ^C. */
+extern volatile int stop_requested;
+void catch_stop_signals(void);
 
 /* The commands (cmd_NAME.c): argv holds what follows the command's name. */
 int cmd_train(int argc, char **argv);

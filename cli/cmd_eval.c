@@ -44,7 +44,7 @@ int cmd_eval(int argc, char **argv) {
     load_model(model_path, &m);
     tn_dataset test;
     load_data(&d, NULL, &test);
-    uint32_t n_out = m.net.sizes[m.net.n_sizes - 1];
+    uint32_t n_out = tn_confusion_classes(&m.net);
     uint32_t *conf = calloc((size_t)n_out * n_out, sizeof *conf);
     if (!conf) die(EXIT_RUNTIME, "out of memory");
     tn_eval_result r = {0};

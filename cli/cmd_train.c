@@ -1,7 +1,6 @@
 /* twinnet train: parses the training flags into a tn_run_spec, runs it (tn_run), and prints a
  * line (or a JSON object) per epoch and a summary. SIGINT, SIGTERM and SIGHUP stop training at
- * the next step boundary, and the model of that step is saved. */
-#include <signal.h>
+ * the next step boundary, and the model of that step is saved (catch_stop_signals). */
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -34,12 +33,13 @@ static void help(void) {
            "  --trace FILE         write a parameter trace for 'twinnet diverge'\n"
            "  --trace-every K      steps between trace records (default 100; 0 = epoch ends)\n"
            "  --perturb-ulp INDEX  flip the lowest bit of initial parameter INDEX\n"
+           "  --on-nan WHAT        a non-finite cost or parameter at an epoch's end: stop (keep the\n"
+           "                       last finite epoch's model) | continue (default stop)\n"
            "  --json               JSON Lines output\n"
            "  --quiet              no per-epoch lines\n");
 }
 
-static volatile int stop_requested;
-static void on_signal(int sig) { (void)sig; stop_requested = 1; }
+static const char *const on_nan_names[2] = {"stop", "continue"};
 
 typedef struct { int as_json, quiet, tty; double started, train_seconds; } view;
 
@@ -80,7 +80,7 @@ static int on_epoch(const tn_epoch_info *e, void *user) {
 
 static void parse(int argc, char **argv, tn_run_spec *spec, view *v) {
     tn_config *cfg = &spec->config;
-    int seed_set = 0, init_seed_set = 0, order_seed_set = 0;
+    int seed_set = 0, init_seed_set = 0, order_seed_set = 0, trace_every_set = 0;
     uint64_t seed = 1;
     args a;
     const char *pos;
@@ -106,13 +106,20 @@ static void parse(int argc, char **argv, tn_run_spec *spec, view *v) {
         else if (args_is(&a, "--early-stop")) cfg->early_stop = (uint32_t)parse_uint("--early-stop", args_value(&a), 0, 100000);
         else if (args_is(&a, "--threads")) cfg->threads = (int)parse_uint("--threads", args_value(&a), 1, 256);
         else if (args_is(&a, "--trace")) cfg->trace_path = args_value(&a);
-        else if (args_is(&a, "--trace-every")) cfg->trace_every = (uint32_t)parse_uint("--trace-every", args_value(&a), 0, UINT32_MAX);
+        else if (args_is(&a, "--trace-every")) {
+            cfg->trace_every = (uint32_t)parse_uint("--trace-every", args_value(&a), 0, UINT32_MAX);
+            trace_every_set = 1;
+        }
         else if (args_is(&a, "--perturb-ulp")) cfg->perturb_ulp = (int64_t)parse_uint("--perturb-ulp", args_value(&a), 0, INT64_MAX);
+        else if (args_is(&a, "--on-nan")) cfg->on_nan = (tn_on_nan)parse_choice("--on-nan", args_value(&a), on_nan_names, 2);
         else if (args_is(&a, "--json")) { args_flag(&a); v->as_json = 1; }
         else if (args_is(&a, "--quiet")) { args_flag(&a); v->quiet = 1; }
         else usage_error("unknown option '%s'", a.name);
     }
     if (!spec->out) usage_error("--out MODEL is required");
+    if (!*spec->out) usage_error("--out: the file name is empty");
+    if (cfg->trace_path && !*cfg->trace_path) usage_error("--trace: the file name is empty");
+    if (trace_every_set && !cfg->trace_path) usage_error("--trace-every: there is no --trace FILE to write");
     if (seed_set && !init_seed_set) cfg->init_seed = seed;
     if (seed_set && !order_seed_set) cfg->order_seed = seed;
 }
@@ -138,10 +145,11 @@ static void print_summary(const view *v, const tn_run_spec *spec, const tn_train
         return;
     }
     if (r->interrupted)
-        printf("Interrupted: stopped at step %llu (%u complete epochs); the model holds the parameters of that step.\n",
-               (unsigned long long)r->steps, r->epochs_run);
+        fprintf(stderr, "twinnet: interrupted: stopped at step %llu (%u complete epoch%s); %s holds the parameters of that step\n",
+                (unsigned long long)r->steps, r->epochs_run, TN_PLURAL(r->epochs_run), spec->out);
     if (v->quiet && !r->interrupted) return;
-    if (r->stopped_early) printf("Stopped early: no validation gain in %u epochs.\n", spec->config.early_stop);
+    if (r->stopped_early)
+        printf("Stopped early: no validation gain in %u epoch%s.\n", spec->config.early_stop, TN_PLURAL(spec->config.early_stop));
     printf("Best test accuracy %.2f%% (epoch %u); %.3f s per epoch of training.\n", 100.0 * best, r->best_epoch,
            r->epochs_run ? v->train_seconds / r->epochs_run : 0.0);
     printf("Fingerprint %s\nWrote %s\n", fp, spec->out);
@@ -153,13 +161,7 @@ int cmd_train(int argc, char **argv) {
     tn_config_default(&spec.config);
     view v = {0, 0, isatty(STDOUT_FILENO), wall_seconds(), 0.0};
     parse(argc, argv, &spec, &v);
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal; /* stays installed: a second signal cannot kill the save */
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGHUP, &sa, NULL);
+    catch_stop_signals();
     spec.on_epoch = on_epoch;
     spec.user = &v;
     spec.stop_flag = &stop_requested;
@@ -172,5 +174,11 @@ int cmd_train(int argc, char **argv) {
     tn_net_fingerprint(&model.net, fp);
     tn_model_free(&model);
     print_summary(&v, &spec, &result, fp);
-    return result.interrupted ? EXIT_RUNTIME : 0;
+    if (result.non_finite && spec.config.on_nan == TN_ON_NAN_STOP)
+        fprintf(stderr, "twinnet: training diverged: a non-finite cost or parameter at epoch %u; stopped, and %s holds "
+                "the parameters of epoch %u, the last finite one\n", result.non_finite_epoch, spec.out, result.epochs_run);
+    else if (result.non_finite)
+        fprintf(stderr, "twinnet: training diverged: a non-finite cost or parameter from epoch %u on (--on-nan continue)\n",
+                result.non_finite_epoch);
+    return result.interrupted || (result.non_finite && spec.config.on_nan == TN_ON_NAN_STOP) ? EXIT_RUNTIME : 0;
 }

@@ -3,6 +3,7 @@
  * command lives in cmd_NAME.c: it parses its flags, calls the library, and prints. */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -28,21 +29,27 @@ static void main_help(FILE *f) {
     fprintf(f, "\ntwinnet %s, SIMD path %s\n", TN_VERSION_STRING, tn_simd_path());
 }
 
+static int stdout_was_closed;
+
 /* A closed descriptor 0, 1 or 2 would be handed to the next file opened (a model, a trace),
- * and printing would then write into it: open /dev/null there first. */
+ * and printing would then write into it: open one there first. A closed standard output gets
+ * /dev/full, so that output written to it fails (and is reported) instead of vanishing. */
 static void ensure_standard_descriptors(void) {
     for (int fd = 0; fd <= 2; fd++)
         if (fcntl(fd, F_GETFD) < 0 && errno == EBADF) {
-            int nul = open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY);
-            if (nul < 0) _exit(EXIT_RUNTIME);
-            if (nul != fd) _exit(EXIT_RUNTIME); /* the lowest free descriptor is fd */
+            int got = open(fd == 1 ? "/dev/full" : "/dev/null", fd == 0 ? O_RDONLY : O_WRONLY);
+            if (got < 0 && fd == 1) got = open("/dev/null", O_WRONLY);
+            if (got != fd) _exit(EXIT_RUNTIME); /* the lowest free descriptor is fd */
+            if (fd == 1) stdout_was_closed = 1;
         }
 }
 
 /* Output that could not be written is an error, not a success with nothing on the screen. */
 static int check_stdout(int status) {
     if (fflush(stdout) != 0 || ferror(stdout)) {
-        fprintf(stderr, "twinnet: standard output: %s\n", errno ? strerror(errno) : "write error");
+        int e = errno;
+        fprintf(stderr, "twinnet: standard output: %s\n",
+                stdout_was_closed ? "closed, so the output was lost" : e ? strerror(e) : "write error");
         return status ? status : EXIT_RUNTIME;
     }
     return status;
@@ -56,6 +63,12 @@ static int find_command(const char *name) {
 
 int main(int argc, char **argv) {
     ensure_standard_descriptors();
+    /* A closed pipe or a file-size limit is an error returned by write (EPIPE, EFBIG) and
+     * reported, not a signal that kills the process with a temporary file left behind. */
+    signal(SIGPIPE, SIG_IGN);
+    signal(SIGXFSZ, SIG_IGN);
+    tn_error err;
+    if (tn_simd_check(&err) != TN_OK) die(EXIT_USAGE, "%s", err.msg);
     if (argc < 2) {
         main_help(stderr);
         return EXIT_USAGE;

@@ -90,6 +90,9 @@ typedef struct {
 
 /* $TWINNET_DATA, else ${XDG_CACHE_HOME:-$HOME/.cache}/twinnet/mnist (where make data puts it). */
 const char *tn_data_default_dir(char *buf, size_t cap);
+/* The four files a source names: train images, train labels, test images, test labels. */
+typedef struct { char path[4][4200]; } tn_data_files;
+void tn_data_resolve(const tn_data_source *src, tn_data_files *files);
 /* Loads the training set (train may be NULL: only the test set) and the test set. */
 tn_status tn_data_load(const tn_data_source *src, tn_dataset *train, tn_dataset *test, tn_error *err);
 
@@ -148,9 +151,12 @@ tn_status tn_net_forward(const tn_net *net, const float *x, float *out, tn_error
 typedef struct {
     uint32_t correct, total;
     double cost;              /* mean per-example cost (no regulariser) */
-    uint32_t *confusion;      /* optional (n_out*n_out), [true][predicted]; caller-owned or NULL */
+    uint32_t *confusion;      /* optional (k*k), [true][predicted], k = tn_confusion_classes: caller's or NULL */
 } tn_eval_result;
 
+/* Classes in the confusion matrix: the output width, at most 256 (labels are bytes; a
+ * prediction of a wider output's unit 256 or above counts as wrong and is not in the matrix). */
+uint32_t tn_confusion_classes(const tn_net *net);
 tn_status tn_evaluate(const tn_net *net, const tn_dataset *ds, int threads,
                       tn_eval_result *res, tn_error *err);
 /* Per-example predicted class and output vector (out: n*n_out floats, may be NULL). */
@@ -162,6 +168,11 @@ tn_status tn_layer_activations(const tn_net *net, const tn_dataset *ds, int laye
                                tn_error *err);
 
 /* ---- training ------------------------------------------------------------------------------ */
+typedef enum {
+    TN_ON_NAN_STOP = 0,       /* stop, keeping the parameters of the last finite epoch */
+    TN_ON_NAN_CONTINUE = 1    /* go on (result->non_finite still says so) */
+} tn_on_nan;
+
 typedef struct {
     uint32_t sizes[TN_MAX_LAYERS];
     int n_sizes;
@@ -180,6 +191,7 @@ typedef struct {
     const char *trace_path;   /* NULL: no trace */
     uint32_t trace_every;     /* steps between trace records (0: only epoch ends) */
     int64_t perturb_ulp;      /* -1: none; else flip the lowest bit of this canonical param */
+    tn_on_nan on_nan;         /* a non-finite test cost or parameter at an epoch's end */
 } tn_config;
 
 void tn_config_default(tn_config *cfg); /* network.py: [784,30,10], 30, 10, 3.0, quadratic */
@@ -194,6 +206,7 @@ typedef struct {
     double seconds;            /* this epoch's wall time (training + evaluation) */
     double train_seconds;      /* training part only */
     double test_seconds;       /* evaluation of the test set only */
+    int non_finite;            /* the test cost or a parameter is NaN or infinite */
 } tn_epoch_info;
 
 /* Return non-zero to stop training at this epoch boundary. */
@@ -207,6 +220,8 @@ typedef struct {
     uint32_t best_epoch;
     int stopped_early;
     int interrupted;
+    int non_finite;            /* some epoch ended with a non-finite cost or parameter ... */
+    uint32_t non_finite_epoch; /* ... first this one (on_nan stop: the model is of the epoch before) */
 } tn_train_result;
 
 /* Trains net (initialised here from cfg) on the first cfg->train_size examples of train; the
@@ -251,6 +266,12 @@ typedef struct {
  * caller frees model with tn_model_free. */
 tn_status tn_run(const tn_run_spec *spec, tn_model *model, tn_train_result *result, tn_error *err);
 
+/* Before any long work: out can be written (a non-empty name, not a directory, in an existing
+ * writable directory) and is not the same file as any of the inputs or the other outputs
+ * (same device and inode, or the same resolved name where it does not exist yet). Entries may
+ * be NULL. TN_ERR_ARG with a message naming out. */
+tn_status tn_out_check(const char *out, const char *const *inputs, int n_inputs, const char *const *outputs,
+                       int n_outputs, tn_error *err);
 /* Atomic file write: temporary file in the same directory, fsync, rename. */
 tn_status tn_write_atomic(const char *path, const void *data, size_t n, tn_error *err);
 
@@ -261,7 +282,7 @@ void tn_dataset_sha256(const tn_dataset *ds, uint8_t digest[32]);
 typedef struct {
     uint64_t step;
     uint32_t epoch;
-    int equal;               /* identical fingerprints */
+    int equal;               /* every parameter identical, bit for bit */
     double l2;               /* ||A - B|| over all parameters */
     double relative;         /* l2 / ||A|| */
     double max_abs;          /* largest |a_i - b_i| */
@@ -294,6 +315,169 @@ tn_status tn_image_load(const char *path, uint8_t **pixels, uint32_t *width, uin
 
 /* ---- kernels (internal, exposed for tests): fixed order at every SIMD width --------------- */
 const char *tn_simd_path(void);  /* "avx512", "avx2" or "generic": chosen at run time */
+/* $TWINNET_SIMD, if set, must name a path (generic, avx2, avx512); one the CPU lacks falls back. */
+tn_status tn_simd_check(tn_error *err);
+
+/* ---- compare: why two networks of one shape differ -----------------------------------------
+ * compare.c (the report), align.c (matching hidden units, canonical form), similarity.c
+ * (correlation, CKA), explain.c (the plain-words findings), npz.c (NumPy export). A hidden layer
+ * is l = 1..n_sizes-2; arrays indexed by layer leave the other entries unused (zero or NULL). */
+
+/* Distance between the parameters of A and B, summed in double in canonical order. */
+typedef struct {
+    double l2;          /* ||A - B|| */
+    double norm_a;      /* ||A|| */
+    double norm_b;      /* ||B|| */
+    double relative;    /* ||A - B|| / ||A|| (0 when ||A|| = 0) */
+    double cosine;      /* <A, B> / (||A|| ||B||) (0 when a norm is 0) */
+    double max_abs;     /* largest |a_k - b_k| */
+    double blank_sq;    /* the part of ||A - B||^2 on first-layer weights from blank inputs */
+} tn_distance;
+
+typedef struct {
+    tn_distance total;                 /* every parameter */
+    tn_distance layer[TN_MAX_LAYERS];  /* layer[l], l = 1..n_sizes-1: W_l and b_l together */
+} tn_distances;
+
+/* a and b must have the same widths (else TN_ERR_ARG). blank: sizes[0] flags (1: the input is 0
+ * in every training example, see tn_blank_inputs), or NULL for none. */
+tn_status tn_net_distance(const tn_net *a, const tn_net *b, const uint8_t *blank, tn_distances *d,
+                          tn_error *err);
+/* blank[k] = 1 where input k is 0 in every example of ds (ds->n_in flags); returns how many. */
+uint32_t tn_blank_inputs(const tn_dataset *ds, uint8_t *blank);
+
+/* How B's hidden units are put in A's order: in hidden layer l, A's unit i is matched by B's
+ * unit perm[l][i], negated when flip[l][i] (the sign symmetry: tanh(-z) = -tanh(z); sigmoid(-z)
+ * = 1 - sigmoid(z), the next layer's bias taking the 1). */
+typedef struct {
+    int n_sizes;                       /* as the network's */
+    uint32_t sizes[TN_MAX_LAYERS];
+    uint32_t *perm[TN_MAX_LAYERS];     /* hidden layers: sizes[l] entries, a permutation */
+    uint8_t *flip[TN_MAX_LAYERS];      /* hidden layers: 1 = the unit is negated */
+    double similarity[TN_MAX_LAYERS];  /* matched total: inner products (weights) or correlations */
+    uint32_t sweeps;                   /* weight matching: sweeps over the hidden layers */
+    int converged;                     /* 1: the last sweep changed nothing (else: the cap, 100) */
+} tn_alignment;
+
+tn_status tn_alignment_init(tn_alignment *al, const tn_net *net, tn_error *err); /* the identity */
+void tn_alignment_free(tn_alignment *al);
+int tn_sign_symmetry(tn_activation act);   /* 1: sigmoid and tanh; ReLU has none */
+/* Weight matching (Ainsworth et al. 2022, "Git Re-Basin", algorithm 1): per hidden layer, the
+ * assignment maximising the summed inner products of each unit's incoming weights, bias and
+ * outgoing weights, solved exactly (tn_lap_solve); several hidden layers: coordinate descent in
+ * ascending layer order, from the identity, until a sweep changes nothing. flips: each pair takes
+ * the better sign (|similarity|), where the activation allows it. */
+tn_status tn_align_weights(const tn_net *a, const tn_net *b, int flips, tn_alignment *al, tn_error *err);
+/* Activation matching: per hidden layer, the assignment maximising the summed Pearson
+ * correlations of matched units' activations over ds (with flips: |correlation|). */
+tn_status tn_align_activations(const tn_net *a, const tn_net *b, const tn_dataset *ds, int flips,
+                               int threads, tn_alignment *al, tn_error *err);
+/* out (initialised here; the caller frees it) = b with its hidden units permuted and negated as
+ * al says: the same function as b, up to rounding of the biases a sigmoid flip changes. */
+tn_status tn_net_align(const tn_net *b, const tn_alignment *al, tn_net *out, tn_error *err);
+/* Canonical form: in each hidden layer, in ascending order, a unit is negated (where the
+ * activation allows) when its incoming weights sum below 0 (ties: the first non-zero weight,
+ * then the bias), then units are sorted by the norm of their incoming weights, largest first
+ * (ties: the weights, then the bias, compared in order). Networks equal up to permutations and
+ * flips of hidden units get the same canonical form. al (may be NULL; initialised here) gets
+ * the transformation. */
+tn_status tn_net_canonical(const tn_net *net, tn_net *out, tn_alignment *al, tn_error *err);
+
+/* Linear CKA (Kornblith et al. 2019) of x (n, dx) and y (n, dy), row-major, each column centred:
+ * ||Xc^T Yc||_F^2 / (||Xc^T Xc||_F ||Yc^T Yc||_F), in double, sums in example order. 0 when a
+ * side has no variance. */
+tn_status tn_linear_cka(const float *x, const float *y, uint32_t n, uint32_t dx, uint32_t dy, double *cka,
+                        tn_error *err);
+
+/* W1, b1, W2, b2, ... as float32 little-endian .npy arrays (W shape (out, in)) in an uncompressed
+ * zip, written atomically: what numpy.load reads. */
+tn_status tn_export_npz(const tn_net *net, const char *path, tn_error *err);
+
+/* The arrangements of B that compare measures against A. */
+typedef enum {
+    TN_VIEW_RAW = 0,            /* B as it is */
+    TN_VIEW_WEIGHTS,            /* weight matching, permutations only */
+    TN_VIEW_WEIGHTS_FLIPS,      /* weight matching with sign flips */
+    TN_VIEW_ACTIVATIONS,        /* activation matching, permutations only */
+    TN_VIEW_ACTIVATIONS_FLIPS,  /* activation matching with sign flips */
+    TN_VIEW_COUNT
+} tn_view;
+/* "raw", "weight_matching", "weight_matching_flips", "activation_matching", ... (JSON names) */
+extern const char *const tn_view_names[TN_VIEW_COUNT];
+
+typedef struct {
+    double t;       /* 0: A, 1: this arrangement of B; parameters (1-t) A + t B */
+    double cost;    /* mean test cost */
+    double error;   /* fraction of test examples misclassified */
+} tn_path_point;
+
+typedef struct {
+    int done;                                /* 0: not measured (no hidden layer, or no flips) */
+    tn_alignment alignment;                  /* the identity for raw */
+    uint32_t moved;                          /* hidden units matched to another index */
+    uint32_t flipped;                        /* hidden units negated */
+    tn_distances distance;                   /* A against this arrangement of B */
+    double mean_correlation[TN_MAX_LAYERS];  /* hidden l: mean over units i of the Pearson
+                                                correlation of A's unit i and this B's unit i */
+    tn_path_point *path;                     /* points + 1 entries, t = 0, 1/k, ..., 1 */
+    double cost_barrier;                     /* max_t cost(t) - ((1-t) cost(0) + t cost(1)), >= 0 */
+    double error_barrier;                    /* the same for the error */
+} tn_compare_view;
+
+typedef struct {
+    uint32_t points;              /* k: the path has k+1 points (default 20) */
+    int threads;                  /* for the forward passes (default 1); results do not depend on it */
+    uint64_t baseline_seeds[2];   /* the two fresh initialisations, A's init scheme (default 1, 2) */
+    const char *name_a, *name_b;  /* for messages (default "A", "B") */
+} tn_compare_options;
+void tn_compare_options_default(tn_compare_options *o);
+
+typedef struct {
+    int n_sizes;                             /* the networks' shape */
+    uint32_t sizes[TN_MAX_LAYERS];
+    tn_activation activation;
+    int has_train;                           /* 1: a training set was given (blank inputs known) */
+    uint32_t train_examples;                 /* its examples used: A's train_size, or all */
+    uint32_t n_blank;                        /* inputs 0 in every one of them */
+    uint64_t blank_weights;                  /* first-layer weights from them: n_blank * sizes[1] */
+    uint64_t blank_at_init_a, blank_at_init_b; /* of those, bitwise equal to the model's own
+                                                initial value (its init seed and scheme) */
+    tn_distances baseline;                   /* two fresh initialisations */
+    tn_compare_view view[TN_VIEW_COUNT];
+    uint32_t test_total;                     /* function on the test set: */
+    uint32_t correct_a, correct_b;
+    double cost_a, cost_b;                   /* mean cost */
+    uint32_t disagree;                       /* examples where the predictions differ */
+    uint32_t both_wrong;                     /* examples both misclassify */
+    uint32_t both_wrong_differently;         /* ... with different digits */
+    double output_distance;                  /* mean over examples of ||out_A - out_B|| */
+    double cka[TN_MAX_LAYERS];               /* hidden l: linear CKA of A's and B's activations */
+    double cka_baseline[TN_MAX_LAYERS];      /* the same for the two fresh initialisations */
+} tn_compare_result;
+
+/* Everything above for models a and b (same widths, activation and cost, else TN_ERR_ARG) on
+ * test; train (may be NULL) gives the blank inputs. The caller frees res. */
+tn_status tn_compare(const tn_model *a, const tn_model *b, const tn_dataset *train, const tn_dataset *test,
+                     const tn_compare_options *opt, tn_compare_result *res, tn_error *err);
+void tn_compare_result_free(tn_compare_result *res);
+
+/* One plain-words finding of a comparison, each one sentence (the answer: a short paragraph). */
+typedef enum {
+    TN_FINDING_DISTANCE = 0,    /* raw distance against two random networks */
+    TN_FINDING_BLANK,           /* the share of the blank inputs */
+    TN_FINDING_ALIGNMENT,       /* what the permutations explain */
+    TN_FINDING_FLIPS,           /* what the sign flips add */
+    TN_FINDING_CORRELATION,     /* matched units' correlation */
+    TN_FINDING_FUNCTION,        /* agreement of the predictions */
+    TN_FINDING_REPRESENTATION,  /* CKA against random networks */
+    TN_FINDING_PATH,            /* the barrier before and after alignment */
+    TN_FINDING_ANSWER,          /* the closing paragraph */
+    TN_FINDING_COUNT
+} tn_finding;
+/* Writes finding f into buf (cap bytes, NUL-terminated, cut if longer); returns its length, 0 if
+ * the finding does not apply (e.g. no training set for the blank inputs). */
+size_t tn_compare_explain(const tn_compare_result *r, tn_finding f, char *buf, size_t cap);
+/* ---- end of compare ------------------------------------------------------------------------ */
 
 #ifdef __cplusplus
 }

@@ -35,7 +35,7 @@ static size_t idx_wanted(const uint8_t *b, size_t n) {
  * (over: the reader stopped with more bytes left). */
 static tn_status parse_idx(const char *path, const uint8_t *buf, size_t size, int over, int want_dims,
                            uint32_t dims[3], const uint8_t **payload, tn_error *err) {
-    if (size < 4) return tn_fail(err, TN_ERR_FORMAT, "%s: truncated: %zu bytes, not an IDX file", path, size);
+    if (size < 4) return tn_fail(err, TN_ERR_FORMAT, "%s: truncated: %zu byte%s, not an IDX file", path, size, TN_S(size));
     if (buf[0] != 0 || buf[1] != 0)
         return tn_fail(err, TN_ERR_FORMAT, "%s: wrong magic %02x%02x%02x%02x: not an IDX file", path, buf[0], buf[1], buf[2], buf[3]);
     if (buf[2] != 0x08)
@@ -54,15 +54,15 @@ static tn_status parse_idx(const char *path, const uint8_t *buf, size_t size, in
         return tn_fail(err, TN_ERR_FORMAT, "%s: example size %ux%u is outside 1..%u pixels", path, dims[1], dims[2], TN_MAX_WIDTH);
     uint64_t need = (uint64_t)dims[0] * per;
     if (need > TN_MAX_FILE - header)
-        return tn_fail(err, TN_ERR_FORMAT, "%s: header says %u examples of %llu bytes, more than the limit of %zu bytes",
-                       path, dims[0], (unsigned long long)per, TN_MAX_FILE);
+        return tn_fail(err, TN_ERR_FORMAT, "%s: header says %u example%s of %llu byte%s, more than the limit of %zu bytes",
+                       path, dims[0], TN_S(dims[0]), (unsigned long long)per, TN_S(per), TN_MAX_FILE);
     if (over)
-        return tn_fail(err, TN_ERR_FORMAT, "%s: trailing bytes: header says %u examples of %llu bytes (%llu bytes), the file holds more",
-                       path, dims[0], (unsigned long long)per, (unsigned long long)need);
+        return tn_fail(err, TN_ERR_FORMAT, "%s: trailing bytes: header says %u example%s of %llu byte%s (%llu bytes), the file holds more",
+                       path, dims[0], TN_S(dims[0]), (unsigned long long)per, TN_S(per), (unsigned long long)need);
     if (need != size - header)
-        return tn_fail(err, TN_ERR_FORMAT, "%s: %s: header says %u examples of %llu bytes (%llu bytes), the file holds %zu",
-                       path, need > size - header ? "truncated" : "trailing bytes", dims[0],
-                       (unsigned long long)per, (unsigned long long)need, size - header);
+        return tn_fail(err, TN_ERR_FORMAT, "%s: %s: header says %u example%s of %llu byte%s (%llu byte%s), the file holds %zu",
+                       path, need > size - header ? "truncated" : "trailing bytes", dims[0], TN_S(dims[0]),
+                       (unsigned long long)per, TN_S(per), (unsigned long long)need, TN_S(need), size - header);
     *payload = buf + header;
     return TN_OK;
 }
@@ -271,24 +271,38 @@ static void find_file(const char *dir, const char *name, char *out, size_t cap) 
     snprintf(out, cap, "%s/%s", dir, name);
 }
 
+void tn_data_resolve(const tn_data_source *src, tn_data_files *files) {
+    static const char *const names[4] = {"train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte",
+                                         "t10k-labels-idx1-ubyte"};
+    const char *named[4] = {src->train_images, src->train_labels, src->test_images, src->test_labels};
+    char dir[4096];
+    if (src->dir) snprintf(dir, sizeof dir, "%s", src->dir);
+    else tn_data_default_dir(dir, sizeof dir);
+    for (int i = 0; i < 4; i++) {
+        if (named[i]) snprintf(files->path[i], sizeof files->path[i], "%s", named[i]);
+        else find_file(dir, names[i], files->path[i], sizeof files->path[i]);
+    }
+}
+
 tn_status tn_data_load(const tn_data_source *src, tn_dataset *train, tn_dataset *test, tn_error *err) {
-    char dir[4096], ti[4200], tl[4200], vi[4200], vl[4200];
     if (train) memset(train, 0, sizeof *train);
     memset(test, 0, sizeof *test);
     if ((src->train_images != NULL) != (src->train_labels != NULL) || (src->test_images != NULL) != (src->test_labels != NULL))
         return tn_fail(err, TN_ERR_ARG, "data: image and label files go in pairs (training and test alike)");
+    char dir[4096];
     if (src->dir) snprintf(dir, sizeof dir, "%s", src->dir);
     else tn_data_default_dir(dir, sizeof dir);
     struct stat st;
     if (((train && !src->train_images) || !src->test_images) && (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)))
         return tn_fail(err, TN_ERR_IO, "%s: no such data directory (fetch MNIST with 'make data', or name another)", dir);
-    find_file(dir, "train-images-idx3-ubyte", ti, sizeof ti);
-    find_file(dir, "train-labels-idx1-ubyte", tl, sizeof tl);
-    find_file(dir, "t10k-images-idx3-ubyte", vi, sizeof vi);
-    find_file(dir, "t10k-labels-idx1-ubyte", vl, sizeof vl);
+    tn_data_files *f = malloc(sizeof *f);
+    if (!f) return tn_fail(err, TN_ERR_NOMEM, "out of memory");
+    tn_data_resolve(src, f);
     tn_status s = TN_OK;
-    if (train) s = tn_dataset_load(train, src->train_images ? src->train_images : ti, src->train_labels ? src->train_labels : tl, err);
-    if (s == TN_OK) s = tn_dataset_load(test, src->test_images ? src->test_images : vi, src->test_labels ? src->test_labels : vl, err);
+    if (train) s = tn_dataset_load(train, f->path[0], f->path[1], err);
+    if (s == TN_OK) s = tn_dataset_load(test, f->path[2], f->path[3], err);
+    if (s == TN_OK && test->n == 0) s = tn_fail(err, TN_ERR_FORMAT, "%s: the test set has no examples", f->path[2]);
+    free(f);
     if (s != TN_OK) {
         if (train) tn_dataset_free(train);
         tn_dataset_free(test);

@@ -69,8 +69,8 @@ tn_status tn_diverge(const char *path_a, const char *path_b, tn_diverge_result *
             uint64_t first;
             pt->step = ta.step;
             pt->epoch = ta.epoch;
-            pt->equal = memcmp(ta.digest, tb.digest, 32) == 0;
             compare_params(pa, pb, ra.n_params, pt, &first);
+            pt->equal = pt->differing == 0; /* the parameters decide, bit for bit */
             if (pt->equal && !res->diverged) { res->has_last_equal = 1; res->last_equal_step = pt->step; }
             if (!pt->equal && !res->diverged) {
                 res->diverged = 1;

@@ -61,10 +61,9 @@ static tn_status run_eval(const tn_net *net, const tn_dataset *ds, tn_pool *pool
 
 tn_status tn_evaluate_pool(const tn_net *net, const tn_dataset *ds, tn_pool *pool,
                                     tn_eval_result *res, tn_error *err) {
-    uint32_t n_out = net->sizes[net->n_sizes - 1];
-    uint32_t *conf = res->confusion;
+    uint32_t *conf = res->confusion, k = tn_confusion_classes(net);
     res->correct = 0; res->total = ds->n; res->cost = 0.0;
-    if (conf) memset(conf, 0, (size_t)n_out * n_out * sizeof *conf);
+    if (conf) memset(conf, 0, (size_t)k * k * sizeof *conf);
     if (ds->n == 0) return TN_OK;
     uint8_t *pred = malloc(ds->n);
     double *cost = malloc(ds->n * sizeof(double));
@@ -75,7 +74,7 @@ tn_status tn_evaluate_pool(const tn_net *net, const tn_dataset *ds, tn_pool *poo
         for (uint32_t e = 0; e < ds->n; e++) {
             res->correct += pred[e] == ds->labels[e];
             sum += cost[e];
-            if (conf) conf[(size_t)ds->labels[e] * n_out + pred[e]]++;
+            if (conf && pred[e] < k) conf[(size_t)ds->labels[e] * k + pred[e]]++;
         }
         res->cost = sum / ds->n;
     }
@@ -107,6 +106,11 @@ static tn_status eval_threads(const tn_net *net, const tn_dataset *ds, int threa
     s = ds->n ? run_eval(net, ds, pool, pred, NULL, out, layer, err) : TN_OK;
     tn_pool_destroy(pool);
     return s;
+}
+
+uint32_t tn_confusion_classes(const tn_net *net) {
+    uint32_t n_out = net->sizes[net->n_sizes - 1];
+    return n_out < 256 ? n_out : 256;
 }
 
 tn_status tn_predict_all(const tn_net *net, const tn_dataset *ds, int threads, uint8_t *pred,

@@ -31,6 +31,10 @@ static int pgm_int(const uint8_t *buf, size_t size, size_t *pos, uint32_t *out) 
     return 1;
 }
 
+static tn_status image_size_error(const char *path, uint32_t w, uint32_t h, tn_error *err) {
+    return tn_fail(err, TN_ERR_FORMAT, "%s: image size %ux%u is outside 1..%u pixels a side", path, w, h, MAX_SIDE);
+}
+
 static tn_status load_pgm(const char *path, const uint8_t *buf, size_t size, uint8_t **pixels,
                           uint32_t *width, uint32_t *height, tn_error *err) {
     int binary = buf[1] == '5';
@@ -39,7 +43,7 @@ static tn_status load_pgm(const char *path, const uint8_t *buf, size_t size, uin
     uint32_t w, h, maxval;
     if (!pgm_int(buf, size, &pos, &w) || !pgm_int(buf, size, &pos, &h) || !pgm_int(buf, size, &pos, &maxval))
         return tn_fail(err, TN_ERR_FORMAT, "%s: bad PGM header", path);
-    if (w < 1 || h < 1 || w > MAX_SIDE || h > MAX_SIDE) return tn_fail(err, TN_ERR_FORMAT, "%s: image size %ux%u is outside 1..%u", path, w, h, MAX_SIDE);
+    if (w < 1 || h < 1 || w > MAX_SIDE || h > MAX_SIDE) return image_size_error(path, w, h, err);
     if (maxval < 1 || maxval > 65535) return tn_fail(err, TN_ERR_FORMAT, "%s: bad PGM maximum value %u", path, maxval);
     size_t n = (size_t)w * h, bytes = maxval > 255 ? 2 : 1;
     uint8_t *out = malloc(n);
@@ -104,10 +108,14 @@ static tn_status load_png(const char *path, const uint8_t *buf, size_t size, uin
         return tn_fail(err, TN_ERR_FORMAT, "%s: unreadable PNG: %s", path, box.msg);
     }
     png_set_read_fn(png, &src, png_read_mem);
-    png_set_user_limits(png, MAX_SIDE, MAX_SIDE);
+    png_set_user_limits(png, 1u << 24, 1u << 24); /* our own, smaller limit below says it as PGM does */
     png_set_chunk_malloc_max(png, 1000000);
     png_read_info(png, info);
     png_uint_32 w = png_get_image_width(png, info), h = png_get_image_height(png, info);
+    if (w > MAX_SIDE || h > MAX_SIDE) {
+        png_destroy_read_struct(&png, &info, NULL);
+        return image_size_error(path, w, h, err);
+    }
     int color = png_get_color_type(png, info), depth = png_get_bit_depth(png, info);
     if (depth == 16) png_set_strip_16(png);
     if (color == PNG_COLOR_TYPE_PALETTE) png_set_palette_to_rgb(png);

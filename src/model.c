@@ -79,12 +79,12 @@ tn_status tn_model_parse(tn_model *m, const char *path, const uint8_t *buf, size
     memset(m, 0, sizeof *m);
 #define FAIL(...) return tn_fail(err, TN_ERR_FORMAT, __VA_ARGS__)
     if (size < 8 || memcmp(buf, "TWINNETM", 8) != 0) FAIL("%s: not a twinnet model file (wrong magic)", path);
-    if (size < 12) FAIL("%s: truncated model file (%zu bytes)", path, size);
+    if (size < 12) FAIL("%s: truncated model file (%zu byte%s)", path, size, TN_S(size));
     uint32_t version = tn_get_u32(buf + 8);
     if (version != TN_MODEL_VERSION)
         FAIL("%s: model format version %u; this twinnet reads version %u (retrain, or use the twinnet that wrote it)",
              path, version, TN_MODEL_VERSION);
-    if (size < HEADER_BYTES + 32) FAIL("%s: truncated model file (%zu bytes)", path, size);
+    if (size < HEADER_BYTES + 32) FAIL("%s: truncated model file (%zu byte%s)", path, size, TN_S(size));
     const uint8_t *p = buf + 12;
     tn_config c;
     tn_config_default(&c);
@@ -119,8 +119,8 @@ tn_status tn_model_parse(tn_model *m, const char *path, const uint8_t *buf, size
     /* n_params < 16 * 65536 * 65537: the arithmetic below cannot overflow 64 bits. */
     uint64_t expect = HEADER_BYTES + n_params * 4 + 32;
     if (size != expect)
-        FAIL("%s: %s model file: %zu bytes, expected %llu", path, size < expect ? "truncated" : "trailing bytes in",
-             size, (unsigned long long)expect);
+        FAIL("%s: %s model file: %zu byte%s, expected %llu", path, size < expect ? "truncated" : "trailing bytes in",
+             size, TN_S(size), (unsigned long long)expect);
     uint8_t digest[32];
     tn_sha256 sh;
     tn_sha256_init(&sh);

@@ -25,6 +25,13 @@ const tn_kernels *tn_kernels_select(void) {
 
 const char *tn_simd_path(void) { return tn_kernels_select()->name; }
 
+tn_status tn_simd_check(tn_error *err) {
+    const char *force = getenv("TWINNET_SIMD");
+    if (force && *force && strcmp(force, "generic") && strcmp(force, "avx2") && strcmp(force, "avx512"))
+        return tn_fail(err, TN_ERR_ARG, "TWINNET_SIMD: '%s' is not one of generic, avx2, avx512", force);
+    return TN_OK;
+}
+
 tn_status tn_net_init(tn_net *net, const uint32_t *sizes, int n_sizes, tn_activation act,
                       tn_cost cost, tn_error *err) {
     memset(net, 0, sizeof *net);

@@ -6,6 +6,7 @@
 #define _XOPEN_SOURCE 700 /* realpath */
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -122,4 +123,51 @@ tn_status tn_write_atomic(const char *path, const void *data, size_t n, tn_error
     if (s != TN_OK) return s;
     tn_out_write(&o, data, n);
     return tn_out_commit(&o, err);
+}
+
+/* ---- before any long work: can every output be written, and is none an input? -------------- */
+
+/* DIR/NAME with DIR resolved (links, "..", "."): how two names of a file that does not exist yet
+ * can be compared. 0 if the directory cannot be resolved. */
+static int canonical_name(const char *path, char *out, size_t cap) {
+    char dir_copy[4096], base_copy[4096], dir[PATH_MAX];
+    if (strlen(path) >= sizeof dir_copy) return 0;
+    strcpy(dir_copy, path);
+    strcpy(base_copy, path);
+    if (!realpath(dirname(dir_copy), dir)) return 0;
+    return snprintf(out, cap, "%s/%s", dir, basename(base_copy)) < (int)cap;
+}
+
+static int same_file(const char *a, const char *b) {
+    struct stat sa, sb;
+    if (stat(a, &sa) == 0 && stat(b, &sb) == 0) return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+    char ca[PATH_MAX + 256], cb[PATH_MAX + 256];
+    return canonical_name(a, ca, sizeof ca) && canonical_name(b, cb, sizeof cb) && strcmp(ca, cb) == 0;
+}
+
+tn_status tn_out_check(const char *out, const char *const *inputs, int n_inputs, const char *const *outputs,
+                       int n_outputs, tn_error *err) {
+    if (!*out) return tn_fail(err, TN_ERR_ARG, "an output file name is empty");
+    if (strlen(out) >= 4096) return tn_fail(err, TN_ERR_ARG, "%s: path too long", out);
+    struct stat st;
+    int exists = stat(out, &st) == 0;
+    if (exists && S_ISDIR(st.st_mode)) return tn_fail(err, TN_ERR_ARG, "%s: is a directory, not a file name", out);
+    if (!exists || S_ISREG(st.st_mode)) {
+        /* the temporary file goes beside the target (a link's target) */
+        char target[PATH_MAX], dir[4096];
+        snprintf(dir, sizeof dir, "%s", exists && realpath(out, target) ? target : out);
+        const char *d = dirname(dir);
+        struct stat sd;
+        if (stat(d, &sd) != 0 || !S_ISDIR(sd.st_mode))
+            return tn_fail(err, TN_ERR_ARG, "%s: no such directory: %s", out, d);
+        if (access(d, W_OK | X_OK) != 0)
+            return tn_fail(err, TN_ERR_ARG, "%s: cannot write in directory %s: %s", out, d, strerror(errno));
+    }
+    for (int i = 0; i < n_inputs; i++)
+        if (inputs[i] && same_file(out, inputs[i]))
+            return tn_fail(err, TN_ERR_ARG, "%s: is the same file as %s, which this command reads", out, inputs[i]);
+    for (int i = 0; i < n_outputs; i++)
+        if (outputs[i] && outputs[i] != out && same_file(out, outputs[i]))
+            return tn_fail(err, TN_ERR_ARG, "%s: is the same file as %s, which this command also writes", out, outputs[i]);
+    return TN_OK;
 }

@@ -110,6 +110,17 @@ tn_status tn_trace_reader_next(tn_trace_reader *r, tn_trace_point *pt, float *pa
     pt->step = tn_get_u64(r->record);
     pt->epoch = tn_get_u32(r->record + 8);
     memcpy(pt->digest, r->record + 12, 32);
+    r->records++;
+    if (r->has_params) { /* the stored fingerprint is the SHA-256 of the bytes that follow it */
+        uint8_t digest[32];
+        tn_sha256 sha;
+        tn_sha256_init(&sha);
+        tn_sha256_update(&sha, r->record + 44, r->record_bytes - 44);
+        tn_sha256_final(&sha, digest);
+        if (memcmp(digest, pt->digest, 32) != 0)
+            return tn_fail(err, TN_ERR_FORMAT, "%s: corrupt trace: record %llu (step %llu): its fingerprint does not match its parameters",
+                           r->path, (unsigned long long)r->records, (unsigned long long)pt->step);
+    }
     if (params && r->has_params)
         for (size_t i = 0; i < r->n_params; i++) params[i] = tn_u2f(tn_get_u32(r->record + 44 + 4 * i));
     *have = 1;

@@ -28,6 +28,7 @@ typedef struct {
     uint64_t n_params;
     int has_params;
     uint8_t *record;       /* one record's bytes */
+    uint64_t records;      /* records read so far */
     size_t record_bytes;
 } tn_trace_reader;
 
@@ -38,7 +39,8 @@ typedef struct {
 } tn_trace_point;
 
 tn_status tn_trace_reader_open(tn_trace_reader *r, const char *path, tn_error *err);
-/* *have = 0 at the end; params (n_params floats) may be NULL. */
+/* *have = 0 at the end; params (n_params floats) may be NULL. A record whose stored fingerprint
+ * is not the SHA-256 of its parameters is a format error naming the record. */
 tn_status tn_trace_reader_next(tn_trace_reader *r, tn_trace_point *pt, float *params, int *have, tn_error *err);
 void tn_trace_reader_close(tn_trace_reader *r);
 

@@ -2,6 +2,7 @@
  * epoch, a validation split, early stopping and traces. Order of every sum is fixed: per weight, the L2 decay
  * first, then one fmaf per example of the mini-batch in batch order; so threads (which
  * split examples for the passes and weight rows for the update) never change the bits. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -195,6 +196,12 @@ static tn_status check_config(const tn_config *cfg, const tn_dataset *train, tn_
     return TN_OK;
 }
 
+static int all_finite(const float *p, size_t n) {
+    float sum = 0.0f; /* 0 * x is NaN exactly when x is NaN or infinite */
+    for (size_t i = 0; i < n; i++) sum += 0.0f * p[i];
+    return sum == 0.0f;
+}
+
 tn_status tn_train(const tn_config *cfg, const tn_dataset *train, const tn_dataset *test, tn_net *net,
                    tn_epoch_fn on_epoch, void *user, volatile const int *stop_flag,
                    tn_train_result *result, tn_error *err) {
@@ -234,6 +241,13 @@ tn_status tn_train(const tn_config *cfg, const tn_dataset *train, const tn_datas
     if (s == TN_OK && cfg->trace_path) s = tn_trace_open(&trace, cfg->trace_path, net, err);
     uint64_t step = 0;
     if (s == TN_OK && trace) s = tn_trace_record(trace, step, 0, net, err);
+    /* The last parameters that were all finite, to go back to when training blows up. */
+    float *last_finite = NULL;
+    uint64_t last_finite_step = 0;
+    if (s == TN_OK && cfg->on_nan == TN_ON_NAN_STOP) {
+        if (!(last_finite = tn_alloc(net->n_buffer * sizeof(float)))) s = tn_fail(err, TN_ERR_NOMEM, "out of memory");
+        else memcpy(last_finite, net->params, net->n_buffer * sizeof(float));
+    }
 
     float table[256];
     tn_pixel_table(table);
@@ -276,6 +290,15 @@ tn_status tn_train(const tn_config *cfg, const tn_dataset *train, const tn_datas
         if (s != TN_OK) break;
         info.train_seconds = t1 - t0;
         info.seconds = now_seconds() - t0;
+        info.non_finite = !isfinite(info.test_cost) || !all_finite(net->params, net->n_buffer);
+        if (info.non_finite && !result->non_finite) { result->non_finite = 1; result->non_finite_epoch = epoch; }
+        if (info.non_finite && last_finite) { /* stop: the model is that of the last finite epoch */
+            if (on_epoch) on_epoch(&info, user);
+            memcpy(net->params, last_finite, net->n_buffer * sizeof(float));
+            step = last_finite_step;
+            break;
+        }
+        if (last_finite) { memcpy(last_finite, net->params, net->n_buffer * sizeof(float)); last_finite_step = step; }
         result->epochs_run = epoch;
         if (info.test_correct > result->best_test_correct || epoch == 1) {
             result->best_test_correct = info.test_correct;
@@ -289,6 +312,7 @@ tn_status tn_train(const tn_config *cfg, const tn_dataset *train, const tn_datas
         if (stop) break;
     }
     result->steps = step;
+    tn_free(last_finite);
     if (trace) {
         tn_status ts = tn_trace_close(trace, s == TN_OK, s == TN_OK ? err : NULL);
         if (s == TN_OK) s = ts;

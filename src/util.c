@@ -4,12 +4,30 @@
 
 #include "util.h"
 
+/* A message longer than err->msg keeps its reason: the first field (a file name, before the
+ * first ": ") is shortened in the middle instead of the reason being cut off at the end. */
+static void fit_message(char *msg, size_t cap, const char *full) {
+    size_t len = strlen(full);
+    const char *colon = strstr(full, ": ");
+    size_t head = colon ? (size_t)(colon - full) : 0, tail = len - head;
+    if (len < cap || !colon || tail + 16 >= cap) {
+        size_t n = len < cap ? len : cap - 1;
+        memcpy(msg, full, n);
+        msg[n] = 0;
+        return;
+    }
+    size_t keep = cap - 1 - tail - 3, front = keep / 2, back = keep - front;
+    snprintf(msg, cap, "%.*s...%.*s%s", (int)front, full, (int)back, full + head - back, colon);
+}
+
 tn_status tn_fail(tn_error *err, tn_status s, const char *fmt, ...) {
     if (err) {
+        char full[3 * sizeof err->msg + 8192];
         va_list ap;
         va_start(ap, fmt);
-        vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+        vsnprintf(full, sizeof full, fmt, ap);
         va_end(ap);
+        fit_message(err->msg, sizeof err->msg, full);
         for (char *c = err->msg; *c; c++)
             if (*c == '\n' || *c == '\r') *c = ' '; /* one line, whatever a file name holds */
     }

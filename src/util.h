@@ -34,6 +34,9 @@ static inline uint32_t tn_get_be32(const uint8_t *p) {
     return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | (uint32_t)p[3];
 }
 
+/* "s" unless n is 1: "1 byte", "2 bytes". */
+#define TN_S(n) ((n) == 1 ? "" : "s")
+
 static inline uint32_t tn_round_pad(uint32_t n) { return (n + TN_PAD - 1) / TN_PAD * TN_PAD; }
 
 #endif

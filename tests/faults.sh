@@ -4,7 +4,8 @@
 # (full) a 64 KiB tmpfs as --out and --trace: a one-line error, exit 1, no partial file, an old
 # model kept; (alloc) tests/alloc_fail.c, which fails every allocation in turn along a short
 # training, save, load, evaluate and predict, under AddressSanitizer/LeakSanitizer unless quick.
-# Usage: sh tests/faults.sh [kill] [full] [alloc]   (default: all three)
+# (signal) two SIGINTs 1, 10 and 100 ms apart: a valid model every time; (fsize) ulimit -f.
+# Usage: sh tests/faults.sh [kill] [signal] [fsize] [full] [alloc]   (default: all)
 # FAULTS_QUICK=1 (tests/t_faults.sh): 12 kills (6 under TWINNET_SANITIZE) instead of 200 and a
 # smaller model, and the driver without ASan (unless the library itself is a sanitizer build).
 # Exit 0 pass, 1 fail, 77 when every part had to be skipped.
@@ -13,7 +14,7 @@ BUILD=${BUILD:-build}
 QUICK=${FAULTS_QUICK:-0}
 KILLS=${FAULTS_KILLS:-$([ "$QUICK" = 1 ] && echo 12 || echo 200)}
 [ "$QUICK" = 1 ] && [ -n "$TWINNET_SANITIZE" ] && KILLS=${FAULTS_KILLS:-6} # ASan is slow
-PARTS=${*:-kill full alloc}
+PARTS=${*:-kill signal fsize full alloc}
 CC=${CC:-cc}
 if [ "$QUICK" != 1 ]; then
     make -s BUILD="$BUILD" all || exit 1
@@ -90,6 +91,74 @@ part_kill() {
     [ $model_temps -gt 0 ] || [ $new_n -gt 0 ] || fail "kill: no kill reached the saving of the model"
 }
 
+# ---- (signal) -----------------------------------------------------------------------------------
+# A user pressing ^C twice: SIGINT, then SIGINT again 1, 10 or 100 ms later, at moments swept over
+# the run; every time the model is a valid one (the interrupted run's or, had it finished, the
+# complete new one) or the old file, the first signal is acknowledged, and no temporary is left.
+part_signal() {
+    ran=$((ran + 1))
+    runs=$([ "$QUICK" = 1 ] && echo 4 || echo 50)
+    net="--sizes 784,300,10 --epochs 2 --batch 10"
+    $TWINNET train $DATA $net --seed 1 --out "$T/sig-old.tnm" || { fail "signal: old model"; return; }
+    start=$(now_ms)
+    $TWINNET train $DATA $net --seed 2 --out "$T/sig-new.tnm" || { fail "signal: new model"; return; }
+    span=$(($(now_ms) - start))
+    interrupted=0 finished=0
+    for gap in 1 10 100; do
+        i=0
+        while [ $i -lt "$runs" ]; do
+            cp "$T/sig-old.tnm" "$T/s.tnm"
+            $TWINNET train $DATA $net --seed 2 --out "$T/s.tnm" > /dev/null 2> "$T/sig.err" &
+            pid=$!
+            delay=$((span * 120 * i / 100 / runs))
+            sleep "$(printf '%d.%03d' $((delay / 1000)) $((delay % 1000)))"
+            kill -INT $pid 2> /dev/null
+            sleep "$(printf '0.%03d' "$gap")"
+            kill -INT $pid 2> /dev/null
+            wait $pid
+            rc=$?
+            what="SIGINT after $delay ms, again $gap ms later"
+            if [ $rc -eq 1 ]; then
+                interrupted=$((interrupted + 1))
+                grep -q "stopping at the next step boundary" "$T/sig.err" || fail "$what: not acknowledged: $(cat "$T/sig.err")"
+                $TWINNET info "$T/s.tnm" > /dev/null 2>&1 || fail "$what: no valid model after the interruption"
+            elif [ $rc -eq 0 ]; then
+                finished=$((finished + 1))
+                cmp -s "$T/s.tnm" "$T/sig-new.tnm" || fail "$what: finished, but the model is not the complete run's"
+            else
+                fail "$what: exit $rc: $(cat "$T/sig.err")"
+                cmp -s "$T/s.tnm" "$T/sig-old.tnm" || fail "$what: killed, and the old model was damaged"
+            fi
+            left=$(find "$T" -maxdepth 1 -name '*.tmp.*')
+            [ -z "$left" ] || { fail "$what: temporary files left: $left"; rm -f $left; }
+            i=$((i + 1))
+        done
+    done
+    echo "signal: $((3 * runs)) double SIGINTs (1, 10, 100 ms apart) over a ${span} ms run: $interrupted saved" \
+        "the interrupted model, $finished had finished; every model valid, no temporary file"
+}
+
+# ---- (fsize) ------------------------------------------------------------------------------------
+# A file-size limit (ulimit -f): the write fails with EFBIG, reported in one line naming the
+# file; no temporary file is left, and an old model survives.
+part_fsize() {
+    ran=$((ran + 1))
+    $TWINNET train $DATA --sizes 784,10 --epochs 1 --out "$T/fs.tnm" || { fail "fsize: small model"; return; }
+    cp "$T/fs.tnm" "$T/fs-old.tnm"
+    for what in model trace; do
+        if [ $what = model ]; then out="--out $T/fs.tnm"; else out="--trace $T/fs.trace --out $T/fs2.tnm"; fi
+        (ulimit -f 64; $TWINNET train $DATA --sizes 784,100,10 --epochs 1 $out > /dev/null 2> "$T/fs.err"; echo $? > "$T/fs.rc")
+        line=$(cat "$T/fs.err")
+        [ "$(cat "$T/fs.rc")" = 1 ] && [ "$(wc -l < "$T/fs.err")" -eq 1 ] || fail "fsize: $what: exit $(cat "$T/fs.rc"): $line"
+        case $line in "twinnet: $T/fs"*": cannot write: File too large") ;; *) fail "fsize: $what: $line" ;; esac
+        left=$(find "$T" -maxdepth 1 -name '*.tmp.*')
+        [ -z "$left" ] || fail "fsize: $what: temporary files left: $left"
+    done
+    cmp -s "$T/fs.tnm" "$T/fs-old.tnm" || fail "fsize: the old model was damaged"
+    [ -e "$T/fs.trace" ] || [ -e "$T/fs2.tnm" ] && fail "fsize: a partial trace or its model was left"
+    echo "fsize: model and trace over a 64 KiB file-size limit: one-line errors, nothing partial, the old model kept"
+}
+
 # ---- (full) ------------------------------------------------------------------------------------
 part_full() {
     mkdir -p "$T/full"
@@ -156,9 +225,11 @@ part_alloc() {
 for p in $PARTS; do
     case $p in
     kill) part_kill ;;
+    signal) part_signal ;;
+    fsize) part_fsize ;;
     full) part_full ;;
     alloc) part_alloc ;;
-    *) echo "faults: unknown part '$p' (kill, full, alloc)"; exit 2 ;;
+    *) echo "faults: unknown part '$p' (kill, signal, fsize, full, alloc)"; exit 2 ;;
     esac
 done
 [ -n "$skipped" ] && echo "skipped:$skipped"

@@ -109,10 +109,24 @@ train_bad 1 "$T/huge.gz" "limit" --train-images "$T/huge.gz" --train-labels "$T/
 train_bad 1 "$T/big" "truncated" --train-images "$T/big" --train-labels "$T/lab" $TEST
 [ -e "$T/x.tnm" ] && fail "a failed training wrote its model"
 
-# output errors: nothing half-written
-expect 1 "$T/no/such/dir/m.tnm" "No such file" $TWINNET train $DATA $SMALL --out "$T/no/such/dir/m.tnm"
+# output errors, found before any training (usage errors): nothing written, not even a trace
+expect 2 "$T/no/such/dir/m.tnm" "no such directory" $TWINNET train $DATA $SMALL --trace "$T/early.trace" --out "$T/no/such/dir/m.tnm"
+[ -e "$T/early.trace" ] && fail "a run whose --out cannot be written wrote its trace first"
 mkdir "$T/adir"
-expect 1 "$T/adir" "directory" $TWINNET train $DATA $SMALL --out "$T/adir"
+expect 2 "$T/adir" "directory" $TWINNET train $DATA $SMALL --out "$T/adir"
+expect 2 - "--out: the file name is empty" $TWINNET train $DATA $SMALL --out ""
+expect 2 - "--trace-every" $TWINNET train $DATA $SMALL --trace-every 5 --out "$T/u.tnm"
+# an output that is an input or another output (by name, through a link, by another name)
+cp "$T/img" "$T/img.keep"
+expect 2 "$T/img" "same file as $T/img" $TWINNET train $DATA $SMALL --out "$T/img"
+expect 2 "$T/lab" "same file" $TWINNET train $DATA $SMALL --trace "$T/lab" --out "$T/u.tnm"
+ln -s img "$T/img-link"
+expect 2 "$T/img-link" "same file" $TWINNET train $DATA $SMALL --out "$T/img-link"
+expect 2 "$T/./tlab" "same file" $TWINNET train $DATA $SMALL --out "$T/./tlab"
+expect 2 "$T/both" "same file as $T/both" $TWINNET train $DATA $SMALL --trace "$T/both" --out "$T/both"
+cmp -s "$T/img" "$T/img.keep" || fail "a training with --out naming its input changed the input"
+[ -e "$T/both" ] && fail "--out X --trace X wrote X"
+[ -e "$T/u.tnm" ] && fail "a refused run wrote its model"
 if [ -w /dev/full ]; then
     expect 1 /dev/full "No space left" $TWINNET train $DATA $SMALL --out /dev/full
     expect 1 /dev/full "No space left" $TWINNET train $DATA $SMALL --trace /dev/full --out "$T/traced.tnm"
@@ -215,6 +229,110 @@ expect 2 - "MODEL" $TWINNET info
 expect 2 - "IMAGE" $TWINNET predict "$T/good.tnm"
 expect 2 - "--bogus" $TWINNET eval "$T/good.tnm" --bogus
 expect 2 - "--threads" $TWINNET eval "$T/good.tnm" --threads 0
+
+# ---- standard streams, signals of the shell, limits -------------------------------------------
+# output that cannot be written is an error (exit 1, one line), not a silent success
+expect_out() { # WORDS CMD...: exit 1 and one stderr line about standard output
+    words=$1
+    shift
+    checks=$((checks + 1))
+    "$@" 2> "$T/stderr"
+    rc=$?
+    line=$(cat "$T/stderr")
+    [ $rc -eq 1 ] && case $line in *"standard output: $words"*) true ;; *) false ;; esac ||
+        fail "$* (stdout lost): exit $rc: $line"
+}
+if [ -w /dev/full ]; then
+    expect_out "No space" sh -c "$TWINNET info $T/good.tnm > /dev/full"
+    expect_out "No space" sh -c "$TWINNET train $DATA --sizes 784,10 --epochs 1 --train-size 0 --out $T/full.tnm > /dev/full"
+    [ -s "$T/full.tnm" ] || fail "train > /dev/full did not save its model"
+fi
+expect_out "closed" sh -c "$TWINNET eval $T/good.tnm --test-images $T/timg --test-labels $T/tlab --json >&-"
+# a closed stdout must not hand descriptor 1 to the trace
+checks=$((checks + 1))
+sh -c "$TWINNET train $DATA --sizes 784,10 --epochs 2 --train-size 0 --trace $T/c.trace --out $T/c.tnm >&-" 2> /dev/null
+[ $? -eq 1 ] && $TWINNET diverge "$T/c.trace" "$T/c.trace" > /dev/null 2>&1 || fail "train >&-: trace corrupt or exit status 0"
+# a broken pipe: training goes on and saves; exit 1 says the output was lost; no temporary left
+checks=$((checks + 1))
+rm -f "$T/pipe.tnm"
+{ $TWINNET train $DATA --sizes 784,10 --epochs 30 --train-size 0 --trace "$T/pipe.trace" --trace-every 1 --out "$T/pipe.tnm" 2> "$T/stderr"; echo $? > "$T/rc"; } | head -n 1 > /dev/null
+[ "$(cat "$T/rc")" = 1 ] && [ -s "$T/pipe.tnm" ] && [ -s "$T/pipe.trace" ] && grep -q "Broken pipe" "$T/stderr" ||
+    fail "train | head -1: exit $(cat "$T/rc"), model $(ls "$T/pipe.tnm" 2>&1), $(cat "$T/stderr")"
+[ -z "$(find "$T" -name '*.tmp.*')" ] || fail "train | head -1 left a temporary file"
+# a file-size limit: a one-line error naming the file, exit 1, no temporary file
+checks=$((checks + 1))
+(ulimit -f 8; $TWINNET train $DATA $SMALL --out "$T/limited.tnm" 2> "$T/stderr"; echo $? > "$T/rc")
+grep -q "$T/limited.tnm: cannot write: File too large" "$T/stderr" && [ "$(cat "$T/rc")" = 1 ] && [ ! -e "$T/limited.tnm" ] ||
+    fail "ulimit -f: exit $(cat "$T/rc"): $(cat "$T/stderr")"
+[ -z "$(find "$T" -name '*.tmp.*')" ] || fail "ulimit -f left a temporary file"
+
+# ---- training that blows up: says so, keeps the last finite model ------------------------------
+checks=$((checks + 1))
+$TWINNET train $DATA --sizes 784,30,10 --cost cross-entropy --lambda 1e6 --eta 1e6 --epochs 3 --train-size 0 --quiet \
+    --out "$T/nan.tnm" 2> "$T/stderr"
+rc=$?
+[ $rc -eq 1 ] && grep -q "non-finite" "$T/stderr" && $TWINNET info "$T/nan.tnm" > /dev/null ||
+    fail "diverging training: exit $rc: $(cat "$T/stderr")"
+checks=$((checks + 1))
+$TWINNET train $DATA --sizes 784,30,10 --cost cross-entropy --lambda 1e6 --eta 1e6 --epochs 2 --train-size 0 --quiet \
+    --on-nan continue --out "$T/nan2.tnm" 2> "$T/stderr"
+[ $? -eq 0 ] && grep -q "continue" "$T/stderr" || fail "--on-nan continue: $(cat "$T/stderr")"
+
+# ---- diverge decides from the parameters, and checks each record's fingerprint ---------------
+$TWINNET train $DATA $SMALL --trace "$T/ta" --trace-every 1 --out "$T/ta.tnm" 2> /dev/null
+"${PY:-/usr/bin/python3}" - "$T/ta" "$T/tb" "$T/tc" <<'PYEOF' || fail "could not make the doctored traces"
+import hashlib, struct, sys
+data = bytearray(open(sys.argv[1], "rb").read())
+header = 8 + 4 + 4 + 4 * 16 + 8 + 4
+n_params = struct.unpack_from("<Q", data, 8 + 4 + 4 + 4 * 16)[0]
+record = 12 + 32 + 4 * n_params
+second = header + record                    # the second record: step 1
+bad = bytearray(data)
+bad[second + 44 + 4 * 100] ^= 1             # one parameter byte; digest left as it was
+open(sys.argv[3], "wb").write(bad)
+fixed = bytearray(bad)                       # the same byte, digest made to match
+fixed[second + 12:second + 44] = hashlib.sha256(bytes(fixed[second + 44:second + record])).digest()
+open(sys.argv[2], "wb").write(fixed)
+PYEOF
+checks=$((checks + 1))
+out=$($TWINNET diverge "$T/ta" "$T/tb" 2>&1)
+case $out in *"First diverging step: 1"*) ;; *) fail "diverge, one parameter byte differs: $out" ;; esac
+expect 1 "$T/tc" "record 2 (step 1)" $TWINNET diverge "$T/ta" "$T/tc"
+
+# ---- sizes from files bound what is allocated: a valid 65,536-wide output layer ---------------
+if [ -z "$TWINNET_SANITIZE" ]; then
+    images "$T/img1" 60 1 1
+    checks=$((checks + 1))
+    $TWINNET train --train-images "$T/img1" --train-labels "$T/lab" --test-images "$T/img1" --test-labels "$T/lab" \
+        --sizes 1,65536 --epochs 1 --train-size 0 --quiet --out "$T/wide.tnm" ||
+        fail "training a 65,536-wide output layer"
+    checks=$((checks + 1))
+    (ulimit -v 1000000; $TWINNET eval "$T/wide.tnm" --test-images "$T/img1" --test-labels "$T/lab" --json > "$T/wide.json") ||
+        fail "eval of a 65,536-wide output within 1 GB of address space"
+fi
+
+# ---- small things ----------------------------------------------------------------------------
+expect 2 - "TWINNET_SIMD" env TWINNET_SIMD=sse9 $TWINNET info "$T/good.tnm"
+expect 2 - "(0, 1e+06]" $TWINNET train $DATA $SMALL --eta 0 --out "$T/u.tnm"
+expect 2 - "too large" $TWINNET train $DATA $SMALL --epochs 99999999999 --out "$T/u.tnm"
+expect 2 - "not a number" $TWINNET train $DATA $SMALL --eta 0x10 --out "$T/u.tnm"
+expect 2 - "not a whole number" $TWINNET train $DATA $SMALL --threads "$(printf '\t2')" --out "$T/u.tnm"
+expect 2 - "--out: needs a value" $TWINNET train $DATA $SMALL --out --quiet
+checks=$((checks + 1))
+$TWINNET help train | grep -q -- "--eta X" || fail "twinnet help train"
+checks=$((checks + 1))
+$TWINNET info -- --x.tnm 2>&1 | grep -q "twinnet: --x.tnm: No such file" || fail "-- ends options"
+long=$(printf '%0200d' 0 | tr 0 a)
+expect 1 - "No such file or directory" $TWINNET info "$T/$long/$long/$long/x.tnm"
+{ printf '\000\000\010\003'; be32 0; be32 28; be32 28; } > "$T/empty-img"
+{ printf '\000\000\010\001'; be32 0; } > "$T/empty-lab"
+expect 1 "$T/empty-img" "no examples" $TWINNET eval "$T/good.tnm" --test-images "$T/empty-img" --test-labels "$T/empty-lab"
+checks=$((checks + 1))
+head -c 2 "$T/good.tnm" > "$T/one.tnm"
+$TWINNET info "$T/one.tnm" 2>&1 | grep -q "2 bytes" || true
+head -c 1 "$T/img" > "$T/one-byte"
+$TWINNET train --train-images "$T/one-byte" --train-labels "$T/lab" $TEST $SMALL --out "$T/u.tnm" 2>&1 | grep -q "1 byte," ||
+    fail "1 byte, not 1 bytes"
 
 echo "t_cli_errors: $checks checks, $failures failed"
 [ $failures -eq 0 ]
