@@ -48,17 +48,25 @@ int cmd_info(int argc, char **argv) {
         json_number(&j, "lambda", c->lambda);
         json_uint(&j, "train_size", c->train_size);
         json_uint(&j, "early_stop", c->early_stop);
+        json_bool(&j, "l2_biases", c->l2_biases);
+        json_number(&j, "eta_decay", c->eta_decay);
+        json_uint(&j, "steps", m.steps);
+        json_string(&j, "stop", tn_stop_names[m.stop]);
         json_uint(&j, "parameters", m.net.n_params);
         json_string(&j, "data_sha256", data);
-        json_uint(&j, "format_version", TN_MODEL_VERSION);
+        json_uint(&j, "format_version", m.format_version);
         json_end(&j);
     } else {
         printf("sizes        ");
         print_sizes(c);
         printf("\nactivation   %s (hidden), cost %s, init %s\n", tn_activation_name(c->activation), tn_cost_name(c->cost),
                tn_init_name(c->init));
-        printf("training     %u of %u epochs, batch %u, eta %g, lambda %g, train size %u, early stop %u\n", m.epochs_run,
-               c->epochs, c->batch, (double)c->eta, (double)c->lambda, c->train_size, c->early_stop);
+        printf("training     %u of %u epochs", m.epochs_run, c->epochs);
+        if (m.format_version >= 2) printf(" (%s at step %llu)", tn_stop_names[m.stop], (unsigned long long)m.steps);
+        printf(", batch %u, eta %g", c->batch, (double)c->eta);
+        if (c->eta_decay != 0.0f) printf(" / (1 + %g e)", (double)c->eta_decay);
+        printf(", lambda %g%s, train size %u, early stop %u\n", (double)c->lambda, c->l2_biases ? " (biases too)" : "",
+               c->train_size, c->early_stop);
         printf("seeds        init %llu, order %llu\n", (unsigned long long)c->init_seed, (unsigned long long)c->order_seed);
         printf("parameters   %zu\nfingerprint  %s\ndata sha256  %s\n", m.net.n_params, fp, data);
     }

@@ -22,6 +22,9 @@ static void help(void) {
            "  --cost NAME          quadratic | cross-entropy | log-likelihood (softmax output) (default quadratic)\n"
            "  --activation NAME    hidden layers: sigmoid | tanh | relu (default sigmoid)\n"
            "  --lambda X           L2 strength, scaled by the training set size as network2.py (default 0)\n"
+           "  --l2-biases          decay the biases too (network2.py does not): softmax regression\n"
+           "                       (--sizes 784,10 --cost log-likelihood) is then strictly convex\n"
+           "  --eta-decay D        eta / (1 + D e) in epoch e = 0, 1, ... (default 0: constant)\n"
            "  --init NAME          normal: N(0,1) | scaled: weights N(0,1/n_in) (default normal)\n"
            "  --seed N             sets both seeds (default 1)\n"
            "  --init-seed N        seed of the initial parameters (default 1)\n"
@@ -95,6 +98,8 @@ static void parse(int argc, char **argv, tn_run_spec *spec, view *v) {
         else if (args_is(&a, "--batch")) cfg->batch = (uint32_t)parse_uint("--batch", args_value(&a), 1, 65536);
         else if (args_is(&a, "--eta")) cfg->eta = (float)parse_real("--eta", args_value(&a), 0.0, 1e6, 1);
         else if (args_is(&a, "--lambda")) cfg->lambda = (float)parse_real("--lambda", args_value(&a), 0.0, 1e6, 0);
+        else if (args_is(&a, "--l2-biases")) { args_flag(&a); cfg->l2_biases = 1; }
+        else if (args_is(&a, "--eta-decay")) cfg->eta_decay = (float)parse_real("--eta-decay", args_value(&a), 0.0, 1e6, 0);
         else if (args_is(&a, "--cost")) cfg->cost = (tn_cost)parse_choice("--cost", args_value(&a), tn_cost_names, 3);
         else if (args_is(&a, "--activation"))
             cfg->activation = (tn_activation)parse_choice("--activation", args_value(&a), tn_activation_names, 3);

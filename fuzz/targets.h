@@ -111,7 +111,9 @@ static inline int fuzz_model(const uint8_t *data, size_t size) {
     data++;
     size--;
     size_t n = size;
-    const size_t header = 8 + 4 + 4 + 4 * TN_MAX_LAYERS + 3 * 4 + 2 * 4 + 5 * 4 + 2 * 8 + 32 + 8;
+    /* the header's size by version: v2 adds l2_biases, eta_decay, steps and stop (20 bytes) */
+    size_t header = 8 + 4 + 4 + 4 * TN_MAX_LAYERS + 3 * 4 + 2 * 4 + 5 * 4 + 2 * 8 + 32 + 8;
+    if (size >= 12 && data[8] >= 2) header += 20;
     if (size < header) flags &= ~2u;
     if (flags & 2) {
         uint64_t count = 0;

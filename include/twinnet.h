@@ -192,6 +192,9 @@ typedef struct {
     uint32_t trace_every;     /* steps between trace records (0: only epoch ends) */
     int64_t perturb_ulp;      /* -1: none; else flip the lowest bit of this canonical param */
     tn_on_nan on_nan;         /* a non-finite test cost or parameter at an epoch's end */
+    int l2_biases;            /* 1: the L2 decay applies to biases too (strictly convex softmax
+                                 regression); 0: weights only, as network2.py */
+    float eta_decay;          /* eta in epoch e (0-based) is eta / (1 + eta_decay * e); 0: constant */
 } tn_config;
 
 void tn_config_default(tn_config *cfg); /* network.py: [784,30,10], 30, 10, 3.0, quadratic */
@@ -236,14 +239,26 @@ tn_status tn_sgd_step(tn_net *net, const tn_dataset *ds, const uint32_t *idx, ui
                       float eta, float lambda, uint32_t n_train, tn_error *err);
 
 /* ---- model files --------------------------------------------------------------------------- */
+/* How a training run ended. */
+typedef enum {
+    TN_STOP_COMPLETED = 0,     /* every epoch ran */
+    TN_STOP_EARLY = 1,         /* early stopping: no validation gain */
+    TN_STOP_INTERRUPTED = 2,   /* stopped on request, at a step boundary */
+    TN_STOP_NON_FINITE = 3     /* a non-finite cost or parameter: the last finite epoch's model */
+} tn_stop;
+extern const char *const tn_stop_names[4];
+
 typedef struct {
     tn_config config;          /* trace_path is NULL after load */
     uint32_t epochs_run;
+    uint64_t steps;            /* mini-batch steps behind these parameters */
+    tn_stop stop;              /* how the training ended */
+    uint32_t format_version;   /* of the file it was read from; 0: the current one (written so) */
     uint8_t data_sha256[32];   /* of the training images and labels used */
     tn_net net;
 } tn_model;
 
-#define TN_MODEL_VERSION 1u
+#define TN_MODEL_VERSION 2u
 tn_status tn_model_save(const tn_model *m, const char *path, tn_error *err);   /* atomic */
 tn_status tn_model_load(tn_model *m, const char *path, tn_error *err);
 void tn_model_free(tn_model *m);

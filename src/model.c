@@ -1,9 +1,11 @@
-/* Model files. Format v1, little-endian, no timestamps or host details (the same run writes
+/* Model files. Format v2, little-endian, no timestamps or host details (the same run writes
  * the same bytes):
  *   "TWINNETM" | u32 version | u32 n_sizes | u32 sizes[16] (unused entries 0) |
  *   u32 activation, cost, init | f32 eta, lambda | u32 epochs, batch, train_size, early_stop,
- *   epochs_run | u64 init_seed, order_seed | u8 data_sha256[32] | u64 n_params |
- *   f32 params[n_params] (canonical order) | u8 sha256[32] of everything before.
+ *   epochs_run | u64 init_seed, order_seed | u8 data_sha256[32] |
+ *   (v2 only:) u32 l2_biases | f32 eta_decay | u64 steps | u32 stop |
+ *   u64 n_params | f32 params[n_params] (canonical order) | u8 sha256[32] of everything before.
+ * Version 1 files (without the v2 fields) are read too, and written back as version 1.
  * Loading checks magic, version, every size and enum, the exact length, then the checksum, and
  * allocates nothing before all of that has passed. Limit: a file is at most 2 GiB. A parsed
  * file serialises back to exactly its own bytes. */
@@ -16,7 +18,9 @@
 #include "parse.h"
 #include "read.h"
 
-#define HEADER_BYTES (8 + 4 + 4 + 4 * TN_MAX_LAYERS + 3 * 4 + 2 * 4 + 5 * 4 + 2 * 8 + 32 + 8)
+#define HEADER_V1 (8 + 4 + 4 + 4 * TN_MAX_LAYERS + 3 * 4 + 2 * 4 + 5 * 4 + 2 * 8 + 32 + 8)
+#define V2_FIELDS (4 + 4 + 8 + 4)
+#define HEADER_BYTES(version) (HEADER_V1 + ((version) >= 2 ? V2_FIELDS : 0))
 #define MAX_MODEL_BYTES ((size_t)1 << 31)
 
 static void append_bytes(void *end, const uint8_t *bytes, size_t n) {
@@ -30,15 +34,19 @@ tn_status tn_model_serialize(const tn_model *m, const char *name, uint8_t **out,
     const tn_config *c = &m->config;
     *out = NULL;
     *size = 0;
-    if (net->n_params > (MAX_MODEL_BYTES - HEADER_BYTES - 32) / 4)
+    uint32_t version = m->format_version ? m->format_version : TN_MODEL_VERSION;
+    if (version == 1 && (c->l2_biases || c->eta_decay != 0.0f))
+        return tn_fail(err, TN_ERR_ARG, "%s: model format version 1 cannot hold L2 on biases or a decaying eta", name);
+    size_t header = HEADER_BYTES(version);
+    if (net->n_params > (MAX_MODEL_BYTES - header - 32) / 4)
         return tn_fail(err, TN_ERR_ARG, "%s: %zu parameters do not fit in a model file", name, net->n_params);
-    size_t total = HEADER_BYTES + net->n_params * 4 + 32;
+    size_t total = header + net->n_params * 4 + 32;
     uint8_t *buf = malloc(total);
     if (!buf) return tn_fail(err, TN_ERR_NOMEM, "%s: out of memory", name);
-    memset(buf, 0, HEADER_BYTES);
+    memset(buf, 0, header);
     uint8_t *p = buf;
     memcpy(p, "TWINNETM", 8); p += 8;
-    tn_put_u32(p, TN_MODEL_VERSION); p += 4;
+    tn_put_u32(p, version); p += 4;
     tn_put_u32(p, (uint32_t)net->n_sizes); p += 4;
     for (int l = 0; l < TN_MAX_LAYERS; l++, p += 4) tn_put_u32(p, l < net->n_sizes ? net->sizes[l] : 0);
     tn_put_u32(p, net->activation); p += 4;
@@ -54,6 +62,12 @@ tn_status tn_model_serialize(const tn_model *m, const char *name, uint8_t **out,
     tn_put_u64(p, c->init_seed); p += 8;
     tn_put_u64(p, c->order_seed); p += 8;
     memcpy(p, m->data_sha256, 32); p += 32;
+    if (version >= 2) {
+        tn_put_u32(p, c->l2_biases ? 1 : 0); p += 4;
+        tn_put_u32(p, tn_f2u(c->eta_decay)); p += 4;
+        tn_put_u64(p, m->steps); p += 8;
+        tn_put_u32(p, m->stop); p += 4;
+    }
     tn_put_u64(p, net->n_params); p += 8;
     tn_params_write(net, append_bytes, &p);
     tn_sha256 s;
@@ -81,10 +95,10 @@ tn_status tn_model_parse(tn_model *m, const char *path, const uint8_t *buf, size
     if (size < 8 || memcmp(buf, "TWINNETM", 8) != 0) FAIL("%s: not a twinnet model file (wrong magic)", path);
     if (size < 12) FAIL("%s: truncated model file (%zu byte%s)", path, size, TN_S(size));
     uint32_t version = tn_get_u32(buf + 8);
-    if (version != TN_MODEL_VERSION)
-        FAIL("%s: model format version %u; this twinnet reads version %u (retrain, or use the twinnet that wrote it)",
+    if (version < 1 || version > TN_MODEL_VERSION)
+        FAIL("%s: model format version %u; this twinnet reads versions 1 to %u (use the twinnet that wrote it)",
              path, version, TN_MODEL_VERSION);
-    if (size < HEADER_BYTES + 32) FAIL("%s: truncated model file (%zu byte%s)", path, size, TN_S(size));
+    if (size < HEADER_BYTES(version) + 32) FAIL("%s: truncated model file (%zu byte%s)", path, size, TN_S(size));
     const uint8_t *p = buf + 12;
     tn_config c;
     tn_config_default(&c);
@@ -113,11 +127,22 @@ tn_status tn_model_parse(tn_model *m, const char *path, const uint8_t *buf, size
     c.early_stop = tn_get_u32(p + 12); uint32_t epochs_run = tn_get_u32(p + 16); p += 20;
     c.init_seed = tn_get_u64(p); c.order_seed = tn_get_u64(p + 8); p += 16;
     const uint8_t *data_sha = p; p += 32;
+    uint64_t steps = 0;
+    uint32_t stop = TN_STOP_COMPLETED;
+    if (version >= 2) {
+        uint32_t l2_biases = tn_get_u32(p);
+        c.eta_decay = tn_u2f(tn_get_u32(p + 4));
+        steps = tn_get_u64(p + 8);
+        stop = tn_get_u32(p + 16);
+        p += V2_FIELDS;
+        if (l2_biases > 1 || stop > TN_STOP_NON_FINITE) FAIL("%s: corrupted: unknown L2 or stop code", path);
+        c.l2_biases = (int)l2_biases;
+    }
     uint64_t stored = tn_get_u64(p); p += 8;
     if (stored != n_params) FAIL("%s: corrupted: %llu parameters stored for sizes that need %llu", path,
                                  (unsigned long long)stored, (unsigned long long)n_params);
     /* n_params < 16 * 65536 * 65537: the arithmetic below cannot overflow 64 bits. */
-    uint64_t expect = HEADER_BYTES + n_params * 4 + 32;
+    uint64_t expect = HEADER_BYTES(version) + n_params * 4 + 32;
     if (size != expect)
         FAIL("%s: %s model file: %zu byte%s, expected %llu", path, size < expect ? "truncated" : "trailing bytes in",
              size, TN_S(size), (unsigned long long)expect);
@@ -143,6 +168,9 @@ tn_status tn_model_parse(tn_model *m, const char *path, const uint8_t *buf, size
     free(canon);
     m->config = c;
     m->epochs_run = epochs_run;
+    m->format_version = version;
+    m->steps = steps;
+    m->stop = (tn_stop)stop;
     memcpy(m->data_sha256, data_sha, 32);
     return TN_OK;
 }
@@ -153,13 +181,14 @@ static size_t model_wanted(const uint8_t *b, size_t n) {
     if (n < 8) return 0;
     if (memcmp(b, "TWINNETM", 8) != 0) return 8;
     if (n < 12) return 0;
-    if (tn_get_u32(b + 8) != TN_MODEL_VERSION) return 12;
-    if (n < HEADER_BYTES) return 0;
+    uint32_t version = tn_get_u32(b + 8);
+    if (version < 1 || version > TN_MODEL_VERSION) return 12;
+    if (n < HEADER_BYTES(version)) return 0;
     uint32_t n_sizes = tn_get_u32(b + 12), sizes[TN_MAX_LAYERS];
     for (int l = 0; l < TN_MAX_LAYERS; l++) sizes[l] = tn_get_u32(b + 16 + 4 * l);
     uint64_t count = tn_params_count(sizes, n_sizes < TN_MAX_LAYERS ? (int)n_sizes : TN_MAX_LAYERS);
     if (count > MAX_MODEL_BYTES) return SIZE_MAX; /* corrupt sizes: the parser says which */
-    return HEADER_BYTES + (size_t)count * 4 + 32;
+    return HEADER_BYTES(version) + (size_t)count * 4 + 32;
 }
 
 tn_status tn_model_load(tn_model *m, const char *path, tn_error *err) {

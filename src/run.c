@@ -45,6 +45,10 @@ tn_status tn_run(const tn_run_spec *spec, tn_model *model, tn_train_result *resu
         model->config = cfg;
         model->config.trace_path = NULL;
         model->epochs_run = result->epochs_run;
+        model->steps = result->steps;
+        model->stop = result->interrupted ? TN_STOP_INTERRUPTED
+                      : result->non_finite && cfg.on_nan == TN_ON_NAN_STOP ? TN_STOP_NON_FINITE
+                      : result->stopped_early ? TN_STOP_EARLY : TN_STOP_COMPLETED;
         tn_dataset used = tn_dataset_view(train, 0, cfg.train_size ? cfg.train_size : train->n);
         tn_dataset_sha256(&used, model->data_sha256);
         if (spec->out) s = tn_model_save(model, spec->out, err);

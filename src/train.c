@@ -121,6 +121,7 @@ typedef struct {
     step_plan *plan;
     float c;          /* -eta/m */
     float decay;      /* 1 - eta*lambda/n, or 1 */
+    float bias_decay; /* the same where biases are decayed too (config l2_biases), else 1 */
 } step_ctx;
 
 static void passes_job(void *p, int t, int n) {
@@ -143,16 +144,18 @@ static void update_job(void *p, int t, int n) {
         const layer_plan *lp = &c->plan->layer[l];
         if (c->decay != 1.0f) c->k->scale(W + (size_t)lo * pl, c->decay, (size_t)(hi - lo) * pl);
         c->k->update(W, pl, lp->rows, lp->n_rows, lp->count, c->plan->capacity, lp->entry_delta, lp->entry_scale, lo, hi);
-        if (t == 0)
+        if (t == 0) { /* the biases: as a weight row, the decay first, then the examples in batch order */
+            if (c->bias_decay != 1.0f) c->k->scale(net->params + net->b_off[l], c->bias_decay, pl);
             for (uint32_t e = 0; e < c->m; e++) c->k->axpy(net->params + net->b_off[l], c->c, lp->delta[e], pl);
+        }
     }
 }
 
 static void sgd_step(tn_net *net, const tn_kernels *k, const float *table, const tn_dataset *ds,
-                     const uint32_t *idx, uint32_t m, float eta, float lambda, uint32_t n_train,
+                     const uint32_t *idx, uint32_t m, float eta, float lambda, int l2_biases, uint32_t n_train,
                      tn_batch_work *bw, step_plan *plan, tn_pool *pool) {
-    step_ctx c = {net, k, ds, table, idx, m, bw, plan, -(eta / (float)m),
-                  lambda != 0.0f ? 1.0f - eta * lambda / (float)n_train : 1.0f};
+    float decay = lambda != 0.0f ? 1.0f - eta * lambda / (float)n_train : 1.0f;
+    step_ctx c = {net, k, ds, table, idx, m, bw, plan, -(eta / (float)m), decay, l2_biases ? decay : 1.0f};
     for (int l = 2; l < net->n_sizes; l++) tn_transpose_layer(net, l, plan->wt[l]);
     tn_pool_run(pool, passes_job, &c);
     for (int l = 1; l < net->n_sizes; l++) plan_layer(&plan->layer[l], net, l, bw, m, plan->capacity, c.c);
@@ -173,7 +176,7 @@ tn_status tn_sgd_step(tn_net *net, const tn_dataset *ds, const uint32_t *idx, ui
     if ((s = tn_pool_create(&pool, 1, err)) != TN_OK) { step_plan_free(&plan, net); tn_batch_work_free(&bw); return s; }
     float table[256];
     tn_pixel_table(table);
-    sgd_step(net, tn_kernels_select(), table, ds, idx, m, eta, lambda, n_train, &bw, &plan, pool);
+    sgd_step(net, tn_kernels_select(), table, ds, idx, m, eta, lambda, 0, n_train, &bw, &plan, pool);
     tn_pool_destroy(pool);
     step_plan_free(&plan, net);
     tn_batch_work_free(&bw);
@@ -185,6 +188,7 @@ static tn_status check_config(const tn_config *cfg, const tn_dataset *train, tn_
     if (cfg->batch < 1) return tn_fail(err, TN_ERR_ARG, "batch size: must be at least 1");
     if (!(cfg->eta > 0.0f) || cfg->eta > 1e6f) return tn_fail(err, TN_ERR_ARG, "learning rate eta: must be positive, at most 1e6");
     if (!(cfg->lambda >= 0.0f) || cfg->lambda > 1e6f) return tn_fail(err, TN_ERR_ARG, "L2 strength lambda: must be 0 to 1e6");
+    if (!(cfg->eta_decay >= 0.0f) || cfg->eta_decay > 1e6f) return tn_fail(err, TN_ERR_ARG, "eta decay: must be 0 to 1e6");
     if (cfg->epochs < 1) return tn_fail(err, TN_ERR_ARG, "epochs: must be at least 1");
     if (cfg->threads < 1 || cfg->threads > 256) return tn_fail(err, TN_ERR_ARG, "threads: must be 1 to 256");
     if (cfg->train_size > train->n)
@@ -257,13 +261,16 @@ tn_status tn_train(const tn_config *cfg, const tn_dataset *train, const tn_datas
     for (uint32_t epoch = 1; s == TN_OK && epoch <= cfg->epochs; epoch++) {
         double t0 = now_seconds();
         tn_shuffle(perm, n_train, cfg->order_seed, epoch - 1);
+        /* a decaying step, eta / (1 + d e): SGD on a convex cost then converges instead of
+         * stalling at the noise floor a constant step leaves */
+        float eta = cfg->eta_decay != 0.0f ? cfg->eta / (1.0f + cfg->eta_decay * (float)(epoch - 1)) : cfg->eta;
         uint32_t batch = bw.capacity;
         for (uint32_t start = 0; start < n_train && s == TN_OK; start += batch) {
             if (stop_flag && *stop_flag) { result->interrupted = 1; break; }
             uint32_t m = n_train - start < batch ? n_train - start : batch;
             /* the next mini-batch's examples start on their way into cache during this step */
             for (uint32_t j = start + m; j < start + 2 * m && j < n_train; j++) tn_prefetch_example(&training, perm[j]);
-            sgd_step(net, k, table, &training, perm + start, m, cfg->eta, cfg->lambda, n_train, &bw, &plan, pool);
+            sgd_step(net, k, table, &training, perm + start, m, eta, cfg->lambda, cfg->l2_biases, n_train, &bw, &plan, pool);
             step++;
             if (trace && cfg->trace_every && step % cfg->trace_every == 0 && start + m < n_train)
                 s = tn_trace_record(trace, step, epoch, net, err);

@@ -63,6 +63,7 @@ void tn_free(void *p) { free(p); }
 const char *const tn_activation_names[3] = {"sigmoid", "tanh", "relu"};
 const char *const tn_cost_names[3] = {"quadratic", "cross-entropy", "log-likelihood"};
 const char *const tn_init_names[2] = {"normal", "scaled"};
+const char *const tn_stop_names[4] = {"completed", "stopped early", "interrupted", "non-finite"};
 
 const char *tn_activation_name(tn_activation a) { return (unsigned)a < 3 ? tn_activation_names[a] : "?"; }
 const char *tn_cost_name(tn_cost c) { return (unsigned)c < 3 ? tn_cost_names[c] : "?"; }

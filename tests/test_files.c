@@ -470,11 +470,41 @@ static void test_model_files(void) {
     CHECK_OK(tn_model_serialize(&b, "mem", &sb, &sn, &err), err);
     CHECK(sn == pn && memcmp(sb, pb, pn) == 0, "serialize != file bytes");
     free(sb);
+    /* Version 2's fields survive; a version 1 file (as older twinnets wrote) reads, and writes
+     * back as exactly its own bytes, 20 bytes shorter; version 1 cannot hold the v2 options. */
+    tn_model c;
+    uint8_t *v2, *v1;
+    size_t v2n, v1n;
+    a.steps = 12345;
+    a.stop = TN_STOP_INTERRUPTED;
+    a.config.eta_decay = 0.5f;
+    CHECK_OK(tn_model_serialize(&a, "v2", &v2, &v2n, &err), err);
+    CHECK_OK(tn_model_parse(&c, "v2", v2, v2n, &err), err);
+    CHECK(c.format_version == 2 && c.steps == 12345 && c.stop == TN_STOP_INTERRUPTED && c.config.eta_decay == 0.5f &&
+              !c.config.l2_biases, "version 2 fields after a round trip");
+    tn_model_free(&c);
+    a.format_version = 1;
+    CHECK(tn_model_serialize(&a, "v1", &v1, &v1n, &err) == TN_ERR_ARG, "version 1 with a decaying eta");
+    a.config.eta_decay = 0.0f;
+    CHECK_OK(tn_model_serialize(&a, "v1", &v1, &v1n, &err), err);
+    CHECK(v1n + 20 == v2n && v1[8] == 1, "a version 1 file: %zu bytes, version %u", v1n, v1[8]);
+    CHECK_OK(tn_model_parse(&c, "v1", v1, v1n, &err), err);
+    CHECK(c.format_version == 1 && c.steps == 0 && c.stop == TN_STOP_COMPLETED, "version 1 read back");
+    uint8_t *again;
+    size_t again_n;
+    CHECK_OK(tn_model_serialize(&c, "v1", &again, &again_n, &err), err);
+    CHECK(again_n == v1n && memcmp(again, v1, v1n) == 0, "version 1 not written back as its own bytes");
+    free(again);
+    free(v1);
+    free(v2);
+    tn_model_free(&c);
+    a.format_version = 0;
+    a.steps = 0;
+    a.stop = TN_STOP_COMPLETED;
     /* A gzipped model file reads the same. */
     size_t gn;
     uint8_t *g = gzip_bytes(pb, pn, &gn);
     write_bytes(path_of("a.tnm.gz"), g, gn);
-    tn_model c;
     CHECK_OK(tn_model_load(&c, path_of("a.tnm.gz"), &err), err);
     tn_net_fingerprint(&c.net, fb);
     CHECK(strcmp(fa, fb) == 0, "gzipped model");
@@ -516,13 +546,13 @@ static void test_model_files(void) {
     expect_model_error(t, "checksum", "flipped parameter byte");
     /* Another version (with a checksum that matches, as a future twinnet would write it). */
     memcpy(flip, pb, pn);
-    flip[8] = 2;
+    flip[8] = 3;
     tn_sha256 sh;
     tn_sha256_init(&sh);
     tn_sha256_update(&sh, flip, pn - 32);
     tn_sha256_final(&sh, flip + pn - 32);
     write_bytes(t, flip, pn);
-    expect_model_error(t, "version 2", "format version 2");
+    expect_model_error(t, "version 3", "format version 3");
     /* Not a model at all: an IDX file, text, nothing. */
     write_bytes(t, "hello, world\n", 13);
     expect_model_error(t, "not a twinnet model", "text file as a model");
