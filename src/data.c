@@ -172,7 +172,7 @@ static tn_status assemble(tn_status s, tn_dataset *ds, const char *images_name, 
                           int iover, const char *labels_name, uint8_t *lbuf, size_t lsize, int lover,
                           tn_error *err) {
     const uint8_t *ipay = NULL, *lpay = NULL;
-    uint32_t idims[3], ldims[3];
+    uint32_t idims[3] = {0, 0, 0}, ldims[3] = {0, 0, 0};
     if (s == TN_OK) s = parse_idx(images_name, ibuf, isize, iover, 3, idims, &ipay, err);
     if (s == TN_OK) s = parse_idx(labels_name, lbuf, lsize, lover, 1, ldims, &lpay, err);
     if (s == TN_OK && idims[0] != ldims[0])
