@@ -60,7 +60,7 @@ demo: all data
 	sh scripts/demo.sh
 
 # Side-by-side speed against PyTorch, numpy and FANN (not a test: CI times nothing).
-bench: all data
+bench: all tests data
 	sh bench/run.sh
 
 # Fuzzing of every parser (libFuzzer, clang, ASan + UBSan); FUZZ_SECONDS per target.

@@ -235,3 +235,19 @@ echo "bench_seconds: $(( $(date +%s) - START ))" >>"$OUT/meta.txt"
 
 "$PY" bench/report.py --logs "$LOGS" --meta "$OUT/meta.txt" --jobs "$JOBS" --peers "$PEERS" \
     --train-size "$TRAIN_SIZE" --out "$OUT/results-latest.txt"
+
+# ---- linear assignment: tn_lap_solve against scipy ---------------------------------------------
+# Unless BENCH_LAP=0: $BUILD/tests/test_lap --bench (make tests builds it) against
+# scipy.optimize.linear_sum_assignment on random 100x100 and 1000x1000 float64 costs, the median
+# of BENCH_LAP_REPS=7 solves each; written to $OUT/lap-latest.txt too.
+if [ "${BENCH_LAP:-1}" != 0 ]; then
+    if [ ! -x "$BUILD/tests/test_lap" ]; then
+        say "bench: $BUILD/tests/test_lap missing (make tests): assignment not timed"
+    elif ! "$PY" -c 'import scipy.optimize' 2>/dev/null; then
+        say "bench: scipy not importable by $PY (python3-scipy): assignment not timed"
+    else
+        "$PY" bench/lap_bench.py --build "$BUILD" --reps "${BENCH_LAP_REPS:-7}" >"$OUT/lap-latest.txt" ||
+            say "bench: bench/lap_bench.py failed"
+        cat "$OUT/lap-latest.txt"
+    fi
+fi
