@@ -43,6 +43,14 @@ double parse_real(const char *opt, const char *s, double lo, double hi, int lo_o
 int parse_sizes(const char *opt, const char *s, uint32_t *sizes);
 int parse_choice(const char *opt, const char *s, const char *const *names, int count);
 
+/* The training options (config_opts.c), shared by train and sweep: 1 if a was one; then
+ * config_finish applies --seed to the seeds not given on their own. */
+typedef struct { int seed_set, init_set, order_set; uint64_t seed; } config_seeds;
+int config_option(args *a, tn_config *cfg, config_seeds *s);
+void config_finish(tn_config *cfg, const config_seeds *s);
+extern const char *const config_options_help;   /* their --help lines */
+extern const char *const data_options_help;     /* --data and the named files */
+
 /* --data, --train-images, --train-labels, --test-images, --test-labels: 1 if a was one. */
 int data_option(args *a, tn_data_source *d);
 /* Both data sets (train may be NULL: only the test set), or exit with the library's message. */

@@ -7,10 +7,9 @@
 static void help(void) {
     printf("usage: twinnet eval MODEL [--data DIR | --test-images F --test-labels F] [--threads N] [--json]\n"
            "Test accuracy, mean cost and confusion matrix (rows: true digit, columns: predicted).\n\n"
-           "  --data DIR           MNIST directory (default $TWINNET_DATA, else ~/.cache/twinnet/mnist)\n"
-           "  --test-images F --test-labels F     any IDX test set (raw or .gz)\n"
+           "%s"
            "  --threads N          threads (default 1); the result is the same for any N\n"
-           "  --json               one JSON object\n");
+           "  --json               one JSON object\n", data_options_help);
 }
 
 static void print_confusion(const uint32_t *conf, uint32_t n) {

@@ -12,37 +12,14 @@ static void help(void) {
     printf("usage: twinnet train [options] --out MODEL\n"
            "Trains a network with mini-batch SGD; the defaults reproduce Nielsen's network.py.\n\n"
            "  --out MODEL          model file to write (required; written atomically)\n"
-           "  --data DIR           MNIST directory (default $TWINNET_DATA, else ~/.cache/twinnet/mnist)\n"
-           "  --train-images F --train-labels F   any IDX training set (raw or .gz)\n"
-           "  --test-images F --test-labels F     any IDX test set (raw or .gz)\n"
-           "  --sizes LIST         layer widths (default 784,30,10)\n"
-           "  --epochs N           (default 30)\n"
-           "  --batch N            mini-batch size (default 10)\n"
-           "  --eta X              learning rate (default 3.0)\n"
-           "  --cost NAME          quadratic | cross-entropy | log-likelihood (softmax output) (default quadratic)\n"
-           "  --activation NAME    hidden layers: sigmoid | tanh | relu (default sigmoid)\n"
-           "  --lambda X           L2 strength, scaled by the training set size as network2.py (default 0)\n"
-           "  --l2-biases          decay the biases too (network2.py does not): softmax regression\n"
-           "                       (--sizes 784,10 --cost log-likelihood) is then strictly convex\n"
-           "  --eta-decay D        eta / (1 + D e) in epoch e = 0, 1, ... (default 0: constant)\n"
-           "  --init NAME          normal: N(0,1) | scaled: weights N(0,1/n_in) (default normal)\n"
-           "  --seed N             sets both seeds (default 1)\n"
-           "  --init-seed N        seed of the initial parameters (default 1)\n"
-           "  --order-seed N       seed of the example order (default 1)\n"
-           "  --train-size N       examples to train on; the rest of the training file is the\n"
-           "                       validation set (default 50000; 0 = all)\n"
-           "  --early-stop N       stop after N epochs without validation gain (default 0 = off)\n"
-           "  --threads N          threads (default 1); the result is the same for any N\n"
+           "%s%s"
            "  --trace FILE         write a parameter trace for 'twinnet diverge'\n"
            "  --trace-every K      steps between trace records (default 100; 0 = epoch ends)\n"
            "  --perturb-ulp INDEX  flip the lowest bit of initial parameter INDEX\n"
-           "  --on-nan WHAT        a non-finite cost or parameter at an epoch's end: stop (keep the\n"
-           "                       last finite epoch's model) | continue (default stop)\n"
            "  --json               JSON Lines output\n"
-           "  --quiet              no per-epoch lines\n");
+           "  --quiet              no per-epoch lines\n", data_options_help, config_options_help);
 }
 
-static const char *const on_nan_names[2] = {"stop", "continue"};
 
 typedef struct { int as_json, quiet, tty; double started, train_seconds; } view;
 
@@ -83,50 +60,31 @@ static int on_epoch(const tn_epoch_info *e, void *user) {
 
 static void parse(int argc, char **argv, tn_run_spec *spec, view *v) {
     tn_config *cfg = &spec->config;
-    int seed_set = 0, init_seed_set = 0, order_seed_set = 0, trace_every_set = 0;
-    uint64_t seed = 1;
+    config_seeds seeds = {0, 0, 0, 1};
+    int trace_every_set = 0;
     args a;
     const char *pos;
     args_begin(&a, argc, argv);
     while (args_next(&a, &pos)) {
         if (pos) usage_error("unexpected argument '%s'", pos);
         else if (args_is(&a, "--help")) { help(); exit(0); }
-        else if (data_option(&a, &spec->data)) {}
+        else if (data_option(&a, &spec->data) || config_option(&a, cfg, &seeds)) {}
         else if (args_is(&a, "--out")) spec->out = args_value(&a);
-        else if (args_is(&a, "--sizes")) cfg->n_sizes = parse_sizes("--sizes", args_value(&a), cfg->sizes);
-        else if (args_is(&a, "--epochs")) cfg->epochs = (uint32_t)parse_uint("--epochs", args_value(&a), 1, 100000);
-        else if (args_is(&a, "--batch")) cfg->batch = (uint32_t)parse_uint("--batch", args_value(&a), 1, 65536);
-        else if (args_is(&a, "--eta")) cfg->eta = (float)parse_real("--eta", args_value(&a), 0.0, 1e6, 1);
-        else if (args_is(&a, "--lambda")) cfg->lambda = (float)parse_real("--lambda", args_value(&a), 0.0, 1e6, 0);
-        else if (args_is(&a, "--l2-biases")) { args_flag(&a); cfg->l2_biases = 1; }
-        else if (args_is(&a, "--eta-decay")) cfg->eta_decay = (float)parse_real("--eta-decay", args_value(&a), 0.0, 1e6, 0);
-        else if (args_is(&a, "--cost")) cfg->cost = (tn_cost)parse_choice("--cost", args_value(&a), tn_cost_names, 3);
-        else if (args_is(&a, "--activation"))
-            cfg->activation = (tn_activation)parse_choice("--activation", args_value(&a), tn_activation_names, 3);
-        else if (args_is(&a, "--init")) cfg->init = (tn_init)parse_choice("--init", args_value(&a), tn_init_names, 2);
-        else if (args_is(&a, "--seed")) { seed = parse_uint("--seed", args_value(&a), 0, UINT64_MAX); seed_set = 1; }
-        else if (args_is(&a, "--init-seed")) { cfg->init_seed = parse_uint("--init-seed", args_value(&a), 0, UINT64_MAX); init_seed_set = 1; }
-        else if (args_is(&a, "--order-seed")) { cfg->order_seed = parse_uint("--order-seed", args_value(&a), 0, UINT64_MAX); order_seed_set = 1; }
-        else if (args_is(&a, "--train-size")) cfg->train_size = (uint32_t)parse_uint("--train-size", args_value(&a), 0, UINT32_MAX);
-        else if (args_is(&a, "--early-stop")) cfg->early_stop = (uint32_t)parse_uint("--early-stop", args_value(&a), 0, 100000);
-        else if (args_is(&a, "--threads")) cfg->threads = (int)parse_uint("--threads", args_value(&a), 1, 256);
         else if (args_is(&a, "--trace")) cfg->trace_path = args_value(&a);
         else if (args_is(&a, "--trace-every")) {
             cfg->trace_every = (uint32_t)parse_uint("--trace-every", args_value(&a), 0, UINT32_MAX);
             trace_every_set = 1;
         }
         else if (args_is(&a, "--perturb-ulp")) cfg->perturb_ulp = (int64_t)parse_uint("--perturb-ulp", args_value(&a), 0, INT64_MAX);
-        else if (args_is(&a, "--on-nan")) cfg->on_nan = (tn_on_nan)parse_choice("--on-nan", args_value(&a), on_nan_names, 2);
         else if (args_is(&a, "--json")) { args_flag(&a); v->as_json = 1; }
         else if (args_is(&a, "--quiet")) { args_flag(&a); v->quiet = 1; }
         else usage_error("unknown option '%s'", a.name);
     }
+    config_finish(cfg, &seeds);
     if (!spec->out) usage_error("--out MODEL is required");
     if (!*spec->out) usage_error("--out: the file name is empty");
     if (cfg->trace_path && !*cfg->trace_path) usage_error("--trace: the file name is empty");
     if (trace_every_set && !cfg->trace_path) usage_error("--trace-every: there is no --trace FILE to write");
-    if (seed_set && !init_seed_set) cfg->init_seed = seed;
-    if (seed_set && !order_seed_set) cfg->order_seed = seed;
 }
 
 static void print_summary(const view *v, const tn_run_spec *spec, const tn_train_result *r, const char *fp) {
