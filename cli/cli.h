@@ -70,5 +70,6 @@ int cmd_eval(int argc, char **argv);
 int cmd_info(int argc, char **argv);
 int cmd_predict(int argc, char **argv);
 int cmd_diverge(int argc, char **argv);
+int cmd_sweep(int argc, char **argv);
 
 #endif

@@ -20,6 +20,7 @@ static const struct {
     {"info", cmd_info, "configuration, seeds, shapes and parameter fingerprint of a model"},
     {"predict", cmd_predict, "classify 28x28 PGM or PNG images"},
     {"diverge", cmd_diverge, "the first step at which two training runs (traces) differ"},
+    {"sweep", cmd_sweep, "many trainings varying one source of randomness; resumable"},
 };
 #define N_COMMANDS (int)(sizeof commands / sizeof commands[0])
 

@@ -29,7 +29,7 @@ typedef struct { char msg[512]; } tn_error; /* one line, no trailing newline */
 const char *tn_status_string(tn_status s);
 
 /* ---- randomness: Philox4x32-10 (Salmon et al. 2011), counter-based ---------------------- */
-typedef enum { TN_STREAM_INIT = 1, TN_STREAM_ORDER = 2, TN_STREAM_BASELINE = 3 } tn_stream;
+typedef enum { TN_STREAM_INIT = 1, TN_STREAM_ORDER = 2, TN_STREAM_BASELINE = 3, TN_STREAM_SWEEP = 4 } tn_stream;
 
 void tn_philox4x32_10(const uint32_t ctr[4], const uint32_t key[2], uint32_t out[4]);
 /* The k-th standard normal deviate of (seed, stream): Box-Muller on Philox block k/2 in double
@@ -292,6 +292,46 @@ tn_status tn_write_atomic(const char *path, const void *data, size_t n, tn_error
 
 /* SHA-256 of a data set's pixels and labels (the data fingerprint in model files). */
 void tn_dataset_sha256(const tn_dataset *ds, uint8_t digest[32]);
+
+/* ---- sweep: many trainings in which one source of randomness varies ------------------------ */
+typedef enum {
+    TN_VARY_INIT = 0,   /* run i: init seed + i */
+    TN_VARY_ORDER,      /* run i: order seed + i */
+    TN_VARY_BOTH,       /* run i: both seeds + i */
+    TN_VARY_BIT,        /* run i: the lowest bit of one initial first-layer weight flipped, from an
+                           input that is non-zero in some training example, drawn for i */
+    TN_VARY_NONE,       /* nothing: the control, every run the same */
+    TN_VARY_COUNT
+} tn_vary;
+extern const char *const tn_vary_names[TN_VARY_COUNT];   /* "init", "order", "both", "bit", "none" */
+
+typedef struct {
+    tn_config base;                    /* every run's training; its seeds are where runs start */
+    uint32_t runs;                     /* runs per source, at least 1 */
+    int n_sources;                     /* sources, each once, in the order given */
+    tn_vary sources[TN_VARY_COUNT];
+    const char *dir;                   /* runs (NAME.tnm, NAME.epochs.jsonl) and manifest.json */
+} tn_sweep;
+
+/* Run r = source index * runs + i, named "SOURCE-III" (e.g. "init-003"). */
+uint32_t tn_sweep_total(const tn_sweep *sw);
+void tn_sweep_run_name(const tn_sweep *sw, uint32_t r, char name[32]);
+tn_status tn_sweep_run_config(const tn_sweep *sw, uint32_t r, const tn_dataset *train, tn_config *cfg,
+                              tn_error *err);
+/* Trains run r and writes DIR/NAME.tnm and DIR/NAME.epochs.jsonl (no timings: the bytes depend
+ * on the run alone); fingerprint: the model's. A stop on request is an error here (the run
+ * is not finished). */
+tn_status tn_sweep_run(const tn_sweep *sw, uint32_t r, const tn_dataset *train, const tn_dataset *test,
+                       volatile const int *stop_flag, char fingerprint[65], tn_error *err);
+/* The sweep's identity: every option that changes a run's bits, runs, sources, the data. */
+void tn_sweep_key(const tn_sweep *sw, const uint8_t data_sha256[32], char hex[65]);
+/* Creates DIR, or reads its manifest: another key is TN_ERR_ARG; each finished run's model is
+ * checked against its fingerprint (else the run is to be redone: *broken counts them).
+ * fingerprints: tn_sweep_total entries, "" for a run still to do. */
+tn_status tn_sweep_open(const tn_sweep *sw, const char key[65], char (*fingerprints)[65], uint32_t *finished,
+                        uint32_t *broken, tn_error *err);
+tn_status tn_sweep_write_manifest(const tn_sweep *sw, const char key[65], char (*fingerprints)[65],
+                                  tn_error *err);
 
 /* ---- diverge: where two training traces part ---------------------------------------------- */
 typedef struct {

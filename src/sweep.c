@@ -1,0 +1,246 @@
+/* Sweeps: many trainings of one network in which only one source of randomness varies (the
+ * initialisation, the example order, both, one bit of one initial weight, or nothing), run
+ * by run, so that a process pool, an MPI rank or a job array can each take some runs. What a
+ * sweep writes depends only on the sweep: a run's model and per-epoch results (no timings),
+ * and a manifest listing every finished run with its fingerprint, which a resumed sweep checks
+ * the model files against instead of trusting them. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+
+#include "read.h"
+#include "util.h"
+
+const char *const tn_vary_names[TN_VARY_COUNT] = {"init", "order", "both", "bit", "none"};
+
+uint32_t tn_sweep_total(const tn_sweep *sw) { return (uint32_t)sw->n_sources * sw->runs; }
+
+void tn_sweep_run_name(const tn_sweep *sw, uint32_t r, char name[32]) {
+    snprintf(name, 32, "%s-%03u", tn_vary_names[sw->sources[r / sw->runs]], r % sw->runs);
+}
+
+/* Canonical index of the weight that run i of a `bit` source flips: a first-layer weight from an
+ * input that is non-zero in some training example (so it receives gradients), drawn from
+ * Philox keyed by the init seed, stream TN_STREAM_SWEEP, counter i. */
+static tn_status bit_index(const tn_sweep *sw, uint32_t i, const tn_dataset *train, int64_t *index, tn_error *err) {
+    uint32_t n_in = sw->base.sizes[0], units = sw->base.sizes[1];
+    uint32_t n = sw->base.train_size && sw->base.train_size < train->n ? sw->base.train_size : train->n;
+    uint8_t *used = calloc(n_in, 1);
+    if (!used) return tn_fail(err, TN_ERR_NOMEM, "out of memory");
+    uint32_t n_used = 0;
+    for (uint32_t e = 0; e < n && train->n_in == n_in; e++)
+        for (uint32_t t = train->nz_start[e]; t < train->nz_start[e + 1]; t++) used[train->nz_index[t]] = 1;
+    for (uint32_t k = 0; k < n_in; k++) n_used += used[k];
+    if (n_used == 0) { free(used); return tn_fail(err, TN_ERR_ARG, "%s: no input is ever non-zero: no weight to flip", train->images_name); }
+    uint32_t ctr[4] = {i, 0, 0, TN_STREAM_SWEEP}, key[2] = {(uint32_t)sw->base.init_seed, (uint32_t)(sw->base.init_seed >> 32)}, r[4];
+    tn_philox4x32_10(ctr, key, r);
+    uint32_t pick = (uint32_t)(((uint64_t)r[1] * n_used) >> 32), input = 0;
+    for (uint32_t k = 0, seen = 0; k < n_in; k++)
+        if (used[k] && seen++ == pick) { input = k; break; }
+    free(used);
+    *index = (int64_t)((uint64_t)(((uint64_t)r[0] * units) >> 32) * n_in + input);
+    return TN_OK;
+}
+
+tn_status tn_sweep_run_config(const tn_sweep *sw, uint32_t r, const tn_dataset *train, tn_config *cfg, tn_error *err) {
+    if (r >= tn_sweep_total(sw)) return tn_fail(err, TN_ERR_ARG, "sweep: run %u of %u", r, tn_sweep_total(sw));
+    tn_vary v = sw->sources[r / sw->runs];
+    uint32_t i = r % sw->runs;
+    *cfg = sw->base;
+    cfg->trace_path = NULL;
+    cfg->perturb_ulp = -1;
+    if (v == TN_VARY_INIT || v == TN_VARY_BOTH) cfg->init_seed += i;
+    if (v == TN_VARY_ORDER || v == TN_VARY_BOTH) cfg->order_seed += i;
+    if (v == TN_VARY_BIT) return bit_index(sw, i, train, &cfg->perturb_ulp, err);
+    return TN_OK;
+}
+
+/* ---- one run ---------------------------------------------------------------------------------- */
+typedef struct { char *text; size_t len, cap; int failed; } text_buf;
+
+static void append(text_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void append(text_buf *b, const char *fmt, ...) {
+    char line[512];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    if (n < 0 || b->failed) return;
+    if (b->len + (size_t)n + 1 > b->cap) {
+        size_t cap = (b->cap + (size_t)n + 1) * 2;
+        char *bigger = realloc(b->text, cap);
+        if (!bigger) { b->failed = 1; return; }
+        b->text = bigger;
+        b->cap = cap;
+    }
+    memcpy(b->text + b->len, line, (size_t)n + 1);
+    b->len += (size_t)n;
+}
+
+/* A number as JSON: non-finite ones are null. */
+static void append_number(text_buf *b, const char *key, double v) {
+    if (v == v && v - v == 0.0) append(b, ",\"%s\":%.9g", key, v);
+    else append(b, ",\"%s\":null", key);
+}
+
+/* Per-epoch results without timings, so that the file depends only on the run. */
+static int epoch_line(const tn_epoch_info *e, void *user) {
+    text_buf *b = user;
+    append(b, "{\"epoch\":%u,\"test_correct\":%u,\"test_total\":%u", e->epoch, e->test_correct, e->test_total);
+    append_number(b, "test_accuracy", e->test_total ? (double)e->test_correct / e->test_total : 0.0);
+    append_number(b, "cost", e->test_cost);
+    if (e->has_validation)
+        append(b, ",\"validation_correct\":%u,\"validation_total\":%u", e->valid_correct, e->valid_total);
+    append(b, "}\n");
+    return 0;
+}
+
+tn_status tn_sweep_run(const tn_sweep *sw, uint32_t r, const tn_dataset *train, const tn_dataset *test,
+                       volatile const int *stop_flag, char fingerprint[65], tn_error *err) {
+    char name[32], model_path[4200], epochs_path[4200];
+    tn_sweep_run_name(sw, r, name);
+    snprintf(model_path, sizeof model_path, "%s/%s.tnm", sw->dir, name);
+    snprintf(epochs_path, sizeof epochs_path, "%s/%s.epochs.jsonl", sw->dir, name);
+    tn_run_spec spec;
+    memset(&spec, 0, sizeof spec);
+    tn_status s = tn_sweep_run_config(sw, r, train, &spec.config, err);
+    if (s != TN_OK) return s;
+    text_buf epochs = {NULL, 0, 0, 0};
+    spec.train = train;
+    spec.test = test;
+    spec.out = model_path;
+    spec.on_epoch = epoch_line;
+    spec.user = &epochs;
+    spec.stop_flag = stop_flag;
+    tn_model model;
+    tn_train_result result;
+    s = tn_run(&spec, &model, &result, err);
+    if (s == TN_OK) {
+        tn_net_fingerprint(&model.net, fingerprint);
+        tn_model_free(&model);
+        if (result.interrupted) s = tn_fail(err, TN_ERR_IO, "%s: interrupted at step %llu", model_path, (unsigned long long)result.steps);
+        else if (epochs.failed) s = tn_fail(err, TN_ERR_NOMEM, "out of memory");
+        else s = tn_write_atomic(epochs_path, epochs.text ? epochs.text : "", epochs.len, err);
+    }
+    free(epochs.text);
+    return s;
+}
+
+/* ---- the manifest ------------------------------------------------------------------------------ */
+/* What makes two sweeps the same: every option that changes a run's bits, the runs and sources,
+ * and the training data. Not the thread or process count: results do not depend on them. */
+void tn_sweep_key(const tn_sweep *sw, const uint8_t data_sha256[32], char hex[65]) {
+    const tn_config *c = &sw->base;
+    uint8_t b[512], *p = b, digest[32];
+    memcpy(p, "twinnet-sweep-1", 16); p += 16;
+    tn_put_u32(p, (uint32_t)c->n_sizes); p += 4;
+    for (int l = 0; l < c->n_sizes; l++, p += 4) tn_put_u32(p, c->sizes[l]);
+    uint32_t words[] = {c->activation, c->cost, c->init, c->epochs, c->batch, tn_f2u(c->eta), tn_f2u(c->lambda),
+                        (uint32_t)c->l2_biases, tn_f2u(c->eta_decay), c->train_size, c->early_stop, c->on_nan,
+                        sw->runs, (uint32_t)sw->n_sources};
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++, p += 4) tn_put_u32(p, words[i]);
+    for (int s = 0; s < sw->n_sources; s++, p += 4) tn_put_u32(p, sw->sources[s]);
+    tn_put_u64(p, c->init_seed); p += 8;
+    tn_put_u64(p, c->order_seed); p += 8;
+    memcpy(p, data_sha256, 32); p += 32;
+    tn_sha256 sha;
+    tn_sha256_init(&sha);
+    tn_sha256_update(&sha, b, (size_t)(p - b));
+    tn_sha256_final(&sha, digest);
+    tn_hex(digest, 32, hex);
+}
+
+static void manifest_path(const tn_sweep *sw, char *path, size_t cap) { snprintf(path, cap, "%s/manifest.json", sw->dir); }
+
+tn_status tn_sweep_write_manifest(const tn_sweep *sw, const char key[65], char (*fingerprints)[65], tn_error *err) {
+    const tn_config *c = &sw->base;
+    text_buf b = {NULL, 0, 0, 0};
+    append(&b, "{\"twinnet_sweep\":1,\"key\":\"%s\",\"runs_per_source\":%u,\"sources\":[", key, sw->runs);
+    for (int s = 0; s < sw->n_sources; s++) append(&b, "%s\"%s\"", s ? "," : "", tn_vary_names[sw->sources[s]]);
+    append(&b, "],\n\"config\":{\"sizes\":[");
+    for (int l = 0; l < c->n_sizes; l++) append(&b, "%s%u", l ? "," : "", c->sizes[l]);
+    append(&b, "],\"activation\":\"%s\",\"cost\":\"%s\",\"init\":\"%s\",\"epochs\":%u,\"batch\":%u", tn_activation_name(c->activation),
+           tn_cost_name(c->cost), tn_init_name(c->init), c->epochs, c->batch);
+    append_number(&b, "eta", c->eta);
+    append_number(&b, "eta_decay", c->eta_decay);
+    append_number(&b, "lambda", c->lambda);
+    append(&b, ",\"l2_biases\":%s,\"train_size\":%u,\"early_stop\":%u,\"init_seed\":%llu,\"order_seed\":%llu},\n\"runs\":[\n",
+           c->l2_biases ? "true" : "false", c->train_size, c->early_stop, (unsigned long long)c->init_seed,
+           (unsigned long long)c->order_seed);
+    uint32_t total = tn_sweep_total(sw);
+    for (uint32_t r = 0; r < total; r++) {
+        char name[32];
+        tn_sweep_run_name(sw, r, name);
+        append(&b, "{\"run\":%u,\"name\":\"%s\",\"source\":\"%s\",\"index\":%u,\"fingerprint\":", r, name,
+               tn_vary_names[sw->sources[r / sw->runs]], r % sw->runs);
+        if (fingerprints[r][0]) append(&b, "\"%s\"}%s\n", fingerprints[r], r + 1 < total ? "," : "");
+        else append(&b, "null}%s\n", r + 1 < total ? "," : "");
+    }
+    append(&b, "]}\n");
+    char path[4200];
+    manifest_path(sw, path, sizeof path);
+    tn_status s = b.failed ? tn_fail(err, TN_ERR_NOMEM, "out of memory") : tn_write_atomic(path, b.text, b.len, err);
+    free(b.text);
+    return s;
+}
+
+/* A finished run's model must still be there with the fingerprint the manifest gives. */
+static int run_intact(const tn_sweep *sw, uint32_t r, const char *fingerprint) {
+    char name[32], path[4200], fp[65];
+    tn_sweep_run_name(sw, r, name);
+    snprintf(path, sizeof path, "%s/%s.epochs.jsonl", sw->dir, name);
+    struct stat st;
+    if (stat(path, &st) != 0) return 0;
+    snprintf(path, sizeof path, "%s/%s.tnm", sw->dir, name);
+    tn_model m;
+    if (tn_model_load(&m, path, NULL) != TN_OK) return 0;
+    tn_net_fingerprint(&m.net, fp);
+    tn_model_free(&m);
+    return strcmp(fp, fingerprint) == 0;
+}
+
+tn_status tn_sweep_open(const tn_sweep *sw, const char key[65], char (*fingerprints)[65], uint32_t *finished,
+                        uint32_t *broken, tn_error *err) {
+    uint32_t total = tn_sweep_total(sw);
+    *finished = *broken = 0;
+    for (uint32_t r = 0; r < total; r++) fingerprints[r][0] = 0;
+    struct stat st;
+    if (stat(sw->dir, &st) != 0) {
+        if (mkdir(sw->dir, 0777) != 0) return tn_fail(err, TN_ERR_IO, "%s: cannot create the sweep directory: %s", sw->dir, strerror(errno));
+        return TN_OK;
+    }
+    if (!S_ISDIR(st.st_mode)) return tn_fail(err, TN_ERR_ARG, "%s: not a directory", sw->dir);
+    char path[4200];
+    manifest_path(sw, path, sizeof path);
+    if (stat(path, &st) != 0) return TN_OK; /* a directory without a sweep yet */
+    uint8_t *text;
+    size_t size;
+    tn_status s = tn_read_file(path, (size_t)64 << 20, &text, &size, err);
+    if (s != TN_OK) return s;
+    char head[128];
+    snprintf(head, sizeof head, "{\"twinnet_sweep\":1,\"key\":\"%s\"", key);
+    if (size < strlen(head) || memcmp(text, head, strlen(head)) != 0) {
+        free(text);
+        return tn_fail(err, TN_ERR_ARG, "%s: holds another sweep (other options, sources, runs or data): give the "
+                       "command that made it to resume it, or another --out DIR", path);
+    }
+    /* One run a line: {"run":R,...,"fingerprint":"HEX"} or ...:null} */
+    char *t = (char *)text;
+    t[size - 1] = 0;
+    for (char *line = strstr(t, "\n{\"run\":"); line; line = strstr(line + 1, "\n{\"run\":")) {
+        unsigned long r = strtoul(line + 8, NULL, 10);
+        char *fp = strstr(line, "\"fingerprint\":\"");
+        char *end = strchr(line + 1, '\n');
+        if (r >= total || !fp || (end && fp > end) || strspn(fp + 15, "0123456789abcdef") != 64) continue;
+        memcpy(fingerprints[r], fp + 15, 64);
+        fingerprints[r][64] = 0;
+    }
+    free(text);
+    for (uint32_t r = 0; r < total; r++) {
+        if (!fingerprints[r][0]) continue;
+        if (run_intact(sw, r, fingerprints[r])) (*finished)++;
+        else { fingerprints[r][0] = 0; (*broken)++; }
+    }
+    return TN_OK;
+}
