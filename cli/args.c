@@ -69,6 +69,17 @@ int args_next(args *a, const char **positional) {
 
 int args_is(const args *a, const char *name) { return strcmp(a->name, name) == 0; }
 
+int args_next_option(args *a, void (*help)(void)) {
+    const char *positional;
+    if (!args_next(a, &positional)) return 0;
+    if (positional) usage_error("unexpected argument '%s'", positional);
+    if (args_is(a, "--help")) {
+        help();
+        exit(0);
+    }
+    return 1;
+}
+
 const char *args_value(args *a) {
     if (a->value) return a->value;
     if (a->i >= a->argc || is_option(a->argv[a->i])) usage_error("%s: needs a value", a->name);

@@ -33,6 +33,9 @@ void args_begin(args *a, int argc, char **argv);
  * 0 at the end. */
 int args_next(args *a, const char **positional);
 int args_is(const args *a, const char *name);
+/* args_next for a command without positional arguments: one is a usage error, --help prints
+ * help() and exits 0. */
+int args_next_option(args *a, void (*help)(void));
 const char *args_value(args *a);   /* the option's value: never another option */
 void args_flag(args *a);           /* the option takes no value */
 

@@ -14,7 +14,8 @@ static void help(void) {
            "  --out MODEL          model file to write (required; written atomically)\n"
            "%s%s"
            "  --trace FILE         write a parameter trace for 'twinnet diverge'\n"
-           "  --trace-every K      steps between trace records (default 100; 0 = epoch ends)\n"
+           "  --trace-every K      steps between trace records (default 100; 0 = epoch ends; log = steps\n"
+           "                       1, 2, 4, 8, ... and epoch ends)\n"
            "  --perturb-ulp INDEX  flip the lowest bit of initial parameter INDEX\n"
            "  --json               JSON Lines output\n"
            "  --quiet              no per-epoch lines\n", data_options_help, config_options_help);
@@ -63,16 +64,15 @@ static void parse(int argc, char **argv, tn_run_spec *spec, view *v) {
     config_seeds seeds = {0, 0, 0, 1};
     int trace_every_set = 0;
     args a;
-    const char *pos;
     args_begin(&a, argc, argv);
-    while (args_next(&a, &pos)) {
-        if (pos) usage_error("unexpected argument '%s'", pos);
-        else if (args_is(&a, "--help")) { help(); exit(0); }
-        else if (data_option(&a, &spec->data) || config_option(&a, cfg, &seeds)) {}
+    while (args_next_option(&a, help)) {
+        if (data_option(&a, &spec->data) || config_option(&a, cfg, &seeds)) {}
         else if (args_is(&a, "--out")) spec->out = args_value(&a);
         else if (args_is(&a, "--trace")) cfg->trace_path = args_value(&a);
         else if (args_is(&a, "--trace-every")) {
-            cfg->trace_every = (uint32_t)parse_uint("--trace-every", args_value(&a), 0, UINT32_MAX);
+            const char *k = args_value(&a);
+            if (strcmp(k, "log") == 0) { cfg->trace_log = 1; cfg->trace_every = 0; }
+            else cfg->trace_every = (uint32_t)parse_uint("--trace-every", k, 0, UINT32_MAX);
             trace_every_set = 1;
         }
         else if (args_is(&a, "--perturb-ulp")) cfg->perturb_ulp = (int64_t)parse_uint("--perturb-ulp", args_value(&a), 0, INT64_MAX);
