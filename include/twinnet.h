@@ -190,6 +190,7 @@ typedef struct {
     int threads;
     const char *trace_path;   /* NULL: no trace */
     uint32_t trace_every;     /* steps between trace records (0: only epoch ends) */
+    int trace_log;            /* 1: also at steps 1, 2, 4, 8, ... (divergence on a log scale) */
     int64_t perturb_ulp;      /* -1: none; else flip the lowest bit of this canonical param */
     tn_on_nan on_nan;         /* a non-finite test cost or parameter at an epoch's end */
     int l2_biases;            /* 1: the L2 decay applies to biases too (strictly convex softmax
@@ -319,8 +320,10 @@ void tn_sweep_run_name(const tn_sweep *sw, uint32_t r, char name[32]);
 tn_status tn_sweep_run_config(const tn_sweep *sw, uint32_t r, const tn_dataset *train, tn_config *cfg,
                               tn_error *err);
 /* Trains run r and writes DIR/NAME.tnm and DIR/NAME.epochs.jsonl (no timings: the bytes depend
- * on the run alone); fingerprint: the model's. A stop on request is an error here (the run
- * is not finished). */
+ * on the run alone), and for the first TN_SWEEP_TRACED runs of each source a trace DIR/NAME.trace
+ * at steps 1, 2, 4, ... and every epoch's end; fingerprint: the model's. A stop on request is
+ * an error here (the run is not finished). */
+#define TN_SWEEP_TRACED 2
 tn_status tn_sweep_run(const tn_sweep *sw, uint32_t r, const tn_dataset *train, const tn_dataset *test,
                        volatile const int *stop_flag, char fingerprint[65], tn_error *err);
 /* The sweep's identity: every option that changes a run's bits, runs, sources, the data. */

@@ -49,6 +49,7 @@ tn_status tn_sweep_run_config(const tn_sweep *sw, uint32_t r, const tn_dataset *
     uint32_t i = r % sw->runs;
     *cfg = sw->base;
     cfg->trace_path = NULL;
+    cfg->trace_log = 0;
     cfg->perturb_ulp = -1;
     if (v == TN_VARY_INIT || v == TN_VARY_BOTH) cfg->init_seed += i;
     if (v == TN_VARY_ORDER || v == TN_VARY_BOTH) cfg->order_seed += i;
@@ -98,14 +99,20 @@ static int epoch_line(const tn_epoch_info *e, void *user) {
 
 tn_status tn_sweep_run(const tn_sweep *sw, uint32_t r, const tn_dataset *train, const tn_dataset *test,
                        volatile const int *stop_flag, char fingerprint[65], tn_error *err) {
-    char name[32], model_path[4200], epochs_path[4200];
+    char name[32], model_path[4200], epochs_path[4200], trace_path[4200];
     tn_sweep_run_name(sw, r, name);
     snprintf(model_path, sizeof model_path, "%s/%s.tnm", sw->dir, name);
     snprintf(epochs_path, sizeof epochs_path, "%s/%s.epochs.jsonl", sw->dir, name);
+    snprintf(trace_path, sizeof trace_path, "%s/%s.trace", sw->dir, name);
     tn_run_spec spec;
     memset(&spec, 0, sizeof spec);
     tn_status s = tn_sweep_run_config(sw, r, train, &spec.config, err);
     if (s != TN_OK) return s;
+    if (r % sw->runs < TN_SWEEP_TRACED) { /* how the first runs of each source part, step by step */
+        spec.config.trace_path = trace_path;
+        spec.config.trace_every = 0;
+        spec.config.trace_log = 1;
+    }
     text_buf epochs = {NULL, 0, 0, 0};
     spec.train = train;
     spec.test = test;

@@ -272,7 +272,8 @@ tn_status tn_train(const tn_config *cfg, const tn_dataset *train, const tn_datas
             for (uint32_t j = start + m; j < start + 2 * m && j < n_train; j++) tn_prefetch_example(&training, perm[j]);
             sgd_step(net, k, table, &training, perm + start, m, eta, cfg->lambda, cfg->l2_biases, n_train, &bw, &plan, pool);
             step++;
-            if (trace && cfg->trace_every && step % cfg->trace_every == 0 && start + m < n_train)
+            int due = (cfg->trace_every && step % cfg->trace_every == 0) || (cfg->trace_log && (step & (step - 1)) == 0);
+            if (trace && due && start + m < n_train)
                 s = tn_trace_record(trace, step, epoch, net, err);
         }
         if (s != TN_OK || result->interrupted) break;
