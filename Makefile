@@ -8,7 +8,7 @@ SAN     ?=
 CFLAGS_BASE = -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
               -Wmissing-prototypes -Wpedantic -ffp-contract=off -fno-math-errno -g \
               -Iinclude -Isrc $(OPT) $(MARCH) $(SAN)
-LDLIBS  = -lpng -lz -lm -lpthread
+LDLIBS  = -lpng -ljpeg -lz -lm -lpthread
 MACHINE := $(shell $(CC) -dumpmachine)
 
 # Every src/*.c is part of the library (kernels.c once per instruction set, below); every cli/*.c

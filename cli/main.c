@@ -18,7 +18,7 @@ static const struct {
     {"train", cmd_train, "train a network (defaults: Nielsen's network.py) and write a model file"},
     {"eval", cmd_eval, "test accuracy, cost and confusion matrix of a model"},
     {"info", cmd_info, "configuration, seeds, shapes and parameter fingerprint of a model"},
-    {"predict", cmd_predict, "classify 28x28 PGM or PNG images"},
+    {"predict", cmd_predict, "classify images of a digit (PNG, PGM, JPEG)"},
     {"diverge", cmd_diverge, "the first step at which two training runs (traces) differ"},
     {"sweep", cmd_sweep, "many trainings varying one source of randomness; resumable"},
 };

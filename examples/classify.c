@@ -1,5 +1,6 @@
-/* classify: load a twinnet model, classify one image (PGM or PNG, white digit on black), print
- * the digit. The public API only; the same scaling (byte/255) and forward pass as twinnet predict.
+/* classify: load a twinnet model, classify one image (PGM, PNG or JPEG, white digit on black), print
+ * the digit. The public API only; the same scaling (byte/255) and forward pass as twinnet predict
+ * --raw (tn_image_preprocess would first make a photograph into an MNIST digit).
  * Build: cc classify.c $(pkg-config --cflags --libs twinnet) -o classify
  * Usage: classify MODEL IMAGE; exit 1 on a bad file, 2 on bad usage. */
 #include <stdio.h>

@@ -4,6 +4,7 @@ image tests/fixtures/seven-28x28.png (all committed; rerun only when a format ch
 seed is a valid or nearly valid file in the input layout of its target (fuzz/targets.h):
 libFuzzer mutates from there."""
 import hashlib
+import io
 import os
 import struct
 import zlib
@@ -127,6 +128,32 @@ put("image", "interlaced.png", png(8, 8, 0, 8, rows, interlace=1))
 put("image", "p5.pgm", b"P5\n# comment\n6 6\n255\n" + b"".join(gray))
 put("image", "p5-16bit.pgm", b"P5 2 2 65535\n" + bytes([1, 2, 255, 255, 0, 0, 128, 0]))
 put("image", "p2.pgm", b"P2\n3 2\n15\n0 3 7\n15 1 0\n")
+
+# JPEG (written by PIL, when it is there: python3-pil): grey, colour 4:2:0, progressive, restart
+# markers, CMYK with Adobe's marker, one pixel, Exif orientation; small, so mutations decode fast.
+try:
+    from PIL import Image, ImageDraw
+except ImportError:
+    Image = None
+    print("make_seeds: PIL missing (python3-pil): the JPEG seeds are left as they are")
+if Image:
+    def jpeg(mode, size, ink, paper, **options):
+        im = Image.new(mode, size, paper)
+        ImageDraw.Draw(im).line([(1, 1), (size[0] - 2, size[1] // 2), (2, size[1] - 2)], fill=ink, width=2)
+        out = io.BytesIO()
+        im.save(out, "JPEG", **options)
+        return out.getvalue()
+    put("image", "grey.jpg", jpeg("L", (16, 12), 20, 230, quality=80))
+    put("image", "colour-420.jpg", jpeg("RGB", (17, 9), (20, 30, 120), (240, 230, 200), quality=75, subsampling=2))
+    put("image", "progressive.jpg", jpeg("RGB", (16, 16), (200, 10, 10), (5, 5, 5), quality=85, progressive=True))
+    put("image", "restart.jpg", jpeg("L", (24, 16), 255, 0, quality=90, restart_marker_blocks=1))
+    put("image", "cmyk-adobe.jpg", jpeg("CMYK", (12, 12), (0, 0, 0, 230), (0, 0, 0, 10), quality=90))
+    put("image", "one-pixel.jpg", jpeg("L", (1, 1), 0, 0, quality=50))
+    # Exif's orientation in both byte orders: one IFD entry, tag 0x0112, SHORT, count 1
+    exif = {6: b"Exif\0\0II\x2a\0\x08\0\0\0\x01\0\x12\x01\x03\0\x01\0\0\0\x06\0\0\0\0\0\0\0",
+            8: b"Exif\0\0MM\0\x2a\0\0\0\x08\0\x01\x01\x12\0\x03\0\0\0\x01\0\x08\0\0\0\0\0\0"}
+    for orientation, data in exif.items():
+        put("image", "exif-%d.jpg" % orientation, jpeg("L", (10, 14), 30, 220, quality=80, exif=data))
 
 # ---- tests/fixtures: a 28x28 digit-like PNG for the command-line tests ------------------------
 digit = [bytes(255 if (6 <= x <= 21 and 5 <= y <= 7) or (abs(x - (21 - (y - 7) // 2)) <= 1 and 7 < y <= 23) else 0

@@ -20,7 +20,7 @@ make -s BUILD=$OUT/lib CC="$CLANG" OPT=-O1 SAN="-fsanitize=fuzzer-no-link $SAN" 
 mkdir -p $OUT/crashes
 for t in $FUZZ_TARGETS; do
     "$CLANG" -std=c11 -D_POSIX_C_SOURCE=200809L -g -O1 -Iinclude -Isrc -Wall -Wextra -Werror \
-        -fsanitize=fuzzer $SAN fuzz/fuzz_$t.c $OUT/lib/libtwinnet.a -lpng -lz -lm -lpthread -o $OUT/fuzz_$t || exit 2
+        -fsanitize=fuzzer $SAN fuzz/fuzz_$t.c $OUT/lib/libtwinnet.a -lpng -ljpeg -lz -lm -lpthread -o $OUT/fuzz_$t || exit 2
 done
 status=0 total=0
 for t in $FUZZ_TARGETS; do

@@ -171,22 +171,33 @@ static inline int fuzz_model(const uint8_t *data, size_t size) {
     return 0;
 }
 
-/* PGM or PNG image: on success, 1..4096 pixels a side. */
+/* PGM, PNG or JPEG image: on success, 1..4096 pixels a side, every pixel readable; then the
+ * preprocessing, which either finds no ink (a one-line message) or fills the 28x28 field. */
 static inline int fuzz_image(const uint8_t *data, size_t size) {
-    uint8_t *pix = NULL;
-    uint32_t w = 0, h = 0;
+    tn_image img;
     tn_error err = {""};
-    tn_status s = tn_image_parse("image", data, size, &pix, &w, &h, &err);
+    tn_status s = tn_image_parse("image", data, size, &img, &err);
     if (s != TN_OK) {
         fuzz_check_error(&err, "image", NULL);
-        if (pix) abort();
+        if (img.grey || img.alpha) abort();
         return 0;
     }
-    if (!pix || w < 1 || h < 1 || w > 4096 || h > 4096) abort();
+    uint32_t w = img.width, h = img.height;
+    if (!img.grey || w < 1 || h < 1 || w > TN_IMAGE_MAX_SIDE || h > TN_IMAGE_MAX_SIDE) abort();
     unsigned sum = 0;
-    for (size_t i = 0; i < (size_t)w * h; i++) sum += pix[i]; /* every pixel is readable */
+    for (size_t i = 0; i < (size_t)w * h; i++) sum += img.grey[i] + (img.alpha ? img.alpha[i] : 0u);
     (void)sum;
-    free(pix);
+    uint8_t field[TN_MNIST_SIDE * TN_MNIST_SIDE];
+    tn_preprocess_info info;
+    s = tn_image_preprocess(&img, "image", field, &info, &err);
+    if (s != TN_OK) {
+        fuzz_check_error(&err, "image", NULL);
+        if (s != TN_ERR_FORMAT || !strstr(err.msg, "no ink found")) abort();
+    } else if (info.fit_w < 1 || info.fit_h < 1 || info.fit_w > TN_MNIST_BOX || info.fit_h > TN_MNIST_BOX ||
+               info.box_w < 1 || info.box_h < 1 || info.box_x + info.box_w > w || info.box_y + info.box_h > h) {
+        abort();
+    }
+    tn_image_free(&img);
     return 0;
 }
 

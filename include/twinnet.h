@@ -367,9 +367,50 @@ typedef struct {
 tn_status tn_diverge(const char *trace_a, const char *trace_b, tn_diverge_result *res, tn_error *err);
 void tn_diverge_result_free(tn_diverge_result *res);
 
-/* ---- images for predict: PGM (P2/P5) and PNG, grayscale 8-bit ---------------------------- */
+/* ---- images for predict: PGM (P2/P5), PNG and JPEG, read as 8-bit grey (and alpha) -------- */
+#define TN_IMAGE_MAX_SIDE 4096u   /* larger sides are an error, found in the header */
+#define TN_MNIST_SIDE 28          /* preprocessing makes TN_MNIST_SIDE^2 = 784 pixels */
+#define TN_MNIST_BOX 20           /* ... with the ink scaled to fit a box of this side */
+
+typedef struct {
+    uint32_t width, height;
+    uint8_t *grey;    /* (height, width) row-major, 0 black .. 255 white; colour as luma */
+    uint8_t *alpha;   /* (height, width) opacity, 0 transparent .. 255; NULL: opaque file */
+} tn_image;
+
+/* Reads a PGM, PNG or JPEG file (at most 64 MiB and TN_IMAGE_MAX_SIDE a side) into img; the
+ * caller frees it with tn_image_free. Colour (and CMYK) becomes grey; alpha is kept, not
+ * applied; a JPEG is turned as its Exif orientation says. */
+tn_status tn_image_read(const char *path, tn_image *img, tn_error *err);
+void tn_image_free(tn_image *img);
+/* tn_image_read's grey pixels alone (malloc'd), any alpha ignored: the raw input of a model. */
 tn_status tn_image_load(const char *path, uint8_t **pixels, uint32_t *width, uint32_t *height,
                         tn_error *err);
+
+/* What tn_image_preprocess found and did. */
+typedef struct {
+    int composited;                 /* -1: opaque; else the level (0 or 255) alpha was laid over */
+    int inverted;                   /* 1: the ink was darker than its background */
+    uint8_t background, ink;        /* their levels once the ink is light (0..255) */
+    uint32_t box_x, box_y;          /* the ink's bounding box in the image's pixels */
+    uint32_t box_w, box_h;
+    uint32_t thickened;             /* thin strokes: the radius they were widened by (working pixels) */
+    uint32_t fit_w, fit_h;          /* its size once scaled (at most TN_MNIST_BOX a side) */
+    int32_t left, top;              /* where that was placed in the 28x28 field */
+} tn_preprocess_info;
+
+/* MNIST's preprocessing (LeCun et al.) for an image of any size: alpha laid over the level
+ * that contrasts with the ink, grey; inverted when the ink is darker than the background (the
+ * border's median); levels stretched from the background to the ink; specks (ink components
+ * under 1/32 of the largest) dropped; strokes thinner than MNIST's widened; cropped to the
+ * ink's bounding box; scaled by area averaging to fit TN_MNIST_BOX a side keeping the aspect
+ * ratio; placed in the 28x28 field with the centre of mass at its centre. Images over 512
+ * pixels a side are worked on at 512. Integer arithmetic only: the same bytes everywhere.
+ * out: 784 bytes, light ink on black, row-major. An image without ink (blank, or under 24
+ * levels of contrast) is TN_ERR_FORMAT "NAME: no ink found ..."; name may be NULL ("image").
+ * info may be NULL. */
+tn_status tn_image_preprocess(const tn_image *img, const char *name, uint8_t *out, tn_preprocess_info *info,
+                              tn_error *err);
 
 /* ---- kernels (internal, exposed for tests): fixed order at every SIMD width --------------- */
 const char *tn_simd_path(void);  /* "avx512", "avx2" or "generic": chosen at run time */

@@ -1,6 +1,7 @@
-/* Images for `predict`: binary (P5) and plain (P2) PGM, and PNG through libpng, converted to
- * 8-bit grayscale. Limits: a file of at most 64 MiB, at most 4096x4096 pixels, checked before
- * the pixels are allocated; PNG ancillary chunks are capped at 1 MB decompressed. */
+/* Images for `predict`: binary (P5) and plain (P2) PGM, and PNG through libpng, read as 8-bit
+ * grey plus alpha where the file has it (JPEG: jpeg.c). Limits: a file of at most 64 MiB, at most
+ * TN_IMAGE_MAX_SIDE pixels a side, checked in the header before any pixel is allocated; PNG
+ * ancillary chunks are capped at 1 MB decompressed. */
 #include <ctype.h>
 #include <errno.h>
 #include <png.h>
@@ -10,8 +11,6 @@
 
 #include "parse.h"
 #include "read.h"
-
-#define MAX_SIDE 4096u
 
 /* Reads the next PGM header integer, skipping white space and # comments. */
 static int pgm_int(const uint8_t *buf, size_t size, size_t *pos, uint32_t *out) {
@@ -31,19 +30,26 @@ static int pgm_int(const uint8_t *buf, size_t size, size_t *pos, uint32_t *out) 
     return 1;
 }
 
-static tn_status image_size_error(const char *path, uint32_t w, uint32_t h, tn_error *err) {
-    return tn_fail(err, TN_ERR_FORMAT, "%s: image size %ux%u is outside 1..%u pixels a side", path, w, h, MAX_SIDE);
+tn_status tn_image_size_error(const char *name, uint64_t width, uint64_t height, tn_error *err) {
+    return tn_fail(err, TN_ERR_FORMAT, "%s: image size %llux%llu is outside 1..%u pixels a side", name,
+                   (unsigned long long)width, (unsigned long long)height, TN_IMAGE_MAX_SIDE);
 }
 
-static tn_status load_pgm(const char *path, const uint8_t *buf, size_t size, uint8_t **pixels,
-                          uint32_t *width, uint32_t *height, tn_error *err) {
+void tn_image_free(tn_image *img) {
+    free(img->grey);
+    free(img->alpha);
+    img->grey = img->alpha = NULL;
+    img->width = img->height = 0;
+}
+
+static tn_status load_pgm(const char *path, const uint8_t *buf, size_t size, tn_image *img, tn_error *err) {
     int binary = buf[1] == '5';
     size_t pos = 2;
     if (!isspace(buf[2]) && buf[2] != '#') return tn_fail(err, TN_ERR_FORMAT, "%s: bad PGM header", path);
     uint32_t w, h, maxval;
     if (!pgm_int(buf, size, &pos, &w) || !pgm_int(buf, size, &pos, &h) || !pgm_int(buf, size, &pos, &maxval))
         return tn_fail(err, TN_ERR_FORMAT, "%s: bad PGM header", path);
-    if (w < 1 || h < 1 || w > MAX_SIDE || h > MAX_SIDE) return image_size_error(path, w, h, err);
+    if (w < 1 || h < 1 || w > TN_IMAGE_MAX_SIDE || h > TN_IMAGE_MAX_SIDE) return tn_image_size_error(path, w, h, err);
     if (maxval < 1 || maxval > 65535) return tn_fail(err, TN_ERR_FORMAT, "%s: bad PGM maximum value %u", path, maxval);
     size_t n = (size_t)w * h, bytes = maxval > 255 ? 2 : 1;
     uint8_t *out = malloc(n);
@@ -62,7 +68,7 @@ static tn_status load_pgm(const char *path, const uint8_t *buf, size_t size, uin
         if (v > maxval) { free(out); return tn_fail(err, TN_ERR_FORMAT, "%s: pixel value %u above the maximum %u", path, v, maxval); }
         out[i] = (uint8_t)((v * 255u + maxval / 2) / maxval);
     }
-    *pixels = out; *width = w; *height = h;
+    img->grey = out; img->width = w; img->height = h;
     return TN_OK;
 }
 
@@ -89,20 +95,21 @@ static void png_keep_error(png_structp png, png_const_charp msg) {
     png_longjmp(png, 1);
 }
 
-static tn_status load_png(const char *path, const uint8_t *buf, size_t size, uint8_t **pixels,
-                          uint32_t *width, uint32_t *height, tn_error *err) {
+static tn_status load_png(const char *path, const uint8_t *buf, size_t size, tn_image *img, tn_error *err) {
     png_err_box box = {"bad PNG", 0};
     png_structp png = png_create_read_struct_2(PNG_LIBPNG_VER_STRING, &box, png_keep_error, png_quiet_warning,
                                                NULL, png_malloc_fn, png_free_fn);
     if (!png) return tn_fail(err, TN_ERR_NOMEM, "%s: out of memory", path);
     png_infop info = png_create_info_struct(png);
-    uint8_t *volatile out = NULL;
+    uint8_t *volatile grey = NULL, *volatile alpha = NULL, *volatile pairs = NULL;
     png_bytep *volatile rows = NULL;
     if (!info) { png_destroy_read_struct(&png, NULL, NULL); return tn_fail(err, TN_ERR_NOMEM, "%s: out of memory", path); }
     png_source src = {buf, size, 0};
     if (setjmp(png_jmpbuf(png))) {
         png_destroy_read_struct(&png, &info, NULL);
-        free(out);
+        free(grey);
+        free(alpha);
+        free(pairs);
         free(rows);
         if (box.nomem) return tn_fail(err, TN_ERR_NOMEM, "%s: out of memory", path);
         return tn_fail(err, TN_ERR_FORMAT, "%s: unreadable PNG: %s", path, box.msg);
@@ -112,9 +119,9 @@ static tn_status load_png(const char *path, const uint8_t *buf, size_t size, uin
     png_set_chunk_malloc_max(png, 1000000);
     png_read_info(png, info);
     png_uint_32 w = png_get_image_width(png, info), h = png_get_image_height(png, info);
-    if (w > MAX_SIDE || h > MAX_SIDE) {
+    if (w > TN_IMAGE_MAX_SIDE || h > TN_IMAGE_MAX_SIDE) {
         png_destroy_read_struct(&png, &info, NULL);
-        return image_size_error(path, w, h, err);
+        return tn_image_size_error(path, w, h, err);
     }
     int color = png_get_color_type(png, info), depth = png_get_bit_depth(png, info);
     if (depth == 16) png_set_strip_16(png);
@@ -122,39 +129,50 @@ static tn_status load_png(const char *path, const uint8_t *buf, size_t size, uin
     if (color == PNG_COLOR_TYPE_GRAY && depth < 8) png_set_expand_gray_1_2_4_to_8(png);
     if (png_get_valid(png, info, PNG_INFO_tRNS)) png_set_tRNS_to_alpha(png);
     if (color & PNG_COLOR_MASK_COLOR || color == PNG_COLOR_TYPE_PALETTE) png_set_rgb_to_gray_fixed(png, 1, -1, -1);
-    png_set_strip_alpha(png);
     png_set_interlace_handling(png);
     png_read_update_info(png, info);
-    if (png_get_rowbytes(png, info) != w) png_error(png, "unsupported pixel layout");
-    out = malloc((size_t)w * h);
+    /* Grey, or grey and alpha interleaved: the pairs are read whole, then split. */
+    size_t channels = png_get_channels(png, info), n = (size_t)w * h;
+    if ((channels != 1 && channels != 2) || png_get_rowbytes(png, info) != w * channels)
+        png_error(png, "unsupported pixel layout");
+    grey = malloc(n);
+    if (channels == 2) { alpha = malloc(n); pairs = malloc(2 * n); }
     rows = malloc(h * sizeof(png_bytep));
-    if (!out || !rows) png_error(png, "out of memory");
-    for (png_uint_32 y = 0; y < h; y++) rows[y] = out + (size_t)y * w;
+    if (!grey || !rows || (channels == 2 && (!alpha || !pairs))) png_error(png, "out of memory");
+    uint8_t *target = channels == 2 ? pairs : grey;
+    for (png_uint_32 y = 0; y < h; y++) rows[y] = target + (size_t)y * w * channels;
     png_read_image(png, rows);
     png_destroy_read_struct(&png, &info, NULL);
     free(rows);
-    *pixels = out; *width = w; *height = h;
+    if (channels == 2) {
+        for (size_t i = 0; i < n; i++) { grey[i] = pairs[2 * i]; alpha[i] = pairs[2 * i + 1]; }
+        free(pairs);
+    }
+    img->grey = grey; img->alpha = alpha; img->width = w; img->height = h;
     return TN_OK;
 }
 
-tn_status tn_image_parse(const char *name, const uint8_t *buf, size_t size, uint8_t **pixels, uint32_t *width,
-                         uint32_t *height, tn_error *err) {
-    *pixels = NULL;
-    *width = *height = 0;
-    if (size >= 8 && memcmp(buf, "\x89PNG\r\n\x1a\n", 8) == 0) return load_png(name, buf, size, pixels, width, height, err);
-    if (size >= 3 && buf[0] == 'P' && (buf[1] == '5' || buf[1] == '2')) return load_pgm(name, buf, size, pixels, width, height, err);
-    return tn_fail(err, TN_ERR_FORMAT, "%s: not a PGM or PNG image", name);
+static int is_png(const uint8_t *b, size_t n) { return n >= 8 && memcmp(b, "\x89PNG\r\n\x1a\n", 8) == 0; }
+static int is_pgm(const uint8_t *b, size_t n) { return n >= 3 && b[0] == 'P' && (b[1] == '5' || b[1] == '2'); }
+static int is_jpeg(const uint8_t *b, size_t n) { return n >= 3 && b[0] == 0xff && b[1] == 0xd8 && b[2] == 0xff; }
+
+tn_status tn_image_parse(const char *name, const uint8_t *buf, size_t size, tn_image *img, tn_error *err) {
+    memset(img, 0, sizeof *img);
+    if (is_png(buf, size)) return load_png(name, buf, size, img, err);
+    if (is_pgm(buf, size)) return load_pgm(name, buf, size, img, err);
+    if (is_jpeg(buf, size)) return tn_jpeg_parse(name, buf, size, img, err);
+    return tn_fail(err, TN_ERR_FORMAT, "%s: not a PGM, PNG or JPEG image", name);
 }
 
-/* Reading stops after 3 bytes that are neither PNG nor PGM (see tn_wanted_fn). */
+/* Reading stops after 3 bytes that are neither PNG, PGM nor JPEG (see tn_wanted_fn). */
 static size_t image_wanted(const uint8_t *b, size_t n) {
     if (n < 3) return 0;
-    if ((b[0] == 0x89 && b[1] == 'P' && b[2] == 'N') || (b[0] == 'P' && (b[1] == '5' || b[1] == '2'))) return SIZE_MAX;
+    if ((b[0] == 0x89 && b[1] == 'P' && b[2] == 'N') || is_pgm(b, n) || is_jpeg(b, n)) return SIZE_MAX;
     return 3;
 }
 
-tn_status tn_image_load(const char *path, uint8_t **pixels, uint32_t *width, uint32_t *height, tn_error *err) {
-    *pixels = NULL;
+tn_status tn_image_read(const char *path, tn_image *img, tn_error *err) {
+    memset(img, 0, sizeof *img);
     uint8_t *buf;
     size_t size;
     int over;
@@ -164,7 +182,17 @@ tn_status tn_image_load(const char *path, uint8_t **pixels, uint32_t *width, uin
         return tn_fail(err, TN_ERR_FORMAT, "%s: larger than the limit of %zu bytes", path, (size_t)64 << 20);
     }
     if (s != TN_OK) return s;
-    s = tn_image_parse(path, buf, size, pixels, width, height, err);
+    s = tn_image_parse(path, buf, size, img, err);
     free(buf);
     return s;
+}
+
+tn_status tn_image_load(const char *path, uint8_t **pixels, uint32_t *width, uint32_t *height, tn_error *err) {
+    tn_image img;
+    *pixels = NULL;
+    tn_status s = tn_image_read(path, &img, err);
+    if (s != TN_OK) return s;
+    free(img.alpha);
+    *pixels = img.grey; *width = img.width; *height = img.height;
+    return TN_OK;
 }

@@ -14,8 +14,12 @@ tn_status tn_dataset_parse(tn_dataset *ds, const char *images_name, const uint8_
 /* A model file's bytes (decompressed) into m. */
 tn_status tn_model_parse(tn_model *m, const char *name, const uint8_t *buf, size_t size, tn_error *err);
 
-/* A PGM or PNG file's bytes into 8-bit grayscale pixels (malloc'd, row-major). */
-tn_status tn_image_parse(const char *name, const uint8_t *buf, size_t size, uint8_t **pixels,
-                         uint32_t *width, uint32_t *height, tn_error *err);
+/* A PGM, PNG or JPEG file's bytes into img (grey, and alpha where the file has it); on failure
+ * img holds nothing. */
+tn_status tn_image_parse(const char *name, const uint8_t *buf, size_t size, tn_image *img, tn_error *err);
+/* The JPEG part of it (jpeg.c). */
+tn_status tn_jpeg_parse(const char *name, const uint8_t *buf, size_t size, tn_image *img, tn_error *err);
+/* The one message for a header's size beyond 1..TN_IMAGE_MAX_SIDE, whatever the format. */
+tn_status tn_image_size_error(const char *name, uint64_t width, uint64_t height, tn_error *err);
 
 #endif

@@ -1,7 +1,8 @@
 /* Allocation-failure injection, linked by tests/faults.sh with -Wl,--wrap=malloc,...: a short
  * training, save, load, evaluate and predict with the n-th allocation failing, for n = 1, 2, ...
  * until a run meets no failure; each must end in a clean one-line error, free all it allocated
- * and leave no partial file. (zlib and libpng allocate through our malloc, so they fail too.)
+ * and leave no partial file. (zlib and libpng allocate through our malloc, so they fail too;
+ * libjpeg's own buffers do not, only ours around it.)
  * Usage: alloc_fail DIR [FIRST [LAST]]; exit 0 when every run was clean. */
 #include <dirent.h>
 #include <stdio.h>
@@ -9,6 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 #include <zlib.h>
+
+#include <jpeglib.h>
 
 #include "twinnet.h"
 
@@ -111,6 +114,32 @@ static void write_png(const char *name) {
     write_file(name, out, (size_t)(p - out), 0);
 }
 
+/* A 40x30 colour JPEG of a dark bar on light paper, through libjpeg (before any failure). */
+static void write_jpeg(const char *name) {
+    char path[1100];
+    FILE *f = fopen(in_dir(name, path), "wb");
+    struct jpeg_compress_struct c;
+    struct jpeg_error_mgr e;
+    c.err = jpeg_std_error(&e);
+    jpeg_create_compress(&c);
+    jpeg_stdio_dest(&c, f);
+    c.image_width = 40; c.image_height = 30; c.input_components = 3; c.in_color_space = JCS_RGB;
+    jpeg_set_defaults(&c);
+    jpeg_start_compress(&c, TRUE);
+    uint8_t row[40 * 3];
+    while (c.next_scanline < 30) {
+        for (int x = 0; x < 40; x++) {
+            int ink = x >= 12 && x < 18 && c.next_scanline >= 5 && c.next_scanline < 26;
+            row[3 * x] = ink ? 20 : 230; row[3 * x + 1] = ink ? 30 : 225; row[3 * x + 2] = ink ? 90 : 200;
+        }
+        JSAMPROW r = row;
+        jpeg_write_scanlines(&c, &r, 1);
+    }
+    jpeg_finish_compress(&c);
+    jpeg_destroy_compress(&c);
+    fclose(f);
+}
+
 /* ---- one run ------------------------------------------------------------------------------------ */
 typedef struct {
     char fingerprint[65];
@@ -118,6 +147,7 @@ typedef struct {
     double cost;
     uint8_t pred[20];
     float y[4];
+    uint8_t field[TN_MNIST_SIDE * TN_MNIST_SIDE];   /* digit.jpg, preprocessed */
 } results;
 
 static tn_status run(results *r, tn_error *err) {
@@ -162,6 +192,12 @@ static tn_status run(results *r, tn_error *err) {
     if (s == TN_OK) s = tn_image_load(in_dir("digit.png", a), &pix_png, &w, &h, err);
     if (s == TN_OK) s = tn_image_load(in_dir("digit.pgm", a), &pix_pgm, &w, &h, err);
     if (s == TN_OK) {
+        tn_image img;
+        s = tn_image_read(in_dir("digit.jpg", a), &img, err);
+        if (s == TN_OK) s = tn_image_preprocess(&img, a, r->field, NULL, err);
+        tn_image_free(&img);
+    }
+    if (s == TN_OK) {
         float x[16];
         for (int i = 0; i < 16; i++) x[i] = (float)(pix_png[i] + pix_pgm[i]) / 510.0f;
         s = tn_net_forward(&loaded.net, x, r->y, err);
@@ -200,6 +236,7 @@ int main(int argc, char **argv) {
     write_idx("train-images", "train-labels", 40, 0);
     write_idx("test-images.gz", "test-labels.gz", 20, 1);
     write_png("digit.png");
+    write_jpeg("digit.jpg");
     const uint8_t pgm[] = "P5 4 4 255\n\x00\x10\x20\x30\x40\x50\x60\x70\x80\x90\xa0\xb0\xc0\xd0\xe0\xf0";
     write_file("digit.pgm", pgm, sizeof pgm - 1, 0);
     char a[1100], b[1100];
@@ -232,7 +269,8 @@ int main(int argc, char **argv) {
         if (s == TN_OK) {
             absorbed++;
             if (strcmp(r.fingerprint, ref.fingerprint) != 0 || r.correct != ref.correct || r.cost != ref.cost ||
-                memcmp(r.pred, ref.pred, sizeof r.pred) != 0 || memcmp(r.y, ref.y, sizeof r.y) != 0) {
+                memcmp(r.pred, ref.pred, sizeof r.pred) != 0 || memcmp(r.y, ref.y, sizeof r.y) != 0 ||
+                memcmp(r.field, ref.field, sizeof r.field) != 0) {
                 fprintf(stderr, "allocation %ld: the failure was absorbed but the results differ\n", n);
                 clean = 0;
             }

@@ -214,7 +214,7 @@ part_alloc() {
         make -s BUILD=build/faults OPT=-O1 SAN="$san" "$lib" || { fail "alloc: building the ASan library"; return; }
     fi
     mkdir -p "$T/alloc"
-    $CC $flags $san tests/alloc_fail.c "$lib" $wrap -lpng -lz -lm -lpthread -o "$T/alloc_fail" ||
+    $CC $flags $san tests/alloc_fail.c "$lib" $wrap -lpng -ljpeg -lz -lm -lpthread -o "$T/alloc_fail" ||
         { fail "alloc: building the driver"; return; }
     ASAN_OPTIONS=detect_leaks=1 "$T/alloc_fail" "$T/alloc" > "$T/alloc.log" 2>&1
     rc=$?

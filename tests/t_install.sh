@@ -1,6 +1,6 @@
 # make install into a scratch DESTDIR, then the install as a user meets it: the tree, the .so's
 # soname, examples/classify.c built through pkg-config against the .so and (static) the .a, both
-# printing the digit that the installed `twinnet predict` prints, the man page rendering with
+# printing the digit that the installed `twinnet predict --raw` prints, the man page rendering with
 # every option of `twinnet train --help`, and make uninstall. Makes its own small IDX data.
 # Skips (77) when pkg-config or a C compiler is missing, and under the sanitizer build.
 . tests/common.sh
@@ -88,7 +88,7 @@ labels "$SCRATCH/lab" 40
     && ok "installed twinnet trains" || bad "installed twinnet train"
 for i in 3 17 28; do
     { printf 'P5\n28 28\n255\n'; tail -c +$((16 + 784 * i + 1)) "$SCRATCH/img" | head -c 784; } > "$SCRATCH/$i.pgm"
-    want=$("$P/bin/twinnet" predict "$SCRATCH/m.tnm" "$SCRATCH/$i.pgm" --json | json_field digit)
+    want=$("$P/bin/twinnet" predict --raw "$SCRATCH/m.tnm" "$SCRATCH/$i.pgm" --json | json_field digit)
     expect_eq "training image $i: twinnet predict says its label" "$want" "$((i % 10))"
     expect_eq "training image $i: classify (shared) = twinnet predict" \
         "$(LD_LIBRARY_PATH=$P/lib "$SCRATCH/classify-shared" "$SCRATCH/m.tnm" "$SCRATCH/$i.pgm")" "$want"

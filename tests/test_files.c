@@ -650,8 +650,8 @@ static void test_images(void) {
     /* Bad files. */
     expect_image_error("garbage.png", "\x89PNG\r\n\x1a\nthis is not a PNG at all", 31, "unreadable PNG", "PNG garbage");
     expect_image_error("trunc.png", png, gn / 2, "unreadable PNG", "truncated PNG");
-    expect_image_error("text.pgm", "hello", 5, "not a PGM or PNG", "text");
-    expect_image_error("empty.pgm", "", 0, "not a PGM or PNG", "empty image");
+    expect_image_error("text.pgm", "hello", 5, "not a PGM, PNG or JPEG", "text");
+    expect_image_error("empty.pgm", "", 0, "not a PGM, PNG or JPEG", "empty image");
     expect_image_error("trunc.pgm", p5, (size_t)hn + 10, "truncated", "truncated P5");
     expect_image_error("trunc2.pgm", p2, 40, "truncated", "truncated P2");
     expect_image_error("header.pgm", "P5\n6 4\n", 7, "bad PGM header", "P5 without maxval");
@@ -673,7 +673,7 @@ static void test_images(void) {
     check_error(s, TN_ERR_IO, &err, path_of("no-such.png"), "No such file", "missing image");
     if (access("/dev/zero", R_OK) == 0) {
         s = tn_image_load("/dev/zero", &out, &w, &h, &err);
-        check_error(s, TN_ERR_FORMAT, &err, "/dev/zero", "not a PGM or PNG", "/dev/zero as an image");
+        check_error(s, TN_ERR_FORMAT, &err, "/dev/zero", "not a PGM, PNG or JPEG", "/dev/zero as an image");
     }
     free(bad); free(png);
 }
