@@ -74,5 +74,10 @@ int cmd_info(int argc, char **argv);
 int cmd_predict(int argc, char **argv);
 int cmd_diverge(int argc, char **argv);
 int cmd_sweep(int argc, char **argv);
+int cmd_compare(int argc, char **argv);
+int cmd_align(int argc, char **argv);
+int cmd_canon(int argc, char **argv);
+int cmd_export(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 
 #endif

@@ -21,6 +21,11 @@ static const struct {
     {"predict", cmd_predict, "classify images of a digit (PNG, PGM, JPEG)"},
     {"diverge", cmd_diverge, "the first step at which two training runs (traces) differ"},
     {"sweep", cmd_sweep, "many trainings varying one source of randomness; resumable"},
+    {"compare", cmd_compare, "why two networks of one shape differ: distances, alignment, function, path"},
+    {"align", cmd_align, "write B with its hidden units permuted (and flipped) to match A"},
+    {"canon", cmd_canon, "write a model with its hidden units in a canonical order and sign"},
+    {"export", cmd_export, "write the parameters as a NumPy .npz archive (W1, b1, W2, b2, ...)"},
+    {"report", cmd_report, "one self-contained HTML page on a sweep or a pair of models"},
 };
 #define N_COMMANDS (int)(sizeof commands / sizeof commands[0])
 

@@ -336,6 +336,70 @@ tn_status tn_sweep_open(const tn_sweep *sw, const char key[65], char (*fingerpri
 tn_status tn_sweep_write_manifest(const tn_sweep *sw, const char key[65], char (*fingerprints)[65],
                                   tn_error *err);
 
+/* Sweeps at scale: shard index of count (0-based) is the fixed share of runs r with r mod count ==
+ * index, which a job of an array (--shard K/N: index K-1) or an MPI rank trains. Each shard
+ * records its finished runs in its own DIR/manifest.shard-K-of-N.json (the manifest's format,
+ * fingerprints of its runs only), so shards running at once never write the same file; opening
+ * reads manifest.json and every shard's record. Once every run is finished, the manifest is
+ * written whole and the shards' records removed (tn_sweep_clear_shards). */
+#define TN_SWEEP_SHARD_RECORD "manifest.shard-%u-of-%u.json"
+uint32_t tn_sweep_shard_total(const tn_sweep *sw, uint32_t index, uint32_t count);   /* its runs */
+/* tn_sweep_open for one shard: only its runs are checked and returned (the others: ""). */
+tn_status tn_sweep_open_shard(const tn_sweep *sw, const char key[65], uint32_t index, uint32_t count,
+                              char (*fingerprints)[65], uint32_t *finished, uint32_t *broken, tn_error *err);
+tn_status tn_sweep_write_shard(const tn_sweep *sw, const char key[65], char (*fingerprints)[65], uint32_t index,
+                               uint32_t count, tn_error *err);
+tn_status tn_sweep_clear_shards(const tn_sweep *sw, tn_error *err);
+/* The sweep DIR holds, from its manifest or a shard's record: runs, sources, the options the
+ * manifest lists (the others keep tn_config_default's: they matter only to training) and the key;
+ * sw->dir = dir. TN_ERR_ARG: no sweep there. */
+tn_status tn_sweep_read(const char *dir, tn_sweep *sw, char key[65], tn_error *err);
+
+/* ---- a sweep's attribution table: which source of randomness makes how much difference ---- */
+typedef struct { double mean, stderr_; } tn_stat;   /* a mean over pairs and its standard error */
+
+typedef struct {
+    uint32_t path_points;   /* k: the straight path's k+1 points for the barriers (default 10) */
+    uint32_t max_pairs;     /* per source; 0: all N(N-1)/2, else every stride-th pair in order */
+    int threads;
+} tn_attribution_options;
+
+typedef struct {
+    tn_vary source;
+    uint32_t runs, pairs;             /* runs of this source; pairs compared */
+    uint32_t fingerprints;            /* distinct fingerprints among the runs (none: 1) */
+    double accuracy_mean, accuracy_std; /* test accuracy over the runs (std: n - 1) */
+    double cost_mean, cost_std;       /* mean test cost over the runs */
+    tn_stat disagreement;             /* fraction of test examples two runs classify differently */
+    tn_stat output_correlation;       /* Pearson correlation of two runs' output vectors */
+    tn_stat ensemble_gain;            /* accuracy of two runs' averaged outputs minus their mean */
+    tn_stat distance_raw;             /* ||A - B|| / ||A|| */
+    tn_stat distance_aligned;         /* the same after weight matching (with sign flips where allowed) */
+    tn_stat barrier_raw;              /* the test cost's barrier on the straight path A..B */
+    tn_stat barrier_aligned;          /* ... to B aligned */
+} tn_attribution_row;
+
+/* One row per source of sw, from its finished runs' models, on the test set. */
+tn_status tn_sweep_attribution(const tn_sweep *sw, const tn_dataset *test, const tn_attribution_options *opt,
+                               tn_attribution_row *rows, tn_error *err);
+
+/* The same in two stages, so that processes (MPI ranks, shards) can share the work: measure
+ * the runs r = part, part + parts, ... and the pairs p = part, part + parts, ... (what the
+ * others measure is left as it is), then reduce everything into the table in one fixed order:
+ * the same bytes whatever the split. Pairs are numbered source by source (tn_sweep_pairs). */
+typedef struct { double accuracy, cost; char fingerprint[65]; } tn_run_metrics;
+typedef struct {
+    double disagreement, output_correlation, ensemble_gain;
+    double distance_raw, distance_aligned, barrier_raw, barrier_aligned;
+} tn_pair_metrics;
+uint64_t tn_sweep_pairs(const tn_sweep *sw, const tn_attribution_options *opt);
+tn_status tn_sweep_measure(const tn_sweep *sw, const tn_dataset *test, const tn_attribution_options *opt, uint32_t part,
+                           uint32_t parts, tn_run_metrics *runs, tn_pair_metrics *pairs, tn_error *err);
+void tn_sweep_table(const tn_sweep *sw, const tn_attribution_options *opt, const tn_run_metrics *runs,
+                    const tn_pair_metrics *pairs, tn_attribution_row *rows);
+/* Writes the rows as DIR/attribution.csv and DIR/attribution.json (atomically). */
+tn_status tn_sweep_write_table(const tn_sweep *sw, const tn_attribution_row *rows, tn_error *err);
+
 /* ---- diverge: where two training traces part ---------------------------------------------- */
 typedef struct {
     uint64_t step;
@@ -450,12 +514,15 @@ uint32_t tn_blank_inputs(const tn_dataset *ds, uint8_t *blank);
  * = 1 - sigmoid(z), the next layer's bias taking the 1). */
 typedef struct {
     int n_sizes;                       /* as the network's */
-    uint32_t sizes[TN_MAX_LAYERS];
+    uint32_t sizes[TN_MAX_LAYERS];     /* as the network's */
     uint32_t *perm[TN_MAX_LAYERS];     /* hidden layers: sizes[l] entries, a permutation */
     uint8_t *flip[TN_MAX_LAYERS];      /* hidden layers: 1 = the unit is negated */
     double similarity[TN_MAX_LAYERS];  /* matched total: inner products (weights) or correlations */
     uint32_t sweeps;                   /* weight matching: sweeps over the hidden layers */
     int converged;                     /* 1: the last sweep changed nothing (else: the cap, 100) */
+    uint32_t units;                    /* hidden units in all */
+    uint32_t moved;                    /* hidden units matched to a unit of another index */
+    uint32_t flipped;                  /* hidden units negated */
 } tn_alignment;
 
 tn_status tn_alignment_init(tn_alignment *al, const tn_net *net, tn_error *err); /* the identity */
@@ -511,14 +578,14 @@ typedef struct {
 } tn_path_point;
 
 typedef struct {
-    int done;                                /* 0: not measured (no hidden layer, or no flips) */
+    int done;                                /* 0: not measured (flips without a sign symmetry
+                                                or without a hidden layer) */
     tn_alignment alignment;                  /* the identity for raw */
-    uint32_t moved;                          /* hidden units matched to another index */
-    uint32_t flipped;                        /* hidden units negated */
     tn_distances distance;                   /* A against this arrangement of B */
     double mean_correlation[TN_MAX_LAYERS];  /* hidden l: mean over units i of the Pearson
                                                 correlation of A's unit i and this B's unit i */
-    tn_path_point *path;                     /* points + 1 entries, t = 0, 1/k, ..., 1 */
+    tn_path_point *path;                     /* path_points entries, t = 0, 1/k, ..., 1 */
+    uint32_t path_points;                    /* k + 1 */
     double cost_barrier;                     /* max_t cost(t) - ((1-t) cost(0) + t cost(1)), >= 0 */
     double error_barrier;                    /* the same for the error */
 } tn_compare_view;
@@ -528,13 +595,17 @@ typedef struct {
     int threads;                  /* for the forward passes (default 1); results do not depend on it */
     uint64_t baseline_seeds[2];   /* the two fresh initialisations, A's init scheme (default 1, 2) */
     const char *name_a, *name_b;  /* for messages (default "A", "B") */
+    uint32_t views;               /* bit v: measure view v; 0 (default): every view */
+    int light;                    /* 1: only the function and the views (a sweep's pairs): no blank
+                                     inputs, starts, baseline or CKA; no activation correlations
+                                     unless an activation view is asked for */
 } tn_compare_options;
 void tn_compare_options_default(tn_compare_options *o);
 
 typedef struct {
-    int n_sizes;                             /* the networks' shape */
-    uint32_t sizes[TN_MAX_LAYERS];
-    tn_activation activation;
+    int n_sizes;                             /* entries in sizes */
+    uint32_t sizes[TN_MAX_LAYERS];           /* the networks' widths */
+    tn_activation activation;                /* their hidden units' */
     int has_train;                           /* 1: a training set was given (blank inputs known) */
     uint32_t train_examples;                 /* its examples used: A's train_size, or all */
     uint32_t n_blank;                        /* inputs 0 in every one of them */
@@ -542,10 +613,16 @@ typedef struct {
     uint64_t blank_at_init_a, blank_at_init_b; /* of those, bitwise equal to the model's own
                                                 initial value (its init seed and scheme) */
     tn_distances baseline;                   /* two fresh initialisations */
+    tn_distance start;                       /* the models' own initial parameters (init seed
+                                                and scheme of each): where the two runs began */
+    tn_distance travel_a, travel_b;          /* each model against its own initial parameters */
+    double start_cosine;                     /* cosine of A - B and A0 - B0 (their initial
+                                                parameters): how much of the difference still
+                                                points where the initial one did (0 if A0 = B0) */
     tn_compare_view view[TN_VIEW_COUNT];
-    uint32_t test_total;                     /* function on the test set: */
-    uint32_t correct_a, correct_b;
-    double cost_a, cost_b;                   /* mean cost */
+    uint32_t test_total;                     /* function on the test set: its examples */
+    uint32_t correct_a, correct_b;           /* examples each classifies correctly */
+    double cost_a, cost_b;                   /* mean cost of each (as tn_evaluate) */
     uint32_t disagree;                       /* examples where the predictions differ */
     uint32_t both_wrong;                     /* examples both misclassify */
     uint32_t both_wrong_differently;         /* ... with different digits */
@@ -563,6 +640,7 @@ void tn_compare_result_free(tn_compare_result *res);
 /* One plain-words finding of a comparison, each one sentence (the answer: a short paragraph). */
 typedef enum {
     TN_FINDING_DISTANCE = 0,    /* raw distance against two random networks */
+    TN_FINDING_START,           /* where the runs began, and how far training moved them */
     TN_FINDING_BLANK,           /* the share of the blank inputs */
     TN_FINDING_ALIGNMENT,       /* what the permutations explain */
     TN_FINDING_FLIPS,           /* what the sign flips add */
@@ -573,10 +651,32 @@ typedef enum {
     TN_FINDING_ANSWER,          /* the closing paragraph */
     TN_FINDING_COUNT
 } tn_finding;
+/* "distance", "start", "blank", ... "answer" (JSON names) */
+extern const char *const tn_finding_names[TN_FINDING_COUNT];
 /* Writes finding f into buf (cap bytes, NUL-terminated, cut if longer); returns its length, 0 if
  * the finding does not apply (e.g. no training set for the blank inputs). */
 size_t tn_compare_explain(const tn_compare_result *r, tn_finding f, char *buf, size_t cap);
 /* ---- end of compare ------------------------------------------------------------------------ */
+
+/* ---- report: one self-contained HTML page (plots as inline SVG, images as PNG data URIs, no
+ * script, nothing fetched) on a finished sweep or on one pair of models. report.c (reading the
+ * sweep, the summary, the attribution table), figures.c (plots and pictures), svg.c, pngenc.c. */
+typedef struct {
+    const char *sweep_dir;          /* a finished sweep's directory, or NULL: the pair below */
+    const char *model_a, *model_b;  /* a pair of models (when sweep_dir is NULL) */
+    const char *trace_a, *trace_b;  /* the pair's training traces: both, or NULL */
+    const tn_dataset *train;        /* may be NULL: then nothing on the inputs training never sees */
+    const tn_dataset *test;         /* required: accuracy, disagreements, the straight path */
+    uint32_t path_points;           /* k: the straight path's k+1 points (default 20) */
+    uint32_t max_images;            /* test images shown on which the pair disagrees (default 24) */
+    int threads;                    /* default 1; the page does not depend on it */
+} tn_report_spec;
+void tn_report_spec_default(tn_report_spec *spec);
+/* Writes the page to out (atomically); the same inputs give the same bytes (no timestamp).
+ * bytes (may be NULL): the page's size. A sweep must be finished and have two runs or more of
+ * some source; the pair must have one shape (TN_ERR_ARG otherwise). */
+tn_status tn_report_write(const tn_report_spec *spec, const char *out, size_t *bytes, tn_error *err);
+/* ---- end of report ------------------------------------------------------------------------- */
 
 #ifdef __cplusplus
 }

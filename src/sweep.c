@@ -3,7 +3,8 @@
  * by run, so that a process pool, an MPI rank or a job array can each take some runs. What a
  * sweep writes depends only on the sweep: a run's model and per-epoch results (no timings),
  * and a manifest listing every finished run with its fingerprint, which a resumed sweep checks
- * the model files against instead of trusting them. */
+ * the model files against instead of trusting them (manifest.c); shards running at once each
+ * write a record of their own runs in the manifest's format instead. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,29 +17,35 @@ const char *const tn_vary_names[TN_VARY_COUNT] = {"init", "order", "both", "bit"
 
 uint32_t tn_sweep_total(const tn_sweep *sw) { return (uint32_t)sw->n_sources * sw->runs; }
 
+uint32_t tn_sweep_shard_total(const tn_sweep *sw, uint32_t index, uint32_t count) {
+    uint32_t total = tn_sweep_total(sw);
+    return count == 0 || index >= total ? 0 : (total - index + count - 1) / count;
+}
+
 void tn_sweep_run_name(const tn_sweep *sw, uint32_t r, char name[32]) {
     snprintf(name, 32, "%s-%03u", tn_vary_names[sw->sources[r / sw->runs]], r % sw->runs);
 }
 
 /* Canonical index of the weight that run i of a `bit` source flips: a first-layer weight from an
- * input that is non-zero in some training example (so it receives gradients), drawn from
- * Philox keyed by the init seed, stream TN_STREAM_SWEEP, counter i. */
+ * input that is non-zero in at least a tenth of the training examples (so it receives gradients
+ * all through training: a rarely used input's flipped bit can round away and never spread), drawn
+ * from Philox keyed by the init seed, stream TN_STREAM_SWEEP, counter i. */
 static tn_status bit_index(const tn_sweep *sw, uint32_t i, const tn_dataset *train, int64_t *index, tn_error *err) {
     uint32_t n_in = sw->base.sizes[0], units = sw->base.sizes[1];
     uint32_t n = sw->base.train_size && sw->base.train_size < train->n ? sw->base.train_size : train->n;
-    uint8_t *used = calloc(n_in, 1);
-    if (!used) return tn_fail(err, TN_ERR_NOMEM, "out of memory");
+    uint32_t *uses = calloc(n_in, sizeof *uses);
+    if (!uses) return tn_fail(err, TN_ERR_NOMEM, "out of memory");
     uint32_t n_used = 0;
     for (uint32_t e = 0; e < n && train->n_in == n_in; e++)
-        for (uint32_t t = train->nz_start[e]; t < train->nz_start[e + 1]; t++) used[train->nz_index[t]] = 1;
-    for (uint32_t k = 0; k < n_in; k++) n_used += used[k];
-    if (n_used == 0) { free(used); return tn_fail(err, TN_ERR_ARG, "%s: no input is ever non-zero: no weight to flip", train->images_name); }
+        for (uint32_t t = train->nz_start[e]; t < train->nz_start[e + 1]; t++) uses[train->nz_index[t]]++;
+    for (uint32_t k = 0; k < n_in; k++) n_used += (uint64_t)uses[k] * 10 >= n && uses[k];
+    if (n_used == 0) { free(uses); return tn_fail(err, TN_ERR_ARG, "%s: no input is non-zero in a tenth of the examples: no weight to flip", train->images_name); }
     uint32_t ctr[4] = {i, 0, 0, TN_STREAM_SWEEP}, key[2] = {(uint32_t)sw->base.init_seed, (uint32_t)(sw->base.init_seed >> 32)}, r[4];
     tn_philox4x32_10(ctr, key, r);
     uint32_t pick = (uint32_t)(((uint64_t)r[1] * n_used) >> 32), input = 0;
     for (uint32_t k = 0, seen = 0; k < n_in; k++)
-        if (used[k] && seen++ == pick) { input = k; break; }
-    free(used);
+        if ((uint64_t)uses[k] * 10 >= n && uses[k] && seen++ == pick) { input = k; break; }
+    free(uses);
     *index = (int64_t)((uint64_t)(((uint64_t)r[0] * units) >> 32) * n_in + input);
     return TN_OK;
 }
@@ -158,9 +165,16 @@ void tn_sweep_key(const tn_sweep *sw, const uint8_t data_sha256[32], char hex[65
     tn_hex(digest, 32, hex);
 }
 
-static void manifest_path(const tn_sweep *sw, char *path, size_t cap) { snprintf(path, cap, "%s/manifest.json", sw->dir); }
+/* The record of shard `index` of `count` (0-based index), or the manifest for count <= 1: each
+ * process that trains runs at the same time as others writes its own. */
+static void record_path(const tn_sweep *sw, uint32_t index, uint32_t count, char *path, size_t cap) {
+    if (count <= 1) snprintf(path, cap, "%s/manifest.json", sw->dir);
+    else snprintf(path, cap, "%s/" TN_SWEEP_SHARD_RECORD, sw->dir, index + 1, count);
+}
 
-tn_status tn_sweep_write_manifest(const tn_sweep *sw, const char key[65], char (*fingerprints)[65], tn_error *err) {
+/* The manifest's format, with the fingerprints of the runs of shard index/count only. */
+static tn_status write_record(const tn_sweep *sw, const char key[65], char (*fingerprints)[65], uint32_t index,
+                              uint32_t count, tn_error *err) {
     const tn_config *c = &sw->base;
     text_buf b = {NULL, 0, 0, 0};
     append(&b, "{\"twinnet_sweep\":1,\"key\":\"%s\",\"runs_per_source\":%u,\"sources\":[", key, sw->runs);
@@ -181,73 +195,23 @@ tn_status tn_sweep_write_manifest(const tn_sweep *sw, const char key[65], char (
         tn_sweep_run_name(sw, r, name);
         append(&b, "{\"run\":%u,\"name\":\"%s\",\"source\":\"%s\",\"index\":%u,\"fingerprint\":", r, name,
                tn_vary_names[sw->sources[r / sw->runs]], r % sw->runs);
-        if (fingerprints[r][0]) append(&b, "\"%s\"}%s\n", fingerprints[r], r + 1 < total ? "," : "");
+        if (fingerprints[r][0] && r % count == index) append(&b, "\"%s\"}%s\n", fingerprints[r], r + 1 < total ? "," : "");
         else append(&b, "null}%s\n", r + 1 < total ? "," : "");
     }
     append(&b, "]}\n");
     char path[4200];
-    manifest_path(sw, path, sizeof path);
+    record_path(sw, index, count, path, sizeof path);
     tn_status s = b.failed ? tn_fail(err, TN_ERR_NOMEM, "out of memory") : tn_write_atomic(path, b.text, b.len, err);
     free(b.text);
     return s;
 }
 
-/* A finished run's model must still be there with the fingerprint the manifest gives. */
-static int run_intact(const tn_sweep *sw, uint32_t r, const char *fingerprint) {
-    char name[32], path[4200], fp[65];
-    tn_sweep_run_name(sw, r, name);
-    snprintf(path, sizeof path, "%s/%s.epochs.jsonl", sw->dir, name);
-    struct stat st;
-    if (stat(path, &st) != 0) return 0;
-    snprintf(path, sizeof path, "%s/%s.tnm", sw->dir, name);
-    tn_model m;
-    if (tn_model_load(&m, path, NULL) != TN_OK) return 0;
-    tn_net_fingerprint(&m.net, fp);
-    tn_model_free(&m);
-    return strcmp(fp, fingerprint) == 0;
+tn_status tn_sweep_write_manifest(const tn_sweep *sw, const char key[65], char (*fingerprints)[65], tn_error *err) {
+    return write_record(sw, key, fingerprints, 0, 1, err);
 }
 
-tn_status tn_sweep_open(const tn_sweep *sw, const char key[65], char (*fingerprints)[65], uint32_t *finished,
-                        uint32_t *broken, tn_error *err) {
-    uint32_t total = tn_sweep_total(sw);
-    *finished = *broken = 0;
-    for (uint32_t r = 0; r < total; r++) fingerprints[r][0] = 0;
-    struct stat st;
-    if (stat(sw->dir, &st) != 0) {
-        if (mkdir(sw->dir, 0777) != 0) return tn_fail(err, TN_ERR_IO, "%s: cannot create the sweep directory: %s", sw->dir, strerror(errno));
-        return TN_OK;
-    }
-    if (!S_ISDIR(st.st_mode)) return tn_fail(err, TN_ERR_ARG, "%s: not a directory", sw->dir);
-    char path[4200];
-    manifest_path(sw, path, sizeof path);
-    if (stat(path, &st) != 0) return TN_OK; /* a directory without a sweep yet */
-    uint8_t *text;
-    size_t size;
-    tn_status s = tn_read_file(path, (size_t)64 << 20, &text, &size, err);
-    if (s != TN_OK) return s;
-    char head[128];
-    snprintf(head, sizeof head, "{\"twinnet_sweep\":1,\"key\":\"%s\"", key);
-    if (size < strlen(head) || memcmp(text, head, strlen(head)) != 0) {
-        free(text);
-        return tn_fail(err, TN_ERR_ARG, "%s: holds another sweep (other options, sources, runs or data): give the "
-                       "command that made it to resume it, or another --out DIR", path);
-    }
-    /* One run a line: {"run":R,...,"fingerprint":"HEX"} or ...:null} */
-    char *t = (char *)text;
-    t[size - 1] = 0;
-    for (char *line = strstr(t, "\n{\"run\":"); line; line = strstr(line + 1, "\n{\"run\":")) {
-        unsigned long r = strtoul(line + 8, NULL, 10);
-        char *fp = strstr(line, "\"fingerprint\":\"");
-        char *end = strchr(line + 1, '\n');
-        if (r >= total || !fp || (end && fp > end) || strspn(fp + 15, "0123456789abcdef") != 64) continue;
-        memcpy(fingerprints[r], fp + 15, 64);
-        fingerprints[r][64] = 0;
-    }
-    free(text);
-    for (uint32_t r = 0; r < total; r++) {
-        if (!fingerprints[r][0]) continue;
-        if (run_intact(sw, r, fingerprints[r])) (*finished)++;
-        else { fingerprints[r][0] = 0; (*broken)++; }
-    }
-    return TN_OK;
+tn_status tn_sweep_write_shard(const tn_sweep *sw, const char key[65], char (*fingerprints)[65], uint32_t index,
+                               uint32_t count, tn_error *err) {
+    if (count < 2 || index >= count) return tn_fail(err, TN_ERR_ARG, "sweep: shard %u of %u", index + 1, count);
+    return write_record(sw, key, fingerprints, index, count, err);
 }

@@ -16,6 +16,20 @@ fps=$(sed -n 's/.*"source":"init".*"fingerprint":"\([0-9a-f]*\)".*/\1/p' "$SCRAT
 expect_eq "--vary init: 3 fingerprints over 3 runs" "$fps" 3
 fps=$(sed -n 's/.*"source":"bit".*"fingerprint":"\([0-9a-f]*\)".*/\1/p' "$SCRATCH/j1/manifest.json" | sort -u | wc -l)
 expect_eq "--vary bit: 3 fingerprints over 3 runs" "$fps" 3
+# The attribution table: the control shows no variance at all and one fingerprint; init does.
+"$PY" - "$SCRATCH/j1/attribution.csv" <<'PYEOF' && ok "attribution table: none has zero variance, init has some" || bad "attribution table"
+import csv, sys
+rows = {r["source"]: r for r in csv.DictReader(open(sys.argv[1]))}
+none, init = rows["none"], rows["init"]
+assert none["fingerprints"] == "1" and none["pairs"] == "3", none
+for k in ("accuracy_std", "cost_std", "disagreement", "distance_raw", "distance_aligned", "barrier_raw", "ensemble_gain"):
+    assert float(none[k]) == 0.0, (k, none[k])
+assert float(none["output_correlation"]) == 1.0, none
+assert float(init["distance_raw"]) > 0.5 and float(init["disagreement"]) > 0 and init["fingerprints"] == "3", init
+assert float(init["distance_aligned"]) <= float(init["distance_raw"]), init
+PYEOF
+"$PY" -c "import json,sys; json.load(open(sys.argv[1]))" "$SCRATCH/j1/attribution.json" && ok "attribution.json parses" ||
+    bad "attribution.json"
 # Kill the whole sweep (parent and children) once some runs are in the manifest, then resume.
 sweep --out "$SCRATCH/k" --jobs 1 > /dev/null 2>&1 &
 pid=$!

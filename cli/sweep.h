@@ -1,0 +1,39 @@
+/* What twinnet sweep's files share: cmd_sweep.c (options, the process pool, shards, --merge),
+ * sweep_table.c (the end of a sweep: manifest, table, output) and, built with make MPI=1 only,
+ * mpi/sweep.c (the ranks of mpirun). */
+#ifndef TN_CLI_SWEEP_H
+#define TN_CLI_SWEEP_H
+
+#include "cli.h"
+
+typedef struct {
+    int as_json, quiet;
+    uint32_t jobs;                    /* processes at once (the pool of one machine) */
+    uint32_t shard, shards;           /* --shard K/N: shard K-1 of N; 0 of 1: every run */
+    const char *merge;                /* --merge DIR: no training, the sweep from DIR's records */
+    tn_attribution_options table;     /* --pairs, --points */
+} sweep_view;
+
+/* sweep_pool.c: the manifest, or with --shard the shard's own record (exit on error). */
+void sweep_record(const tn_sweep *sw, const char *key, char (*fingerprints)[65], const sweep_view *v);
+/* Trains the shard's runs not yet in fingerprints, at most v->jobs at once (child processes),
+ * recording each; *done counts the finished runs. Returns how many failed. */
+uint32_t sweep_pool(const tn_sweep *sw, const char *key, char (*fingerprints)[65], const tn_dataset *train,
+                    const tn_dataset *test, const sweep_view *v, uint32_t *done);
+
+/* sweep_table.c. Every run finished: manifest.json written whole, the shards' records removed (exit on error). */
+void sweep_settle(const tn_sweep *sw, const char *key, char (*fingerprints)[65]);
+/* Writes the table's files (have_table), prints the table or what is missing (text or JSON), and
+ * returns the exit status: 0 when every run is finished. failed: runs that failed here. */
+int sweep_finish(const tn_sweep *sw, const sweep_view *v, const tn_attribution_row *rows, int have_table, uint32_t done,
+                 uint32_t failed);
+
+#ifdef TN_MPI
+/* mpi/sweep.c: MPI_Init (once); the number of ranks, 1 without mpirun (MPI is finalized then). */
+int sweep_mpi_ranks(void);
+/* The sweep on every rank of MPI_COMM_WORLD (train NULL: --merge, nothing trained); returns the
+ * exit status, rank 0 printing what one process would. */
+int sweep_mpi(const tn_sweep *sw, const char *key, const tn_dataset *train, const tn_dataset *test, const sweep_view *v);
+#endif
+
+#endif

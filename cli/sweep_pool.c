@@ -1,0 +1,76 @@
+/* twinnet sweep on one machine: the shard's unfinished runs (every run, without --shard), at most
+ * J at once, each in a child process forked after the data was loaded; the manifest (or the
+ * shard's record) is rewritten as each run finishes, so a kill loses only the runs under way. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "sweep.h"
+
+static void progress(const sweep_view *v, uint32_t done, uint32_t total, double started) {
+    if (v->quiet || v->as_json || !isatty(STDERR_FILENO)) return;
+    double elapsed = wall_seconds() - started;
+    fprintf(stderr, "\rsweep: %u of %u runs done, %.0f s elapsed", done, total, elapsed);
+    if (done > 0 && done < total) fprintf(stderr, ", about %.0f s left   ", elapsed / done * (total - done));
+    if (done == total) fprintf(stderr, "%20s\n", "");
+}
+
+void sweep_record(const tn_sweep *sw, const char *key, char (*fps)[65], const sweep_view *v) {
+    tn_error err;
+    tn_status s = v->shards > 1 ? tn_sweep_write_shard(sw, key, fps, v->shard, v->shards, &err)
+                                : tn_sweep_write_manifest(sw, key, fps, &err);
+    if (s != TN_OK) die_err(s, &err);
+}
+
+uint32_t sweep_pool(const tn_sweep *sw, const char *key, char (*fps)[65], const tn_dataset *train,
+                        const tn_dataset *test, const sweep_view *v, uint32_t *done) {
+    uint32_t total = tn_sweep_total(sw), next = v->shard, running = 0, failed = 0;
+    uint32_t mine = tn_sweep_shard_total(sw, v->shard, v->shards);
+    pid_t *pid_of = calloc(total, sizeof *pid_of);
+    if (!pid_of) die(EXIT_RUNTIME, "out of memory");
+    double started = wall_seconds();
+    tn_error err;
+    progress(v, *done, mine, started);
+    for (;;) {
+        while (running < v->jobs && !stop_requested && next < total) {
+            if (fps[next][0]) { next += v->shards; continue; }
+            fflush(NULL);
+            pid_t pid = fork();
+            if (pid < 0) die(EXIT_RUNTIME, "cannot start a process: %s", strerror(errno));
+            if (pid == 0) {
+                char fp[65];
+                tn_status s = tn_sweep_run(sw, next, train, test, &stop_requested, fp, &err);
+                if (s != TN_OK && !stop_requested) fprintf(stderr, "twinnet: %s\n", err.msg);
+                _exit(s == TN_OK ? 0 : 1);
+            }
+            pid_of[next] = pid;
+            next += v->shards;
+            running++;
+        }
+        if (running == 0) break;
+        int status;
+        pid_t pid = wait(&status);
+        if (pid < 0) continue; /* EINTR */
+        running--;
+        for (uint32_t r = 0; r < total; r++) {
+            if (pid_of[r] != pid) continue;
+            pid_of[r] = 0;
+            char name[32], path[4200];
+            tn_model m;
+            tn_sweep_run_name(sw, r, name);
+            snprintf(path, sizeof path, "%s/%s.tnm", sw->dir, name);
+            if (WIFEXITED(status) && WEXITSTATUS(status) == 0 && tn_model_load(&m, path, &err) == TN_OK) {
+                tn_net_fingerprint(&m.net, fps[r]);
+                tn_model_free(&m);
+                (*done)++;
+                sweep_record(sw, key, fps, v);
+            } else failed++;
+        }
+        progress(v, *done, mine, started);
+    }
+    free(pid_of);
+    return failed;
+}
+

@@ -1,0 +1,265 @@
+/* A sweep's attribution table: for each source of randomness, how much the runs it produced
+ * differ, in accuracy and cost (mean, standard deviation), and pair by pair in function
+ * (disagreement, output correlation, what averaging two models gains) and in parameters
+ * (relative distance and loss barrier along the straight path, raw and after weight matching).
+ * Every sum has a fixed order (runs, then pairs i < j, in index order), so the table depends
+ * on the sweep only. Pairs per source are all of them up to max_pairs, else a deterministic
+ * choice (every stride-th pair in order), and every mean comes with its standard error. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "util.h"
+
+typedef struct { double sum, sq; uint32_t n; } moments;
+
+static void add(moments *m, double x) { m->sum += x; m->sq += x * x; m->n++; }
+static double mean(const moments *m) { return m->n ? m->sum / m->n : 0.0; }
+/* Sample standard deviation (n - 1), 0 for fewer than two values. */
+static double stddev(const moments *m) {
+    if (m->n < 2) return 0.0;
+    double mu = mean(m), v = (m->sq - m->n * mu * mu) / (m->n - 1);
+    return v > 0 ? sqrt(v) : 0.0;
+}
+static void stat_of(const moments *m, tn_stat *s) {
+    s->mean = mean(m);
+    s->stderr_ = m->n > 1 ? stddev(m) / sqrt((double)m->n) : 0.0;
+}
+
+typedef struct {
+    tn_model model;
+    float *out;            /* (n, n_out) outputs on the test set */
+    uint8_t *pred;
+} run_data;
+
+static void free_run(run_data *d) {
+    tn_model_free(&d->model);
+    free(d->out);
+    free(d->pred);
+    memset(d, 0, sizeof *d);
+}
+
+/* Loads run r's model and its outputs on the test set; with m, also its own measurements. */
+static tn_status load_run(const tn_sweep *sw, uint32_t r, const tn_dataset *test, int threads, run_data *d,
+                          tn_run_metrics *m, tn_error *err) {
+    char name[32], path[4200];
+    tn_sweep_run_name(sw, r, name);
+    snprintf(path, sizeof path, "%s/%s.tnm", sw->dir, name);
+    tn_status s = tn_model_load(&d->model, path, err);
+    if (s != TN_OK) return s;
+    uint32_t n_out = d->model.net.sizes[d->model.net.n_sizes - 1];
+    d->out = malloc((size_t)test->n * n_out * sizeof(float));
+    d->pred = malloc(test->n);
+    if (!d->out || !d->pred) return tn_fail(err, TN_ERR_NOMEM, "out of memory");
+    if ((s = tn_predict_all(&d->model.net, test, threads, d->pred, d->out, err)) != TN_OK || !m) return s;
+    tn_eval_result e = {0};
+    if ((s = tn_evaluate(&d->model.net, test, threads, &e, err)) != TN_OK) return s;
+    m->accuracy = (double)e.correct / e.total;
+    m->cost = e.cost;
+    tn_net_fingerprint(&d->model.net, m->fingerprint);
+    return TN_OK;
+}
+
+/* Function: disagreement, Pearson correlation of the output vectors, and the accuracy of the
+ * average of the two outputs minus the mean of the two accuracies. */
+static void pair_function(const run_data *a, const run_data *b, const tn_dataset *test, tn_pair_metrics *m) {
+    uint32_t n_out = a->model.net.sizes[a->model.net.n_sizes - 1], differ = 0, ens = 0, ra = 0, rb = 0;
+    double sa = 0, sb = 0, saa = 0, sbb = 0, sab = 0;
+    size_t n = (size_t)test->n * n_out;
+    for (size_t k = 0; k < n; k++) {
+        double x = a->out[k], y = b->out[k];
+        sa += x; sb += y; saa += x * x; sbb += y * y; sab += x * y;
+    }
+    for (uint32_t e = 0; e < test->n; e++) {
+        const float *oa = a->out + (size_t)e * n_out, *ob = b->out + (size_t)e * n_out;
+        uint32_t best = 0;
+        for (uint32_t k = 1; k < n_out; k++)
+            if ((double)oa[k] + ob[k] > (double)oa[best] + ob[best]) best = k;
+        ens += best == test->labels[e];
+        differ += a->pred[e] != b->pred[e];
+        ra += a->pred[e] == test->labels[e];
+        rb += b->pred[e] == test->labels[e];
+    }
+    double cov = sab - sa * sb / n, va = saa - sa * sa / n, vb = sbb - sb * sb / n;
+    m->disagreement = (double)differ / test->n;
+    m->output_correlation = va > 0 && vb > 0 ? cov / sqrt(va * vb) : 1.0;
+    m->ensemble_gain = ((double)ens - 0.5 * ((double)ra + rb)) / test->n;
+}
+
+/* Parameters: relative distance and the test cost's barrier, raw and after weight matching (with
+ * sign flips where the activation has them). */
+static tn_status pair_parameters(const tn_sweep *sw, const run_data *a, const run_data *b, const tn_dataset *test,
+                                 const tn_attribution_options *opt, tn_pair_metrics *m, tn_error *err) {
+    tn_compare_options co;
+    tn_compare_options_default(&co);
+    co.points = opt->path_points;
+    co.threads = opt->threads;
+    co.light = 1;
+    co.views = 1u << TN_VIEW_RAW | 1u << (tn_sign_symmetry(sw->base.activation) ? TN_VIEW_WEIGHTS_FLIPS : TN_VIEW_WEIGHTS);
+    tn_compare_result r;
+    tn_status s = tn_compare(&a->model, &b->model, NULL, test, &co, &r, err);
+    if (s != TN_OK) return s;
+    tn_view aligned = r.view[TN_VIEW_WEIGHTS_FLIPS].done ? TN_VIEW_WEIGHTS_FLIPS : TN_VIEW_WEIGHTS;
+    if (!r.view[aligned].done) aligned = TN_VIEW_RAW; /* no hidden layer: nothing to align */
+    m->distance_raw = r.view[TN_VIEW_RAW].distance.total.relative;
+    m->distance_aligned = r.view[aligned].distance.total.relative;
+    m->barrier_raw = r.view[TN_VIEW_RAW].cost_barrier;
+    m->barrier_aligned = r.view[aligned].cost_barrier;
+    tn_compare_result_free(&r);
+    return TN_OK;
+}
+
+/* ---- which pairs: per source, all of them up to max_pairs, else every stride-th in order ------ */
+static uint64_t pair_stride(const tn_sweep *sw, const tn_attribution_options *opt) {
+    uint64_t all = (uint64_t)sw->runs * (sw->runs - 1) / 2;
+    return opt->max_pairs && all > opt->max_pairs ? (all + opt->max_pairs - 1) / opt->max_pairs : 1;
+}
+
+uint64_t tn_sweep_pairs(const tn_sweep *sw, const tn_attribution_options *opt) {
+    uint64_t all = (uint64_t)sw->runs * (sw->runs - 1) / 2, stride = pair_stride(sw, opt);
+    return (uint64_t)sw->n_sources * ((all + stride - 1) / stride);
+}
+
+/* Pair p's source and runs (i < j within the source). */
+static void pair_runs(const tn_sweep *sw, const tn_attribution_options *opt, uint64_t p, int *src, uint32_t *i, uint32_t *j) {
+    uint64_t per = tn_sweep_pairs(sw, opt) / (uint64_t)sw->n_sources, k = p % per * pair_stride(sw, opt);
+    *src = (int)(p / per);
+    uint32_t a = 0;
+    while (k >= sw->runs - 1 - a) { k -= sw->runs - 1 - a; a++; }
+    *i = a;
+    *j = a + 1 + (uint32_t)k;
+}
+
+tn_status tn_sweep_measure(const tn_sweep *sw, const tn_dataset *test, const tn_attribution_options *opt, uint32_t part,
+                           uint32_t parts, tn_run_metrics *runs, tn_pair_metrics *pairs, tn_error *err) {
+    uint32_t total = tn_sweep_total(sw);
+    uint64_t n_pairs = tn_sweep_pairs(sw, opt);
+    run_data *cache = calloc(sw->runs, sizeof *cache);
+    if (!cache) return tn_fail(err, TN_ERR_NOMEM, "out of memory");
+    tn_status s = TN_OK;
+    for (uint32_t r = part; r < total && s == TN_OK; r += parts) {
+        run_data d = {0};
+        s = load_run(sw, r, test, opt->threads, &d, &runs[r], err);
+        free_run(&d);
+    }
+    int cached = -1; /* the source whose runs are in cache */
+    for (uint64_t p = part; p < n_pairs && s == TN_OK; p += parts) {
+        int src;
+        uint32_t i, j;
+        pair_runs(sw, opt, p, &src, &i, &j);
+        if (src != cached) {
+            for (uint32_t k = 0; k < sw->runs; k++) free_run(&cache[k]);
+            cached = src;
+        }
+        for (uint32_t k = 0; k < 2 && s == TN_OK; k++) {
+            uint32_t x = k ? j : i;
+            if (!cache[x].out) s = load_run(sw, (uint32_t)src * sw->runs + x, test, opt->threads, &cache[x], NULL, err);
+        }
+        if (s != TN_OK) break;
+        pair_function(&cache[i], &cache[j], test, &pairs[p]);
+        s = pair_parameters(sw, &cache[i], &cache[j], test, opt, &pairs[p], err);
+    }
+    for (uint32_t k = 0; k < sw->runs; k++) free_run(&cache[k]);
+    free(cache);
+    return s;
+}
+
+void tn_sweep_table(const tn_sweep *sw, const tn_attribution_options *opt, const tn_run_metrics *runs,
+                    const tn_pair_metrics *pairs, tn_attribution_row *rows) {
+    uint64_t per = tn_sweep_pairs(sw, opt) / (uint64_t)sw->n_sources;
+    for (int src = 0; src < sw->n_sources; src++) {
+        tn_attribution_row *row = &rows[src];
+        memset(row, 0, sizeof *row);
+        row->source = sw->sources[src];
+        row->runs = sw->runs;
+        row->pairs = (uint32_t)per;
+        moments acc = {0}, cost = {0}, m[7];
+        memset(m, 0, sizeof m);
+        for (uint32_t i = 0; i < sw->runs; i++) {
+            const tn_run_metrics *r = &runs[(uint32_t)src * sw->runs + i];
+            add(&acc, r->accuracy);
+            add(&cost, r->cost);
+            int seen = 0;
+            for (uint32_t j = 0; j < i; j++) seen |= strcmp(r->fingerprint, runs[(uint32_t)src * sw->runs + j].fingerprint) == 0;
+            row->fingerprints += !seen;
+        }
+        for (uint64_t p = (uint64_t)src * per; p < (uint64_t)(src + 1) * per; p++) {
+            const tn_pair_metrics *q = &pairs[p];
+            double v[7] = {q->disagreement, q->output_correlation, q->ensemble_gain, q->distance_raw,
+                           q->distance_aligned, q->barrier_raw, q->barrier_aligned};
+            for (int k = 0; k < 7; k++) add(&m[k], v[k]);
+        }
+        tn_stat *out[7] = {&row->disagreement, &row->output_correlation, &row->ensemble_gain, &row->distance_raw,
+                           &row->distance_aligned, &row->barrier_raw, &row->barrier_aligned};
+        for (int k = 0; k < 7; k++) stat_of(&m[k], out[k]);
+        row->accuracy_mean = mean(&acc);
+        row->accuracy_std = stddev(&acc);
+        row->cost_mean = mean(&cost);
+        row->cost_std = stddev(&cost);
+    }
+}
+
+tn_status tn_sweep_attribution(const tn_sweep *sw, const tn_dataset *test, const tn_attribution_options *opt,
+                               tn_attribution_row *rows, tn_error *err) {
+    tn_run_metrics *runs = calloc(tn_sweep_total(sw), sizeof *runs);
+    tn_pair_metrics *pairs = calloc(tn_sweep_pairs(sw, opt) + 1, sizeof *pairs);
+    tn_status s = runs && pairs ? tn_sweep_measure(sw, test, opt, 0, 1, runs, pairs, err) : tn_fail(err, TN_ERR_NOMEM, "out of memory");
+    if (s == TN_OK) tn_sweep_table(sw, opt, runs, pairs, rows);
+    free(runs);
+    free(pairs);
+    return s;
+}
+
+/* ---- the table as files: DIR/attribution.csv and DIR/attribution.json ------------------------- */
+static const char *const columns[] = {"source", "runs", "pairs", "fingerprints", "accuracy_mean", "accuracy_std",
+                                      "cost_mean", "cost_std", "disagreement", "disagreement_se", "output_correlation",
+                                      "output_correlation_se", "ensemble_gain", "ensemble_gain_se", "distance_raw",
+                                      "distance_raw_se", "distance_aligned", "distance_aligned_se", "barrier_raw",
+                                      "barrier_raw_se", "barrier_aligned", "barrier_aligned_se"};
+#define N_COLUMNS (sizeof columns / sizeof columns[0])
+
+/* The numeric columns of a row, in the order of columns[4..]. */
+static void row_values(const tn_attribution_row *r, double v[N_COLUMNS - 4]) {
+    const tn_stat *st[] = {&r->disagreement, &r->output_correlation, &r->ensemble_gain, &r->distance_raw,
+                           &r->distance_aligned, &r->barrier_raw, &r->barrier_aligned};
+    v[0] = r->accuracy_mean; v[1] = r->accuracy_std; v[2] = r->cost_mean; v[3] = r->cost_std;
+    for (size_t i = 0; i < sizeof st / sizeof st[0]; i++) { v[4 + 2 * i] = st[i]->mean; v[5 + 2 * i] = st[i]->stderr_; }
+}
+
+/* Closes the memory stream f (which sets *text and *len) and writes its text to DIR/NAME. */
+static tn_status write_text(const char *dir, const char *name, FILE *f, char **text, size_t *len, tn_error *err) {
+    char path[4200];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    int bad = fclose(f) != 0;
+    tn_status s = bad || !*text ? tn_fail(err, TN_ERR_NOMEM, "out of memory") : tn_write_atomic(path, *text, *len, err);
+    free(*text);
+    return s;
+}
+
+tn_status tn_sweep_write_table(const tn_sweep *sw, const tn_attribution_row *rows, tn_error *err) {
+    char *csv = NULL, *js = NULL;
+    size_t csv_len = 0, js_len = 0;
+    FILE *c = open_memstream(&csv, &csv_len), *j = c ? open_memstream(&js, &js_len) : NULL;
+    if (!c || !j) { if (c) fclose(c); free(csv); return tn_fail(err, TN_ERR_NOMEM, "out of memory"); }
+    for (size_t k = 0; k < N_COLUMNS; k++) fprintf(c, "%s%s", k ? "," : "", columns[k]);
+    fprintf(c, "\n");
+    fprintf(j, "{\"sources\":[\n");
+    for (int s = 0; s < sw->n_sources; s++) {
+        const tn_attribution_row *r = &rows[s];
+        double v[N_COLUMNS - 4];
+        row_values(r, v);
+        fprintf(c, "%s,%u,%u,%u", tn_vary_names[r->source], r->runs, r->pairs, r->fingerprints);
+        fprintf(j, "{\"source\":\"%s\",\"runs\":%u,\"pairs\":%u,\"fingerprints\":%u", tn_vary_names[r->source], r->runs,
+                r->pairs, r->fingerprints);
+        for (size_t k = 0; k < N_COLUMNS - 4; k++) {
+            fprintf(c, ",%.9g", v[k]);
+            fprintf(j, ",\"%s\":%.9g", columns[4 + k], v[k]);
+        }
+        fprintf(c, "\n");
+        fprintf(j, "}%s\n", s + 1 < sw->n_sources ? "," : "");
+    }
+    fprintf(j, "]}\n");
+    tn_status st = write_text(sw->dir, "attribution.csv", c, &csv, &csv_len, err);
+    tn_status sj = write_text(sw->dir, "attribution.json", j, &js, &js_len, st == TN_OK ? err : NULL);
+    return st != TN_OK ? st : sj;
+}

@@ -1,0 +1,245 @@
+/* The findings of a comparison in plain words: one sentence each, and a closing paragraph that
+ * answers "why are the weights so different?". The library writes them, so that every caller
+ * (the CLI, a report, the browser page) gives the same answer from the same numbers. */
+#include <stdio.h>
+
+#include "util.h"
+
+/* A pair "as far apart as two random networks" is at least this fraction of their distance. */
+#define AS_FAR_AS_RANDOM 0.8
+/* A straight path whose test error rises less than this above the line has no barrier; less
+ * than LOW_ERROR_BARRIER, a low one. */
+#define NO_ERROR_BARRIER 0.01
+#define LOW_ERROR_BARRIER 0.05
+
+typedef struct { char *buf; size_t cap, len; } text;
+
+static void say(text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void say(text *t, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(t->buf + (t->len < t->cap ? t->len : t->cap), t->len < t->cap ? t->cap - t->len : 0, fmt, ap);
+    va_end(ap);
+    if (n > 0) t->len += (size_t)n;
+}
+
+static int has_hidden(const tn_compare_result *r) { return r->n_sizes > 2; }
+
+static double pct(double part, double whole) { return whole > 0 ? 100.0 * part / whole : 0.0; }
+
+/* The aligned arrangement closest to A, or (by_barrier) with the lowest cost barrier; ties: the
+ * earlier; raw if none was measured. */
+static const tn_compare_view *best_view(const tn_compare_result *r, int by_barrier, tn_view *which) {
+    *which = TN_VIEW_RAW;
+    for (int v = 1; v < TN_VIEW_COUNT; v++) {
+        const tn_compare_view *x = &r->view[v], *best = &r->view[*which];
+        double key = by_barrier ? x->cost_barrier : x->distance.total.l2;
+        double best_key = by_barrier ? best->cost_barrier : best->distance.total.l2;
+        if (x->done && (*which == TN_VIEW_RAW || key < best_key)) *which = (tn_view)v;
+    }
+    return &r->view[*which];
+}
+
+static const char *barrier_words(double error_barrier) {
+    return error_barrier < NO_ERROR_BARRIER ? "no barrier" : error_barrier < LOW_ERROR_BARRIER ? "a low barrier" : "a high barrier";
+}
+
+static const char *view_words(tn_view v) {
+    static const char *const words[TN_VIEW_COUNT] = {"as they are", "weight matching", "weight matching with sign flips",
+                                                     "activation matching", "activation matching with sign flips"};
+    return words[v];
+}
+
+static const char *closeness(double ratio) {
+    return ratio >= AS_FAR_AS_RANDOM ? "as far apart as two random networks"
+           : ratio >= 0.3            ? "closer than two random networks, but of the same order"
+                                     : "much closer than two random networks";
+}
+
+static void distance(text *t, const tn_compare_result *r) {
+    const tn_distance *d = &r->view[TN_VIEW_RAW].distance.total, *z = &r->baseline.total;
+    say(t, "A and B are %.3f apart relative to A's norm (cosine %.3f), against %.3f (cosine %.3f) for two fresh "
+           "initialisations of this shape: %s.", d->relative, d->cosine, z->relative, z->cosine,
+        closeness(z->relative > 0 ? d->relative / z->relative : 0.0));
+}
+
+/* The difference "was there before training" when A - B still points along A0 - B0: more than
+ * half of its square lies in that direction. */
+static int inherited(const tn_compare_result *r) { return r->start.l2 > 0 && r->start_cosine * r->start_cosine > 0.5; }
+
+static void start(text *t, const tn_compare_result *r) {
+    say(t, "Training moved A by %.3f and B by %.3f (relative to their norms) from their own initial parameters", r->travel_a.relative,
+        r->travel_b.relative);
+    if (r->start.l2 == 0) {
+        say(t, ", which were the same: all of the difference comes from training.");
+        return;
+    }
+    say(t, ", which were %.3f apart; A - B points along the difference of the initial parameters with cosine %.3f: %s.",
+        r->start.relative, r->start_cosine, inherited(r) ? "most of the difference was there before training began"
+                                                           : "little of the initial difference is left");
+}
+
+static void blank(text *t, const tn_compare_result *r) {
+    const tn_distances *d = &r->view[TN_VIEW_RAW].distance;
+    say(t, "%u of the %u inputs are 0 in all %u training examples, so their %llu first-layer weights get no gradient from "
+           "the data", r->n_blank, r->sizes[0], r->train_examples, (unsigned long long)r->blank_weights);
+    if (r->blank_at_init_a == r->blank_weights && r->blank_at_init_b == r->blank_weights)
+        say(t, " and keep their initial values exactly in both models");
+    else
+        say(t, " (%llu of A's and %llu of B's keep their initial values exactly; weight decay moves the others)",
+            (unsigned long long)r->blank_at_init_a, (unsigned long long)r->blank_at_init_b);
+    say(t, "; they carry %.1f%% of the squared distance between A and B (%.1f%% between two random networks).",
+        pct(d->total.blank_sq, d->total.l2 * d->total.l2), pct(r->baseline.total.blank_sq, r->baseline.total.l2 * r->baseline.total.l2));
+}
+
+static void alignment(text *t, const tn_compare_result *r) {
+    const tn_compare_view *raw = &r->view[TN_VIEW_RAW], *w = &r->view[TN_VIEW_WEIGHTS], *a = &r->view[TN_VIEW_ACTIVATIONS];
+    double d0 = raw->distance.total.relative, dw = w->distance.total.relative;
+    say(t, "Reordering B's hidden units (the function stays the same) by weight matching moves %u of %u units and "
+           "takes the distance from %.3f to %.3f (%.1f%% less); activation matching takes it to %.3f.", w->alignment.moved, w->alignment.units,
+        d0, dw, pct(d0 - dw, d0), a->distance.total.relative);
+}
+
+static void flips(text *t, const tn_compare_result *r) {
+    const tn_compare_view *w = &r->view[TN_VIEW_WEIGHTS], *f = &r->view[TN_VIEW_WEIGHTS_FLIPS];
+    if (!f->done) {
+        say(t, "%s units have no sign symmetry, so there are no flips to try.", tn_activation_name(r->activation));
+        return;
+    }
+    say(t, "Allowing sign flips (%s) negates %u units and takes the weight-matched distance from %.3f to %.3f; "
+           "with activation matching from %.3f to %.3f.",
+        r->activation == TN_ACT_TANH ? "tanh(-z) = -tanh(z)" : "sigmoid(-z) = 1 - sigmoid(z)", f->alignment.flipped,
+        w->distance.total.relative, f->distance.total.relative,
+        r->view[TN_VIEW_ACTIVATIONS].distance.total.relative, r->view[TN_VIEW_ACTIVATIONS_FLIPS].distance.total.relative);
+}
+
+/* "0.390" or "0.390, 0.379 (layers 1, 2)": a figure per hidden layer. */
+static void per_layer(text *t, const tn_compare_result *r, const double *value) {
+    for (int l = 1; l + 1 < r->n_sizes; l++) say(t, "%s%.3f", l > 1 ? ", " : "", value[l]);
+    if (r->n_sizes > 3) {
+        say(t, " (layers 1");
+        for (int l = 2; l + 1 < r->n_sizes; l++) say(t, ", %d", l);
+        say(t, ")");
+    }
+}
+
+static void correlation(text *t, const tn_compare_result *r) {
+    tn_view v = r->view[TN_VIEW_ACTIVATIONS_FLIPS].done ? TN_VIEW_ACTIVATIONS_FLIPS : TN_VIEW_ACTIVATIONS;
+    say(t, "Over the test set, units matched by %s correlate ", view_words(v));
+    per_layer(t, r, r->view[v].mean_correlation);
+    say(t, " on average; by weight matching ");
+    per_layer(t, r, r->view[TN_VIEW_WEIGHTS].mean_correlation);
+    say(t, "; units of the same index ");
+    per_layer(t, r, r->view[TN_VIEW_RAW].mean_correlation);
+    say(t, ".");
+}
+
+/* Plain words for how often two functions agree, and for how alike two representations are. */
+static const char *agreement_words(double agree) {
+    return agree >= 0.95 ? "almost the same function" : agree >= 0.85 ? "similar functions, not the same" : "different functions";
+}
+
+static int alike(const tn_compare_result *r) {
+    for (int l = 1; l + 1 < r->n_sizes; l++)
+        if (r->cka[l] < r->cka_baseline[l] + 0.5 * (1 - r->cka_baseline[l])) return 0;
+    return 1;
+}
+
+static void function(text *t, const tn_compare_result *r) {
+    say(t, "A and B compute %s: they predict the same digit on %.1f%% of the %u test images (accuracy %.2f%% and %.2f%%); "
+           "of the %u images both get wrong, %u get two different wrong digits; their output vectors differ by %.3f on "
+           "average.", agreement_words(1.0 - (double)r->disagree / r->test_total), pct(r->test_total - r->disagree, r->test_total),
+        r->test_total, pct(r->correct_a, r->test_total), pct(r->correct_b, r->test_total), r->both_wrong,
+        r->both_wrong_differently, r->output_distance);
+}
+
+static void representation(text *t, const tn_compare_result *r) {
+    say(t, "The hidden activations are %s: linear CKA ", alike(r) ? "alike" : "not much more alike than random networks'");
+    per_layer(t, r, r->cka);
+    say(t, ", against ");
+    per_layer(t, r, r->cka_baseline);
+    say(t, " for two random networks.");
+}
+
+static void path(text *t, const tn_compare_result *r) {
+    tn_view which;
+    const tn_compare_view *raw = &r->view[TN_VIEW_RAW], *best = best_view(r, 1, &which);
+    say(t, "On the straight line from A to B the test cost rises up to %.4f above the line between its ends (error up "
+           "to %.1f points)", raw->cost_barrier, 100 * raw->error_barrier);
+    if (which != TN_VIEW_RAW)
+        say(t, "; the lowest after alignment is %.4f (%.1f points), by %s", best->cost_barrier, 100 * best->error_barrier,
+            view_words(which));
+    say(t, ".");
+}
+
+/* The answer's last sentence: the barrier raw, and after the alignment that lowers it most. */
+static void answer_path(text *t, const tn_compare_result *r) {
+    tn_view which;
+    const tn_compare_view *raw = &r->view[TN_VIEW_RAW], *best = best_view(r, 1, &which);
+    say(t, "The straight path from A to B crosses %s (test error up %.2f points above the line)",
+        barrier_words(raw->error_barrier), 100 * raw->error_barrier);
+    if (which == TN_VIEW_RAW || raw->error_barrier < NO_ERROR_BARRIER) {
+        say(t, raw->error_barrier < NO_ERROR_BARRIER ? ": they lie in one basin." : ".");
+        return;
+    }
+    say(t, "; after %s, %s (%.2f points)", view_words(which), barrier_words(best->error_barrier), 100 * best->error_barrier);
+    if (best->error_barrier < NO_ERROR_BARRIER) say(t, ": up to the order of their hidden units, A and B are one solution.");
+    else if (best->error_barrier < LOW_ERROR_BARRIER)
+        say(t, ": the order of the hidden units makes most of the barrier, and A and B are nearly, not quite, one solution.");
+    else say(t, ": A and B are different solutions, not one solution in another order.");
+}
+
+static void answer(text *t, const tn_compare_result *r) {
+    tn_view which;
+    const tn_compare_view *raw = &r->view[TN_VIEW_RAW], *best = best_view(r, 0, &which);
+    double d0 = raw->distance.total.relative, z = r->baseline.total.relative, db = best->distance.total.relative;
+    say(t, "Why the weights differ: A and B are %s (%.2f against %.2f)", closeness(z > 0 ? d0 / z : 0), d0, z);
+    if (inherited(r))
+        say(t, ", mostly because they started from different random weights: A - B still points along the difference "
+               "of their initial weights (cosine %.2f)", r->start_cosine);
+    else if (r->start.l2 == 0) say(t, "; they started alike, so training alone (the order of the examples) made them differ");
+    say(t, ". ");
+    if (!has_hidden(r)) say(t, "There is no hidden layer, so there are no units to reorder: alignment is the identity. ");
+    else if (pct(d0 - db, d0) < 1)
+        say(t, "Reordering%s hidden units, which leaves the function unchanged, does not bring them closer: the "
+               "difference is in the weights themselves. ", r->view[TN_VIEW_WEIGHTS_FLIPS].done ? " and negating" : "");
+    else
+        say(t, "Reordering%s hidden units, which leaves the function unchanged, takes the distance %sfrom %.2f to %.2f "
+               "(%s, %.0f%% less): the rest is a real difference in the weights. ",
+            r->view[TN_VIEW_WEIGHTS_FLIPS].done ? " and negating" : "", pct(d0 - db, d0) < 20 ? "only " : "", d0, db,
+            view_words(which), pct(d0 - db, d0));
+    double agree = 1.0 - (double)r->disagree / r->test_total;
+    say(t, "%s compute %s: they agree on %.1f%% of the test images", agree >= 0.95 ? "Yet the two" : "The two",
+        agreement_words(agree), 100 * agree);
+    if (has_hidden(r))
+        say(t, " and their hidden representations are %s (CKA %.2f, random networks %.2f)", alike(r) ? "alike" : "not much alike",
+            r->cka[1], r->cka_baseline[1]);
+    say(t, ". ");
+    answer_path(t, r);
+}
+
+const char *const tn_finding_names[TN_FINDING_COUNT] = {"distance", "start", "blank", "alignment", "flips",
+                                                        "correlation", "function", "representation", "path", "answer"};
+
+size_t tn_compare_explain(const tn_compare_result *r, tn_finding f, char *buf, size_t cap) {
+    text t = {buf, cap, 0};
+    if (cap) buf[0] = 0;
+    int hidden = has_hidden(r);
+    switch (f) {
+    case TN_FINDING_DISTANCE: distance(&t, r); break;
+    case TN_FINDING_START: start(&t, r); break;
+    case TN_FINDING_BLANK: if (r->has_train) blank(&t, r); break;
+    case TN_FINDING_ALIGNMENT:
+        if (hidden) alignment(&t, r);
+        else say(&t, "There is no hidden layer, so there are no units to reorder: alignment is the identity.");
+        break;
+    case TN_FINDING_FLIPS: if (hidden) flips(&t, r); break;
+    case TN_FINDING_CORRELATION: if (hidden) correlation(&t, r); break;
+    case TN_FINDING_FUNCTION: function(&t, r); break;
+    case TN_FINDING_REPRESENTATION: if (hidden) representation(&t, r); break;
+    case TN_FINDING_PATH: path(&t, r); break;
+    case TN_FINDING_ANSWER: answer(&t, r); break;
+    default: break;
+    }
+    return t.len < cap ? t.len : cap ? cap - 1 : 0;
+}
