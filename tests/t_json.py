@@ -85,6 +85,18 @@ with tempfile.TemporaryDirectory() as tmp:
             "train %r, seed 2" % name, parse=False)
         dv = run([b"diverge", trace, other, b"--json"], "diverge %r" % name)
         check(bool(dv) and dv[0].get("first_diverging_step") == 0, "diverge %r: diverges at step 0" % name)
+        cmp = run([b"compare", model, base + b"-b.tnm", b"--points", b"2", b"--json"] + data, "compare %r" % name)
+        check(bool(cmp) and "raw" in cmp[0] and "disagreement" in cmp[0], "compare %r: fields" % name)
+        run([b"align", model, base + b"-b.tnm", b"--out", base + b"-al.tnm", b"--json"], "align %r" % name)
+        run([b"canon", model, b"--out", base + b"-canon.tnm", b"--json"], "canon %r" % name)
+        run([b"export", model, b"--npz", base + b".npz", b"--json"], "export %r" % name)
+        if i < 2:  # a sweep and its report, in a directory with the hostile name
+            sw = run([b"sweep", b"--runs", b"2", b"--vary", b"init", b"--vary", b"none", b"--epochs", b"1", b"--sizes",
+                      b"784,10", b"--jobs", b"1", b"--points", b"2", b"--out", base + b"-sweep", b"--json"] + data,
+                     "sweep %r" % name)
+            check(bool(sw) and sw[0].get("dir") == shown(base + b"-sweep") and len(sw[0].get("attribution", [])) == 2,
+                  "sweep %r: dir and table" % name)
+            run([b"report", base + b"-sweep", b"--out", base + b".html", b"--json"] + data, "report %r" % name)
 
     # A training whose numbers blow up: costs are NaN, and JSON says null.
     base = d + b"/x"
