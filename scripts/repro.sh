@@ -18,7 +18,7 @@
 # IDX files under $REPRO_DIR/data; 2 epochs, --train-size 0 (all 2,000 train).
 #
 # The aarch64 binaries run on Debian's arm64 multiarch libraries (libc6:arm64, zlib1g:arm64,
-# libpng16-16:arm64), with qemu's default prefix, not '-L /usr/aarch64-linux-gnu': that
+# libpng16-16:arm64, libjpeg62-turbo:arm64), with qemu's default prefix, not '-L /usr/aarch64-linux-gnu': that
 # prefix gives the loader of libc6-arm64-cross, while libpng and zlib come from
 # /usr/lib/aarch64-linux-gnu and pull in libc6:arm64's libc.so.6. When the two glibc builds
 # differ (2.36-8cross1 and 2.36-9+deb12u14 on Debian 12 today), the mixed loader and libc
@@ -47,8 +47,8 @@ die() { echo "repro: $*" >&2; echo "repro: 0 combinations, 0 matched, 0 mismatch
 
 # ---- 1. tools -------------------------------------------------------------------------------
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
-need="make gcc clang libpng-dev zlib1g-dev gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user
-      libc6:arm64 zlib1g-dev:arm64 libpng-dev:arm64"
+need="make gcc clang libpng-dev libjpeg-dev zlib1g-dev gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user
+      libc6:arm64 zlib1g-dev:arm64 libpng-dev:arm64 libjpeg-dev:arm64"
 missing=""
 for p in $need; do installed "$p" || missing="$missing $p"; done
 # qemu-user-static provides qemu-aarch64-static instead: good enough.
@@ -73,7 +73,7 @@ if [ -n "$missing" ]; then
     # name the amd64 ones too, so that apt upgrades them together.
     mkdir -p "$OUT"
     # shellcheck disable=SC2086
-    apt-get install -y -qq --no-install-recommends $missing libpng-dev zlib1g-dev >"$OUT/apt.log" 2>&1 ||
+    apt-get install -y -qq --no-install-recommends $missing libpng-dev libjpeg-dev zlib1g-dev >"$OUT/apt.log" 2>&1 ||
         { tail -n 20 "$OUT/apt.log" >&2; die "apt-get install failed, see $OUT/apt.log"; }
 fi
 QEMU=$(command -v qemu-aarch64 || command -v qemu-aarch64-static) || die "no qemu-aarch64"
