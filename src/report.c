@@ -35,6 +35,7 @@ const char *tn_report_source_words(tn_vary source) {
 static tn_status read_text(const char *path, char **text, tn_error *err) {
     uint8_t *bytes;
     size_t size;
+    *text = NULL;
     tn_status s = tn_read_file(path, (size_t)64 << 20, &bytes, &size, err);
     if (s != TN_OK) return s;
     char *t = realloc(bytes, size + 1);
