@@ -66,8 +66,7 @@ int cmd_align(int argc, char **argv) {
     tn_net_fingerprint(&aligned, fp);
     if (as_json) {
         json j;
-        json_begin(&j, stdout);
-        json_object(&j, NULL);
+        json_open(&j, stdout);
         json_string(&j, "out", out_path);
         json_string(&j, "fingerprint", fp);
         json_string(&j, "method", methods[method]);

@@ -31,8 +31,7 @@ int cmd_canon(int argc, char **argv) {
     if (c.out_path && (s = tn_model_save(&m, c.out_path, &err)) != TN_OK) die_err(s, &err);
     if (c.as_json) {
         json j;
-        json_begin(&j, stdout);
-        json_object(&j, NULL);
+        json_open(&j, stdout);
         json_string(&j, "fingerprint", after);
         json_string(&j, "original_fingerprint", before);
         json_uint(&j, "hidden_units", al.units);

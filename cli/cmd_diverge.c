@@ -14,8 +14,7 @@ static void help(void) {
 
 static void print_json(const tn_diverge_result *r) {
     json j;
-    json_begin(&j, stdout);
-    json_object(&j, NULL);
+    json_open(&j, stdout);
     if (r->diverged) json_uint(&j, "first_diverging_step", r->first_diverging_step);
     else json_null(&j, "first_diverging_step");
     if (r->has_last_equal) json_uint(&j, "last_equal_step", r->last_equal_step);

@@ -55,8 +55,7 @@ int cmd_eval(int argc, char **argv) {
     double seconds = wall_seconds() - t0, acc = r.total ? (double)r.correct / r.total : 0.0;
     if (as_json) {
         json j;
-        json_begin(&j, stdout);
-        json_object(&j, NULL);
+        json_open(&j, stdout);
         json_number(&j, "accuracy", acc);
         json_uint(&j, "correct", r.correct);
         json_uint(&j, "total", r.total);

@@ -22,8 +22,7 @@ int cmd_export(int argc, char **argv) {
     tn_net_fingerprint(&m.net, fp);
     if (c.as_json) {
         json j;
-        json_begin(&j, stdout);
-        json_object(&j, NULL);
+        json_open(&j, stdout);
         json_string(&j, "npz", c.out_path);
         json_uint(&j, "arrays", 2 * (uint64_t)(m.net.n_sizes - 1));
         json_uint(&j, "parameters", m.net.n_params);

@@ -30,8 +30,7 @@ int cmd_info(int argc, char **argv) {
     const tn_config *c = &m.config;
     if (as_json) {
         json j;
-        json_begin(&j, stdout);
-        json_object(&j, NULL);
+        json_open(&j, stdout);
         json_string(&j, "fingerprint", fp);
         json_array(&j, "sizes");
         for (int l = 0; l < c->n_sizes; l++) json_uint(&j, NULL, c->sizes[l]);

@@ -72,8 +72,7 @@ static void print_result(const options *o, const char *path, const uint8_t *pix,
     if (o->show && !row) die(EXIT_RUNTIME, "out of memory");
     if (o->as_json) {
         json j;
-        json_begin(&j, stdout);
-        json_object(&j, NULL);
+        json_open(&j, stdout);
         json_string(&j, "file", path);
         json_uint(&j, "digit", best);
         json_array(&j, "probabilities");

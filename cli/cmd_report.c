@@ -69,8 +69,7 @@ int cmd_report(int argc, char **argv) {
     if (s != TN_OK) die(EXIT_RUNTIME, "%s", err.msg);
     if (as_json) {
         json j;
-        json_begin(&j, stdout);
-        json_object(&j, NULL);
+        json_open(&j, stdout);
         json_string(&j, "out", out);
         json_uint(&j, "bytes", bytes);
         json_number(&j, "seconds", wall_seconds() - t0);

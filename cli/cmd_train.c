@@ -31,8 +31,7 @@ static int on_epoch(const tn_epoch_info *e, void *user) {
     double valid = e->valid_total ? (double)e->valid_correct / e->valid_total : 0.0;
     if (v->as_json) {
         json j;
-        json_begin(&j, stdout);
-        json_object(&j, NULL);
+        json_open(&j, stdout);
         json_uint(&j, "epoch", e->epoch);
         json_uint(&j, "test_correct", e->test_correct);
         json_uint(&j, "test_total", e->test_total);
@@ -91,8 +90,7 @@ static void print_summary(const view *v, const tn_run_spec *spec, const tn_train
     double best = r->test_total ? (double)r->best_test_correct / r->test_total : 0.0;
     if (v->as_json) {
         json j;
-        json_begin(&j, stdout);
-        json_object(&j, NULL);
+        json_open(&j, stdout);
         json_bool(&j, "done", 1);
         json_uint(&j, "epochs", r->epochs_run);
         json_uint(&j, "best_test_correct", r->best_test_correct);

@@ -51,6 +51,11 @@ void json_escape(FILE *f, const char *str) {
     }
 }
 
+void json_open(json *j, FILE *f) {
+    json_begin(j, f);
+    json_object(j, NULL);
+}
+
 /* The comma and the key before a member. */
 static void member(json *j, const char *key) {
     uint64_t bit = (uint64_t)1 << (j->depth & 63);

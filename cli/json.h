@@ -15,6 +15,7 @@ typedef struct {
 } json;
 
 void json_begin(json *j, FILE *f);
+void json_open(json *j, FILE *f);              /* json_begin, then the top-level object's { */
 void json_object(json *j, const char *key);   /* { */
 void json_array(json *j, const char *key);    /* [ */
 void json_end(json *j);                       /* } or ], and at depth 0 a newline and a flush */
