@@ -1,11 +1,9 @@
 /* Option parsing, numbers and messages shared by every command (see cli.h). */
 #include <errno.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "cli.h"
 
@@ -183,26 +181,4 @@ double wall_seconds(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
-/* ---- stopping on request ---------------------------------------------------------------------- */
-volatile int stop_requested;
-
-static void on_stop_signal(int sig) {
-    (void)sig;
-    if (!stop_requested) {
-        static const char msg[] = "twinnet: stopping at the next step boundary; the model of that step will be saved\n";
-        (void)!write(STDERR_FILENO, msg, sizeof msg - 1);
-    }
-    stop_requested = 1;
-}
-
-void catch_stop_signals(void) {
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_stop_signal; /* stays installed: a second signal cannot end the save */
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGHUP, &sa, NULL);
 }

@@ -35,6 +35,28 @@ static void main_help(FILE *f) {
     fprintf(f, "\ntwinnet %s, SIMD path %s\n", TN_VERSION_STRING, tn_simd_path());
 }
 
+/* ---- stopping on request ---------------------------------------------------------------------- */
+volatile int stop_requested;
+
+static void on_stop_signal(int sig) {
+    (void)sig;
+    if (!stop_requested) {
+        static const char msg[] = "twinnet: stopping at the next step boundary; the model of that step will be saved\n";
+        (void)!write(STDERR_FILENO, msg, sizeof msg - 1);
+    }
+    stop_requested = 1;
+}
+
+void catch_stop_signals(void) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_stop_signal; /* stays installed: a second signal cannot end the save */
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+}
+
 static int stdout_was_closed;
 
 /* A closed descriptor 0, 1 or 2 would be handed to the next file opened (a model, a trace),

@@ -11,16 +11,19 @@
 
 #include "util.h"
 
-typedef struct { double sum, sq; uint32_t n; } moments;
+/* Welford's running mean and sum of squared deviations: equal values give exactly 0 (the
+ * control's row must show no variance, not rounding noise). */
+typedef struct { double mu, m2; uint32_t n; } moments;
 
-static void add(moments *m, double x) { m->sum += x; m->sq += x * x; m->n++; }
-static double mean(const moments *m) { return m->n ? m->sum / m->n : 0.0; }
-/* Sample standard deviation (n - 1), 0 for fewer than two values. */
-static double stddev(const moments *m) {
-    if (m->n < 2) return 0.0;
-    double mu = mean(m), v = (m->sq - m->n * mu * mu) / (m->n - 1);
-    return v > 0 ? sqrt(v) : 0.0;
+static void add(moments *m, double x) {
+    double d = x - m->mu;
+    m->n++;
+    m->mu += d / m->n;
+    m->m2 += d * (x - m->mu);
 }
+static double mean(const moments *m) { return m->mu; }
+/* Sample standard deviation (n - 1), 0 for fewer than two values. */
+static double stddev(const moments *m) { return m->n > 1 && m->m2 > 0 ? sqrt(m->m2 / (m->n - 1)) : 0.0; }
 static void stat_of(const moments *m, tn_stat *s) {
     s->mean = mean(m);
     s->stderr_ = m->n > 1 ? stddev(m) / sqrt((double)m->n) : 0.0;
