@@ -44,6 +44,22 @@ $(BUILD) $(BUILD)/tests:
 
 tests: $(TESTS)
 
+# ---- MPI=1: twinnet whose sweep runs under mpirun (mpi/sweep.c), as $(BUILD)/mpi/twinnet -------
+# Only the command line is compiled with mpicc (Open MPI: Debian's libopenmpi-dev, openmpi-bin); it
+# links the ordinary library, which like the default build has no MPI in it. make test builds it
+# when there is an mpicc for the machine CC builds for, for tests/t_sweep_mpi.sh.
+MPICC ?= mpicc
+$(BUILD)/mpi/twinnet: $(CLI_SRCS) mpi/sweep.c $(wildcard cli/*.h) $(BUILD)/libtwinnet.a include/twinnet.h
+	mkdir -p $(@D)
+	$(MPICC) $(CFLAGS_BASE) -DTN_MPI -Icli $(CLI_SRCS) mpi/sweep.c $(BUILD)/libtwinnet.a $(LDLIBS) -o $@
+ifeq ($(MPI),1)
+all: $(BUILD)/mpi/twinnet
+endif
+ifeq ($(MACHINE),$(shell $(MPICC) -dumpmachine 2> /dev/null))
+tests: $(BUILD)/mpi/twinnet
+endif
+# ---- end of MPI=1 ------------------------------------------------------------------------------
+
 # MNIST into ${XDG_CACHE_HOME:-~/.cache}/twinnet/mnist, SHA-256 checked.
 data:
 	sh scripts/fetch-mnist.sh

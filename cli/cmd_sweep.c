@@ -33,8 +33,9 @@ static void help(void) {
            "  --points K           the straight path's K+1 points for the barriers (default 10)\n"
            "  --quiet              no progress line\n"
            "  --json               one JSON object at the end\n"
-           "Under mpirun (a make MPI=1 build), rank k of P trains the runs r with r mod P = k, then\n"
-           "compares its share of the pairs; rank 0 writes the table: the same bytes as one process.\n"
+           "Under mpirun (a make MPI=1 build), rank k of P trains the runs r with r mod P = k, one at a\n"
+           "time (--jobs is ignored, --shard refused), then compares its share of the pairs; rank 0\n"
+           "writes the table: the same bytes as one process. DIR must be shared by every rank.\n\n"
            "%s%s", data_options_help, config_options_help);
 }
 
@@ -105,7 +106,12 @@ int cmd_sweep(int argc, char **argv) {
         tn_sweep_key(&sw, data_sha, key);
     }
 #ifdef TN_MPI
-    if (v.shards == 1 && sweep_mpi_ranks() > 1) return sweep_mpi(&sw, key, v.merge ? NULL : &train, &test, &v);
+    if (sweep_mpi_ranks() > 1) {
+        int status = sweep_mpi(&sw, key, v.merge ? NULL : &train, &test, &v);
+        if (!v.merge) tn_dataset_free(&train);
+        tn_dataset_free(&test);
+        return status;
+    }
 #endif
     uint32_t total = tn_sweep_total(&sw), done, broken, failed = 0;
     char (*fps)[65] = calloc(total, sizeof *fps);

@@ -1,6 +1,8 @@
 /* The end of twinnet sweep, the same for one process, a merge of shards and MPI's rank 0: the
  * manifest written whole, the attribution table's files, and the table on standard output as text
  * (each mean over pairs with its standard error beneath) or as JSON. */
+#include <string.h>
+
 #include "json.h"
 #include "sweep.h"
 
@@ -11,11 +13,20 @@ void sweep_settle(const tn_sweep *sw, const char *key, char (*fingerprints)[65])
     if (s != TN_OK) die_err(s, &err);
 }
 
-/* A row's means over pairs (and their standard errors), scaled as the text shows them. */
+/* A row's seven means over pairs, in the table's order. */
+static const char *const pair_names[7] = {"disagreement", "output_correlation", "ensemble_gain", "distance_raw",
+                                          "distance_aligned", "barrier_raw", "barrier_aligned"};
+static void pair_stats(const tn_attribution_row *r, const tn_stat *st[7]) {
+    const tn_stat *all[7] = {&r->disagreement, &r->output_correlation, &r->ensemble_gain, &r->distance_raw,
+                             &r->distance_aligned, &r->barrier_raw, &r->barrier_aligned};
+    memcpy(st, all, sizeof all);
+}
+
+/* The means (or their standard errors), scaled as the text shows them. */
 static void pair_columns(const tn_attribution_row *r, int se, double v[7]) {
-    const tn_stat *st[] = {&r->disagreement, &r->output_correlation, &r->ensemble_gain, &r->distance_raw,
-                           &r->distance_aligned, &r->barrier_raw, &r->barrier_aligned};
     static const double scale[] = {100, 1, 100, 1, 1, 1, 1};
+    const tn_stat *st[7];
+    pair_stats(r, st);
     for (int k = 0; k < 7; k++) v[k] = scale[k] * (se ? st[k]->stderr_ : st[k]->mean);
 }
 
@@ -40,8 +51,6 @@ static void print_table(const tn_sweep *sw, const tn_attribution_row *rows) {
 
 static void print_json(const tn_sweep *sw, const sweep_view *v, const tn_attribution_row *rows, int have_table, uint32_t runs,
                        uint32_t done, uint32_t failed) {
-    static const char *const names[] = {"disagreement", "output_correlation", "ensemble_gain", "distance_raw",
-                                        "distance_aligned", "barrier_raw", "barrier_aligned"};
     json j;
     json_begin(&j, stdout);
     json_object(&j, NULL);
@@ -56,8 +65,8 @@ static void print_json(const tn_sweep *sw, const sweep_view *v, const tn_attribu
     json_array(&j, "attribution");
     for (int s = 0; have_table && s < sw->n_sources; s++) {
         const tn_attribution_row *r = &rows[s];
-        const tn_stat *st[] = {&r->disagreement, &r->output_correlation, &r->ensemble_gain, &r->distance_raw,
-                               &r->distance_aligned, &r->barrier_raw, &r->barrier_aligned};
+        const tn_stat *st[7];
+        pair_stats(r, st);
         json_object(&j, NULL);
         json_string(&j, "source", tn_vary_names[r->source]);
         json_uint(&j, "runs", r->runs);
@@ -68,7 +77,7 @@ static void print_json(const tn_sweep *sw, const sweep_view *v, const tn_attribu
         json_number(&j, "cost_mean", r->cost_mean);
         json_number(&j, "cost_std", r->cost_std);
         for (int k = 0; k < 7; k++) {
-            json_object(&j, names[k]);
+            json_object(&j, pair_names[k]);
             json_number(&j, "mean", st[k]->mean);
             json_number(&j, "stderr", st[k]->stderr_);
             json_end(&j);

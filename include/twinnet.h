@@ -339,7 +339,7 @@ tn_status tn_sweep_write_manifest(const tn_sweep *sw, const char key[65], char (
 /* Sweeps at scale: shard index of count (0-based) is the fixed share of runs r with r mod count ==
  * index, which a job of an array (--shard K/N: index K-1) or an MPI rank trains. Each shard
  * records its finished runs in its own DIR/manifest.shard-K-of-N.json (the manifest's format,
- * fingerprints of its runs only), so shards running at once never write the same file; opening
+ * listing its runs only), so shards running at once never write the same file; opening
  * reads manifest.json and every shard's record. Once every run is finished, the manifest is
  * written whole and the shards' records removed (tn_sweep_clear_shards). */
 #define TN_SWEEP_SHARD_RECORD "manifest.shard-%u-of-%u.json"

@@ -172,7 +172,7 @@ static void record_path(const tn_sweep *sw, uint32_t index, uint32_t count, char
     else snprintf(path, cap, "%s/" TN_SWEEP_SHARD_RECORD, sw->dir, index + 1, count);
 }
 
-/* The manifest's format, with the fingerprints of the runs of shard index/count only. */
+/* The manifest's format, listing the runs of shard index/count only (every run: 0 of 1). */
 static tn_status write_record(const tn_sweep *sw, const char key[65], char (*fingerprints)[65], uint32_t index,
                               uint32_t count, tn_error *err) {
     const tn_config *c = &sw->base;
@@ -190,13 +190,14 @@ static tn_status write_record(const tn_sweep *sw, const char key[65], char (*fin
            c->l2_biases ? "true" : "false", c->train_size, c->early_stop, (unsigned long long)c->init_seed,
            (unsigned long long)c->order_seed);
     uint32_t total = tn_sweep_total(sw);
-    for (uint32_t r = 0; r < total; r++) {
+    for (uint32_t r = index; r < total; r += count) {
         char name[32];
+        const char *more = r + count < total ? "," : "";
         tn_sweep_run_name(sw, r, name);
         append(&b, "{\"run\":%u,\"name\":\"%s\",\"source\":\"%s\",\"index\":%u,\"fingerprint\":", r, name,
                tn_vary_names[sw->sources[r / sw->runs]], r % sw->runs);
-        if (fingerprints[r][0] && r % count == index) append(&b, "\"%s\"}%s\n", fingerprints[r], r + 1 < total ? "," : "");
-        else append(&b, "null}%s\n", r + 1 < total ? "," : "");
+        if (fingerprints[r][0]) append(&b, "\"%s\"}%s\n", fingerprints[r], more);
+        else append(&b, "null}%s\n", more);
     }
     append(&b, "]}\n");
     char path[4200];
