@@ -10,13 +10,23 @@ CFLAGS_BASE = -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror -Wshadow 
               -Iinclude -Isrc $(OPT) $(MARCH) $(SAN)
 LDLIBS  = -lpng -ljpeg -lz -lm -lpthread
 MACHINE := $(shell $(CC) -dumpmachine)
+# Float arithmetic must be IEEE single and double, each operation rounded to its own type
+# (FLT_EVAL_METHOD 0; src/util.h refuses to build otherwise). Two targets need a flag for that:
+# 32-bit x86, where the x87 unit computes in 80-bit extended precision (SSE2 arithmetic instead),
+# and gcc on s390x, which in -std=c11 mode evaluates float expressions in double.
+TARGET_FP := $(shell echo __i386__ __FLT_EVAL_METHOD__ | $(CC) -std=c11 -E -P - 2>/dev/null)
+ifeq (1,$(firstword $(TARGET_FP)))
+CFLAGS_BASE += -msse2 -mfpmath=sse
+else ifeq (1,$(lastword $(TARGET_FP)))
+CFLAGS_BASE += -fexcess-precision=fast
+endif
 
 # Every src/*.c is part of the library (kernels.c once per instruction set, below); every cli/*.c
 # is part of the command line.
 SRCS = $(filter-out src/kernels.c,$(wildcard src/*.c))
 CLI_SRCS = $(wildcard cli/*.c)
 OBJS = $(SRCS:src/%.c=$(BUILD)/%.o) $(BUILD)/kernels_generic.o
-ifneq (,$(findstring x86_64,$(MACHINE)))
+ifneq (,$(findstring x86_64,$(MACHINE))$(filter 1,$(firstword $(TARGET_FP))))
 OBJS += $(BUILD)/kernels_avx2.o $(BUILD)/kernels_avx512.o
 endif
 HDRS = include/twinnet.h $(wildcard src/*.h)
@@ -83,7 +93,8 @@ bench: all tests data
 fuzz:
 	sh fuzz/run.sh
 
-# One fingerprint across compilers, flags, thread counts and an aarch64 build under qemu.
+# One fingerprint across compilers, flags, thread counts, SIMD paths and six architectures
+# (i686 natively; aarch64, riscv64, ppc64le, s390x under qemu-user).
 repro:
 	sh scripts/repro.sh
 

@@ -1,10 +1,14 @@
 #!/bin/sh
 # make repro: the reproducibility matrix. Builds twinnet with gcc and clang at -O0, -O2 and -O3,
-# each with -march=x86-64 and -march=native, plus aarch64 builds (gcc and clang cross
-# compilers) run under qemu-user; trains three small fixed networks with each build, with
-# --threads 1, 2 and 4 and every SIMD path this CPU has (TWINNET_SIMD); and checks that every
-# run gives the fingerprint committed in tests/repro-fingerprints.txt and writes a model file
-# byte-identical to the reference run's (gcc -O2 -march=x86-64, 1 thread, default path).
+# each with -march=x86-64 and -march=native, and for five other architectures with Debian's
+# cross compilers: i686 (32-bit x86, run natively), aarch64, riscv64, ppc64le and s390x
+# (big-endian), run under qemu-user; trains three small fixed networks with each build, with
+# --threads 1, 2 and 4 (1 and 4 under qemu) and every SIMD path this CPU has (TWINNET_SIMD,
+# i686 too); and checks that every run gives the fingerprint committed in
+# tests/repro-fingerprints.txt and writes a model file and a trace byte-identical to the
+# reference run's (gcc -O2 -march=x86-64, 1 thread, default path). On the other
+# architectures, the 1-thread runs also read the reference's model (info) and trace (diverge
+# against their own), so files cross byte orders and word sizes.
 #
 # Usage: sh scripts/repro.sh            check against tests/repro-fingerprints.txt
 #        sh scripts/repro.sh --update   rewrite that file from the reference build, then check
@@ -14,15 +18,17 @@
 # exits 1 on any mismatch or failure. Nothing is skipped silently: a combination that cannot
 # run (build failure, a SIMD path not taking effect) is a failed row with the reason.
 #
-# Data: the first 2,000 MNIST training images and the first 1,000 test images, cut into small
-# IDX files under $REPRO_DIR/data; 2 epochs, --train-size 0 (all 2,000 train).
+# Data: the first 2,000 MNIST training and 1,000 test images, cut into small raw IDX files
+# under $REPRO_DIR/data; 2 epochs, --train-size 0 (all 2,000 train). The same for every build.
 #
-# The aarch64 binaries run on Debian's arm64 multiarch libraries (libc6:arm64, zlib1g:arm64,
-# libpng16-16:arm64, libjpeg62-turbo:arm64), with qemu's default prefix, not '-L /usr/aarch64-linux-gnu': that
-# prefix gives the loader of libc6-arm64-cross, while libpng and zlib come from
-# /usr/lib/aarch64-linux-gnu and pull in libc6:arm64's libc.so.6. When the two glibc builds
-# differ (2.36-8cross1 and 2.36-9+deb12u14 on Debian 12 today), the mixed loader and libc
-# hang in the first pthread_create (--threads 2 spins forever before any clone).
+# The builds for other architectures are static (qemu then needs no library prefix, and no
+# foreign multiarch packages are involved) and link the cross compiler's glibc only: the image
+# and compression libraries (libpng, zlib, ...) are replaced by stubs that exit with a message,
+# since training and info on raw IDX files never call them. The stubs are generated from the
+# linker's undefined symbols, so a library added to the Makefile's LDLIBS needs nothing here
+# (nor its headers, where Debian keeps them in /usr/include: see b_cc).
+# The Makefile adds -msse2 -mfpmath=sse for i686 and -fexcess-precision=fast for gcc on s390x
+# (see README, "What is promised about the bits").
 set -u
 unset MAKEFLAGS MFLAGS MAKELEVEL TWINNET_SIMD QEMU_LD_PREFIX
 export LC_ALL=C
@@ -46,15 +52,34 @@ die() { echo "repro: $*" >&2; echo "repro: 0 combinations, 0 matched, 0 mismatch
 [ "$(uname -m)" = x86_64 ] || die "the matrix needs an x86_64 host (this is $(uname -m))"
 
 # ---- 1. tools -------------------------------------------------------------------------------
+# Architecture: Debian triplet, the cross compiler and libc packages, qemu's name.
+ARCHS="i686 aarch64 riscv64 ppc64le s390x"
+triplet() {
+    case $1 in
+    i686) echo i686-linux-gnu ;; aarch64) echo aarch64-linux-gnu ;; riscv64) echo riscv64-linux-gnu ;;
+    ppc64le) echo powerpc64le-linux-gnu ;; s390x) echo s390x-linux-gnu ;;
+    esac
+}
+libc_pkg() {
+    case $1 in
+    i686) echo libc6-dev-i386-cross ;; aarch64) echo libc6-dev-arm64-cross ;; riscv64) echo libc6-dev-riscv64-cross ;;
+    ppc64le) echo libc6-dev-ppc64el-cross ;; s390x) echo libc6-dev-s390x-cross ;;
+    esac
+}
+qemu_name() { case $1 in i686) echo qemu-i386 ;; *) echo "qemu-$1" ;; esac; }
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
-need="make gcc clang libpng-dev libjpeg-dev zlib1g-dev gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user
-      libc6:arm64 zlib1g-dev:arm64 libpng-dev:arm64 libjpeg-dev:arm64"
+need="make gcc clang libpng-dev libjpeg-dev zlib1g-dev qemu-user"
+for a in $ARCHS; do need="$need gcc-$(triplet "$a") $(libc_pkg "$a")"; done
 missing=""
 for p in $need; do installed "$p" || missing="$missing $p"; done
-# qemu-user-static provides qemu-aarch64-static instead: good enough.
+# qemu-user-static provides qemu-ARCH-static instead: good enough.
 case " $missing " in *" qemu-user "*)
-    command -v qemu-aarch64 >/dev/null 2>&1 || command -v qemu-aarch64-static >/dev/null 2>&1 &&
-        missing=$(echo "$missing" | sed 's/ qemu-user//') ;;
+    have_all=1
+    for a in $ARCHS; do
+        q=$(qemu_name "$a")
+        command -v "$q" >/dev/null 2>&1 || command -v "$q-static" >/dev/null 2>&1 || have_all=0
+    done
+    [ $have_all = 1 ] && missing=$(echo "$missing" | sed 's/ qemu-user//') ;;
 esac
 MNIST=${XDG_CACHE_HOME:-$HOME/.cache}/twinnet/mnist
 if ! [ -f "$MNIST/train-images-idx3-ubyte" ] && ! command -v npm >/dev/null 2>&1 && [ -z "${MNIST_MIRROR:-}" ]; then
@@ -64,23 +89,22 @@ if [ -n "$missing" ]; then
     [ "${REPRO_NO_INSTALL:-0}" = 1 ] && die "missing packages:$missing (REPRO_NO_INSTALL=1)"
     [ "$(id -u)" = 0 ] || die "missing packages:$missing; install them as root (apt-get install$missing)"
     say "installing:$missing"
-    case "$missing" in *:arm64*)
-        dpkg --print-foreign-architectures | grep -qx arm64 || dpkg --add-architecture arm64 || die "dpkg --add-architecture arm64 failed" ;;
-    esac
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq >/dev/null || die "apt-get update failed"
-    # libpng-dev and zlib1g-dev are Multi-Arch: same, so amd64 and arm64 must be one version:
-    # name the amd64 ones too, so that apt upgrades them together.
     mkdir -p "$OUT"
     # shellcheck disable=SC2086
-    apt-get install -y -qq --no-install-recommends $missing libpng-dev libjpeg-dev zlib1g-dev >"$OUT/apt.log" 2>&1 ||
+    apt-get install -y -qq --no-install-recommends $missing >"$OUT/apt.log" 2>&1 ||
         { tail -n 20 "$OUT/apt.log" >&2; die "apt-get install failed, see $OUT/apt.log"; }
 fi
-QEMU=$(command -v qemu-aarch64 || command -v qemu-aarch64-static) || die "no qemu-aarch64"
-[ -e /lib/ld-linux-aarch64.so.1 ] || die "no /lib/ld-linux-aarch64.so.1: libc6:arm64 is not installed"
+for a in $ARCHS; do
+    q=$(qemu_name "$a")
+    q=$(command -v "$q" || command -v "$q-static") || die "no $(qemu_name "$a") (package qemu-user)"
+    eval "QEMU_$a=\$q"
+done
+# shellcheck disable=SC2154 # QEMU_aarch64 and QEMU_i686 are set by the eval above
 
 say "host: $(grep -m1 '^model name' /proc/cpuinfo | sed 's/.*: //'); gcc $(gcc -dumpfullversion);" \
-    "clang $(clang -dumpversion); aarch64 gcc $(aarch64-linux-gnu-gcc -dumpfullversion); $("$QEMU" --version | head -n 1)"
+    "clang $(clang -dumpversion); cross gcc $(aarch64-linux-gnu-gcc -dumpfullversion); $("$QEMU_aarch64" --version | head -n 1 | sed 's/^qemu-aarch64 version/qemu/')"
 
 # ---- 2. data: IDX slices ----------------------------------------------------------------------
 mkdir -p "$OUT/data" || die "cannot create $OUT"
@@ -119,7 +143,7 @@ NETS=$REPRO_NETS
 net_args() { repro_net_args "$1"; }
 
 # ---- 4. builds ------------------------------------------------------------------------------
-# A build: name compiler-command opt march arch. march "-" means the compiler's default.
+# A build's name says its architecture (prefix), compiler, -O level and -march/-mcpu (suffix).
 X86_BUILDS=""
 for cc in gcc clang; do
     for opt in -O0 -O2 -O3; do
@@ -128,36 +152,95 @@ for cc in gcc clang; do
         done
     done
 done
-# Under qemu a run is 20-50 times slower than native (-O0 over 100 times), so fewer aarch64
-# builds: gcc -O2 and -O3, clang -O3, and gcc's SVE auto-vectoriser (qemu's default CPU has
-# SVE); no -O0, which there costs more than all the others together.
+# Under qemu a run is 20-50 times slower than native (-O0 over 100 times), so fewer builds
+# there, and --threads 1 and 4 only: gcc -O2 (the compiler's default CPU), an -O3 build whose
+# auto-vectoriser has the architecture's vector unit where qemu emulates it (SVE, POWER9 VSX,
+# z14 vector floats), and clang -O3; no -O0, which there costs more than all the others
+# together. i686 runs natively: every thread count and SIMD path, as x86_64.
+I686_BUILDS="i686-gcc-O2 i686-gcc-O3-native i686-clang-O3"
 A64_BUILDS="a64-gcc-O2 a64-gcc-O3 a64-gcc-O3-sve a64-clang-O3"
-REF=gcc-O2-x86-64
-b_cc() {
+RV64_BUILDS="rv64-gcc-O2 rv64-clang-O3"
+PPC_BUILDS="ppc64le-gcc-O3-power9 ppc64le-clang-O3"
+S390X_BUILDS="s390x-gcc-O2 s390x-gcc-O3-z14 s390x-clang-O3"
+ALL_BUILDS="$X86_BUILDS $I686_BUILDS $A64_BUILDS $RV64_BUILDS $PPC_BUILDS $S390X_BUILDS"
+builds_of() {
     case $1 in
-    gcc-*) echo gcc ;; clang-*) echo clang ;;
-    a64-gcc-*) echo aarch64-linux-gnu-gcc ;; a64-clang-*) echo "clang --target=aarch64-linux-gnu" ;;
+    x86_64) echo "$X86_BUILDS" ;; i686) echo "$I686_BUILDS" ;; aarch64) echo "$A64_BUILDS" ;;
+    riscv64) echo "$RV64_BUILDS" ;; ppc64le) echo "$PPC_BUILDS" ;; s390x) echo "$S390X_BUILDS" ;;
     esac
 }
-b_opt() { echo "$1" | sed 's/.*-\(O[0-3]\).*/-\1/'; }
-b_march() {
+REF=gcc-O2-x86-64
+b_arch() {
     case $1 in
-    *-x86-64) echo x86-64 ;; *-native) echo native ;;
-    *-sve) echo armv8.2-a+sve ;; a64-*) echo armv8-a ;;
+    i686-*) echo i686 ;; a64-*) echo aarch64 ;; rv64-*) echo riscv64 ;; ppc64le-*) echo ppc64le ;;
+    s390x-*) echo s390x ;; *) echo x86_64 ;;
     esac
 }
 b_compiler() { case $1 in *gcc*) echo gcc ;; *) echo clang ;; esac; }
-b_arch() { case $1 in a64-*) echo aarch64 ;; *) echo x86_64 ;; esac; }
+# The cross compilers search the host's own multiarch headers last: Debian keeps a few headers
+# of the stubbed libraries there (libjpeg's jconfig.h), and they only declare what is stubbed.
+HOST_INCLUDE=/usr/include/$(gcc -print-multiarch)
+b_cc() {
+    arch=$(b_arch "$1")
+    if [ "$arch" = x86_64 ]; then b_compiler "$1"
+    elif [ "$(b_compiler "$1")" = gcc ]; then echo "$(triplet "$arch")-gcc -idirafter $HOST_INCLUDE"
+    else echo "clang --target=$(triplet "$arch") -idirafter $HOST_INCLUDE"; fi
+}
+b_opt() { echo "$1" | sed 's/.*-\(O[0-3]\).*/-\1/'; }
+b_march() { # for the table; the compiler's default where the name says none
+    case $1 in
+    *-x86-64) echo x86-64 ;; *-native) echo native ;; *-sve) echo armv8.2-a+sve ;;
+    *-power9) echo power9 ;; *-z14) echo z14 ;;
+    i686-*) echo i686+sse2 ;; a64-*) echo armv8-a ;; rv64-*) echo rv64gc ;; ppc64le-*) echo power8 ;; s390x-*) echo z196 ;;
+    esac
+}
+b_mflag() {
+    case $1 in
+    *-x86-64) echo -march=x86-64 ;; *-native) echo -march=native ;; *-sve) echo -march=armv8.2-a+sve ;;
+    *-power9) echo -mcpu=power9 ;; *-z14) echo -march=z14 ;;
+    esac
+}
 
 BUILD_FAILED=""
+# make_build NAME [VAR=VALUE...]: make all in $OUT/NAME, appending to its log.
+make_build() {
+    mb=$1; shift
+    make -j"$JOBS" BUILD="$OUT/$mb" CC="$(b_cc "$mb")" OPT="$(b_opt "$mb")" MARCH="$(b_mflag "$mb")" "$@" all \
+        >> "$OUT/$mb.build.log" 2>&1
+}
+# Static, with stubs for every symbol beyond libc, libm and libpthread (see the top).
+STUB_SYMS="" # the symbols stubbed so far: every build of the same sources needs the same
+static_build() {
+    name=$1
+    for attempt in 1 2; do
+        libs="-static -lm -lpthread"
+        if [ -n "$STUB_SYMS" ]; then
+            mkdir -p "$OUT/$name"
+            {
+                printf '%s\n' "/* Generated by scripts/repro.sh: what $name does not link. */" '#include <stdio.h>' \
+                    '#include <stdlib.h>' 'static void stub(const char *f) {' \
+                    '    fprintf(stderr, "twinnet: %s: not linked into this make repro build\n", f);' '    exit(70);' '}'
+                for f in $STUB_SYMS; do printf 'void %s(void);\nvoid %s(void) { stub("%s"); }\n' "$f" "$f" "$f"; done
+            } > "$OUT/$name/stubs.c"
+            # shellcheck disable=SC2046
+            $(b_cc "$name") -O1 -c "$OUT/$name/stubs.c" -o "$OUT/$name/stubs.o" >> "$OUT/$name.build.log" 2>&1 || return 1
+            libs="-static $OUT/$name/stubs.o -lm -lpthread"
+        fi
+        make_build "$name" LDLIBS="$libs" && return 0
+        [ $attempt = 1 ] || return 1
+        more=$(sed -n "s/.*undefined reference to \`\([A-Za-z_][A-Za-z0-9_]*\)'.*/\1/p" "$OUT/$name.build.log")
+        [ -n "$more" ] || return 1
+        # shellcheck disable=SC2086
+        STUB_SYMS=$(printf '%s\n' $STUB_SYMS $more | sort -u)
+        echo "repro.sh: stubs for: $(echo "$STUB_SYMS" | tr '\n' ' ')" >> "$OUT/$name.build.log"
+    done
+}
+build_it() { if [ "$(b_arch "$1")" = x86_64 ]; then make_build "$1"; else static_build "$1"; fi; }
 build() {
     name=$1
-    march=$(b_march "$name")
-    mflag=-march=$march
-    [ "$march" = armv8-a ] && mflag=
     start=$(date +%s)
-    if make -j"$JOBS" BUILD="$OUT/$name" CC="$(b_cc "$name")" OPT="$(b_opt "$name")" MARCH="$mflag" all \
-        > "$OUT/$name.build.log" 2>&1; then
+    : > "$OUT/$name.build.log"
+    if build_it "$name"; then
         echo "  built $name ($(( $(date +%s) - start ))s)"
     else
         echo "  BUILD FAILED $name: see $OUT/$name.build.log:"
@@ -165,15 +248,29 @@ build() {
         BUILD_FAILED="$BUILD_FAILED $name"
     fi
 }
-say "building $(echo "$X86_BUILDS $A64_BUILDS" | wc -w) configurations in $OUT"
-for b in $X86_BUILDS $A64_BUILDS; do build "$b"; done
+say "building $(echo "$ALL_BUILDS" | wc -w) configurations in $OUT"
+for b in $ALL_BUILDS; do build "$b"; done
 T_BUILD=$(date +%s)
 
+# i686 binaries run natively where the kernel runs 32-bit programs (then every SIMD path this
+# CPU has is checked there too), else under qemu-i386 (generic path only).
+I686_QEMU=""
+for b in $I686_BUILDS; do
+    case " $BUILD_FAILED " in *" $b "*) continue ;; esac
+    # shellcheck disable=SC2154
+    "$OUT/$b/twinnet" --help >/dev/null 2>&1 || I686_QEMU=$QEMU_i686
+    break
+done
+
 # ---- 5. the reference, and the committed fingerprints --------------------------------------
-run_bin() { # run_bin BUILD ARGS...: the build's twinnet, under qemu for aarch64
-    bb=$1; shift
-    if [ "$(b_arch "$bb")" = aarch64 ]; then "$QEMU" "$OUT/$bb/twinnet" "$@"
-    else "$OUT/$bb/twinnet" "$@"; fi
+# shellcheck disable=SC2154 # rq is set by the eval
+run_bin() { # run_bin BUILD ARGS...: the build's twinnet, under qemu for the other architectures
+    rb=$1; shift
+    case $(b_arch "$rb") in
+    x86_64) "$OUT/$rb/twinnet" "$@" ;;
+    i686) $I686_QEMU "$OUT/$rb/twinnet" "$@" ;;
+    *) eval "rq=\$QEMU_$(b_arch "$rb")"; "$rq" "$OUT/$rb/twinnet" "$@" ;;
+    esac
 }
 json_fp() { sed -n 's/.*"fingerprint":"\([0-9a-f]\{64\}\)".*/\1/p' | tail -n 1; }
 
@@ -181,7 +278,7 @@ case " $BUILD_FAILED " in *" $REF "*) die "the reference build $REF failed" ;; e
 mkdir -p "$OUT/ref" "$OUT/runs"
 for n in $NETS; do
     # shellcheck disable=SC2046,SC2086
-    run_bin "$REF" train $DATA $COMMON $(net_args "$n") --threads 1 --json --out "$OUT/ref/$n.tnm" \
+    run_bin "$REF" train $DATA $COMMON $(net_args "$n") --threads 1 --json --out "$OUT/ref/$n.tnm" --trace "$OUT/ref/$n.trace" \
         > "$OUT/ref/$n.jsonl" 2> "$OUT/ref/$n.err" || { cat "$OUT/ref/$n.err" >&2; die "reference run $n failed"; }
 done
 if [ "$UPDATE" = 1 ]; then
@@ -206,6 +303,21 @@ flags=$(grep -m1 '^flags' /proc/cpuinfo)
 has() { echo " $flags " | grep -q " $1 "; }
 if has avx2 && has fma; then SIMDS="$SIMDS avx2"; else say "note: no AVX2+FMA in /proc/cpuinfo: path avx2 not run"; fi
 if has avx512f; then SIMDS="$SIMDS avx512"; else say "note: no avx512f in /proc/cpuinfo: path avx512 not run (this CPU lacks it)"; fi
+threads_of() {
+    case $1 in
+    x86_64) echo "1 2 4" ;;
+    i686) if [ -z "$I686_QEMU" ]; then echo "1 2 4"; else echo "1 4"; fi ;;
+    *) echo "1 4" ;;
+    esac
+}
+simds_of() {
+    case $1 in
+    x86_64) echo "$SIMDS" ;;
+    i686) if [ -z "$I686_QEMU" ]; then echo "$SIMDS"; else echo generic; fi ;;
+    *) echo generic ;;
+    esac
+}
+[ -n "$I686_QEMU" ] && say "note: this kernel does not run 32-bit x86 programs: i686 runs under qemu-i386, generic path only"
 
 total=0 ok=0 bad=0
 row() { # row BUILD THREADS SIMD NET FP16 RESULT [REASON]
@@ -226,7 +338,7 @@ check() { # check BUILD THREADS SIMD NET
     if [ -z "$why" ]; then
         # shellcheck disable=SC2046,SC2086
         TWINNET_SIMD=$simd run_bin "$bb" train $DATA $COMMON $(net_args "$n") --threads "$th" --json \
-            --out "$OUT/runs/$tag.tnm" > "$OUT/runs/$tag.jsonl" 2> "$OUT/runs/$tag.err"
+            --out "$OUT/runs/$tag.tnm" --trace "$OUT/runs/$tag.trace" > "$OUT/runs/$tag.jsonl" 2> "$OUT/runs/$tag.err"
         rc=$?
         fp=$(json_fp < "$OUT/runs/$tag.jsonl")
         if [ $rc -ne 0 ]; then why="train exit $rc: $(tail -n 1 "$OUT/runs/$tag.err")"
@@ -237,13 +349,23 @@ check() { # check BUILD THREADS SIMD NET
             elif [ "$fp" != "$(expected "$n")" ]; then why="fingerprint differs from $FPFILE"
             elif ! cmp -s "$OUT/runs/$tag.tnm" "$OUT/ref/$n.tnm"; then
                 why="model bytes differ from the reference: $(cmp "$OUT/runs/$tag.tnm" "$OUT/ref/$n.tnm" 2>&1 | head -n 1)"
+            elif ! cmp -s "$OUT/runs/$tag.trace" "$OUT/ref/$n.trace"; then
+                why="trace bytes differ from the reference: $(cmp "$OUT/runs/$tag.trace" "$OUT/ref/$n.trace" 2>&1 | head -n 1)"
+            elif [ "$(b_arch "$bb")" != x86_64 ] && [ "$th" = 1 ] && [ "$simd" = generic ]; then
+                # The reference's files, written on x86_64, read by this build.
+                rfp=$(run_bin "$bb" info "$OUT/ref/$n.tnm" --json 2>&1 | json_fp)
+                if [ "$rfp" != "$fp" ]; then why="info on the reference model says ${rfp:-nothing}"
+                elif ! run_bin "$bb" diverge "$OUT/ref/$n.trace" "$OUT/runs/$tag.trace" --json 2>&1 |
+                    grep -q '"first_diverging_step":null'; then
+                    why="diverge finds the reference trace and this run's apart"
+                fi
             fi
         fi
     fi
     fp16=$(echo "${fp:----}" | cut -c1-16)
     if [ -z "$why" ]; then
         ok=$((ok + 1)); row "$bb" "$th" "$simd" "$n" "$fp16" OK
-        rm -f "$OUT/runs/$tag.tnm" "$OUT/runs/$tag.jsonl" "$OUT/runs/$tag.err"
+        rm -f "$OUT/runs/$tag.tnm" "$OUT/runs/$tag.trace" "$OUT/runs/$tag.jsonl" "$OUT/runs/$tag.err"
     else
         bad=$((bad + 1)); row "$bb" "$th" "$simd" "$n" "$fp16" MISMATCH "$why"
     fi
@@ -251,25 +373,25 @@ check() { # check BUILD THREADS SIMD NET
 
 echo
 printf '%-6s %-4s %-14s %-7s %7s  %-7s %-13s %-16s %s\n' cc opt march arch threads simd network fingerprint result
-for bb in $X86_BUILDS; do
-    for th in 1 2 4; do
-        for simd in $SIMDS; do
-            for n in $NETS; do check "$bb" "$th" "$simd" "$n"; done
+TIMES=""
+for arch in x86_64 $ARCHS; do
+    t=$(date +%s)
+    for bb in $(builds_of "$arch"); do
+        for th in $(threads_of "$arch"); do
+            for simd in $(simds_of "$arch"); do
+                for n in $NETS; do check "$bb" "$th" "$simd" "$n"; done
+            done
         done
     done
-done
-T_X86=$(date +%s)
-for bb in $A64_BUILDS; do
-    for th in 1 2 4; do
-        for n in $NETS; do check "$bb" "$th" generic "$n"; done
-    done
+    how="native"
+    case $arch in x86_64) ;; i686) [ -n "$I686_QEMU" ] && how="qemu" ;; *) how="qemu" ;; esac
+    TIMES="$TIMES $arch ($how) $(( $(date +%s) - t ))s,"
 done
 T_END=$(date +%s)
 echo
 echo "expected ($FPFILE):"
 for n in $NETS; do echo "  $n $(expected "$n")"; done
-echo "time: setup and $(echo "$X86_BUILDS $A64_BUILDS" | wc -w) builds $((T_BUILD - T0))s, x86_64 runs $((T_X86 - T_BUILD))s," \
-    "aarch64 runs under qemu $((T_END - T_X86))s; total $((T_END - T0))s"
+echo "time: setup and $(echo "$ALL_BUILDS" | wc -w) builds $((T_BUILD - T0))s; runs:$TIMES total $((T_END - T0))s"
 [ $bad -gt 0 ] && echo "failed runs keep their output in $OUT/runs/"
 echo "repro: $total combinations, $ok matched, $bad mismatched"
 [ $bad -eq 0 ]

@@ -45,14 +45,21 @@ const char *tn_status_string(tn_status s) {
     return "unknown error";
 }
 
+/* The largest allocation: 1 TiB, or on 32-bit hosts what size_t holds once rounded up. */
+#if SIZE_MAX / 1024 / 1024 / 1024 >= 1024
+#define TN_ALLOC_MAX ((size_t)1 << 40)
+#else
+#define TN_ALLOC_MAX (SIZE_MAX - 63)
+#endif
+
 void *tn_alloc(size_t n) {
-    if (n == 0 || n > ((size_t)1 << 40)) return NULL;
+    if (n == 0 || n > TN_ALLOC_MAX) return NULL;
     size_t rounded = (n + 63) / 64 * 64;
     return aligned_alloc(64, rounded);
 }
 
 void *tn_calloc(size_t count, size_t size) {
-    if (size && count > ((size_t)1 << 40) / size) return NULL;
+    if (size && count > TN_ALLOC_MAX / size) return NULL;
     void *p = tn_alloc(count * size);
     if (p) memset(p, 0, count * size);
     return p;

@@ -3,11 +3,19 @@
 #ifndef TN_UTIL_H
 #define TN_UTIL_H
 
+#include <float.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <string.h>
 
 #include "twinnet.h"
+
+/* The bits are IEEE float and double arithmetic with each operation rounded to its own type.
+ * A compiler that evaluates in a wider format rounds differently: the x87 unit of 32-bit x86,
+ * gcc -std=c11 on s390x (float in double). The Makefile adds the flags that avoid both. */
+#if !defined(FLT_EVAL_METHOD) || FLT_EVAL_METHOD != 0
+#error "twinnet needs FLT_EVAL_METHOD 0 (no excess precision): on 32-bit x86 compile with -msse2 -mfpmath=sse, with gcc on s390x add -fexcess-precision=fast (the Makefile does both)"
+#endif
 
 tn_status tn_fail(tn_error *err, tn_status s, const char *fmt, ...)
 #if defined(__GNUC__)
