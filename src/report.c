@@ -74,31 +74,6 @@ static int count(const char *line, const char *key, uint32_t *v) {
     return 1;
 }
 
-static tn_status parse_manifest(tn_report *r, const char *path, char *text, char key[65], tn_error *err) {
-    static const char head[] = "{\"twinnet_sweep\":1,\"key\":\"";
-    size_t h = sizeof head - 1;
-    char *sources = strstr(text, "\"sources\":[");
-    if (strncmp(text, head, h) != 0 || strspn(text + h, "0123456789abcdef") != 64 || !count(text, "runs_per_source", &r->sw.runs) ||
-        !sources || r->sw.runs < 1 || r->sw.runs > 100000)
-        return tn_fail(err, TN_ERR_FORMAT, "%s: not a twinnet sweep manifest", path);
-    memcpy(key, text + h, 64);
-    key[64] = 0;
-    for (char *p = sources + 11; *p == '"' || *p == ','; ) {
-        if (*p == ',') { p++; continue; }
-        char *close = strchr(p + 1, '"');
-        int v = 0;
-        while (close && v < TN_VARY_COUNT && (strlen(tn_vary_names[v]) != (size_t)(close - p - 1) ||
-                                              strncmp(p + 1, tn_vary_names[v], (size_t)(close - p - 1))))
-            v++;
-        if (!close || v == TN_VARY_COUNT || r->sw.n_sources == TN_VARY_COUNT)
-            return tn_fail(err, TN_ERR_FORMAT, "%s: not a twinnet sweep manifest (sources)", path);
-        r->sw.sources[r->sw.n_sources++] = (tn_vary)v;
-        p = close + 1;
-    }
-    if (r->sw.n_sources == 0) return tn_fail(err, TN_ERR_FORMAT, "%s: not a twinnet sweep manifest (no sources)", path);
-    return TN_OK;
-}
-
 static tn_status read_epochs(tn_report *r, uint32_t run, tn_error *err) {
     tn_report_run *x = &r->runs[run];
     char path[4200], *text, *cursor, *line;
@@ -207,17 +182,14 @@ static void choose_pair(tn_report *r, char (*fps)[65]) {
 
 static tn_status open_sweep(tn_report *r, const char *dir, tn_error *err) {
     struct stat st;
-    char path[4200], key[65], *text;
+    char path[4200], key[65];
     if (stat(dir, &st) != 0) return tn_fail(err, TN_ERR_IO, "%s: %s", dir, strerror(errno));
     if (!S_ISDIR(st.st_mode)) return tn_fail(err, TN_ERR_ARG, "%s: not a directory: give a sweep's directory or two models", dir);
     snprintf(path, sizeof path, "%s/manifest.json", dir);
     if (stat(path, &st) != 0)
         return tn_fail(err, TN_ERR_ARG, "%s: not a twinnet sweep (no manifest.json): make one with twinnet sweep --out DIR", dir);
-    tn_status s = read_text(path, &text, err);
-    if (s == TN_OK) s = parse_manifest(r, path, text, key, err);
-    free(text);
+    tn_status s = tn_sweep_read(dir, &r->sw, key, err); /* the sweep as its manifest records it */
     if (s != TN_OK) return s;
-    r->sw.dir = dir;
     uint32_t total = tn_sweep_total(&r->sw), finished, broken;
     if (total < 2) return tn_fail(err, TN_ERR_ARG, "%s: the sweep has one run: a report compares runs, so it needs two or more (--runs 2)", dir);
     if (r->sw.runs < 2)
