@@ -70,6 +70,51 @@ tests: $(BUILD)/mpi/twinnet
 endif
 # ---- end of MPI=1 ------------------------------------------------------------------------------
 
+# ---- make web: the library as WebAssembly, and the page build/web/twinnet.html ----------------
+# clang's wasm32-wasi target with Debian's wasi-libc (headers in /usr/include/wasm32-wasi,
+# libraries in /usr/lib/wasm32-wasi), libclang-rt-14-dev-wasm32 and lld. WASI has no threads,
+# signals or processes, and the page needs no zlib, libpng or libjpeg (it hands over a
+# canvas's pixels): the TN_NO_* switches leave them out, and what needs them says so.
+#   $(BUILD)/wasm/twinnet.wasm      the page's module (web/api.c: a reactor, no main)
+#   $(BUILD)/wasm/twinnet-cli.wasm  the command line as a WASI command (node web/wasi-run.mjs)
+#   $(BUILD)/web/twinnet.html       the page: module, two models and script in one file
+WASM_CC     ?= clang
+WASM_OPT    ?= -O2
+WASI_INCLUDE ?= /usr/include/wasm32-wasi
+WASI_LIB    ?= /usr/lib/wasm32-wasi
+WASM_SYSROOT = $(BUILD)/wasm/sysroot
+WASM_CFLAGS = --target=wasm32-wasi --sysroot=$(WASM_SYSROOT) -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra \
+              -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wpedantic -ffp-contract=off \
+              -fno-math-errno -Iinclude -Isrc $(WASM_OPT) \
+              -DTN_NO_PTHREADS -DTN_NO_ZLIB -DTN_NO_LIBPNG -DTN_NO_LIBJPEG
+WASM_OBJS = $(SRCS:src/%.c=$(BUILD)/wasm/%.o) $(BUILD)/wasm/kernels_generic.o
+WEB_MODELS = $(BUILD)/web/model-a.tnm $(BUILD)/web/model-b.tnm
+
+$(WASM_SYSROOT)/ok:
+	@test -f $(WASI_LIB)/libc.a || { echo "make web: no wasi-libc in $(WASI_LIB) (apt-get install wasi-libc libclang-rt-14-dev-wasm32 lld)" >&2; exit 1; }
+	mkdir -p $(WASM_SYSROOT)/include $(WASM_SYSROOT)/lib
+	ln -sfn $(WASI_INCLUDE) $(WASM_SYSROOT)/include/wasm32-wasi
+	ln -sfn $(WASI_LIB) $(WASM_SYSROOT)/lib/wasm32-wasi
+	touch $@
+$(BUILD)/wasm/%.o: src/%.c $(HDRS) $(WASM_SYSROOT)/ok
+	$(WASM_CC) $(WASM_CFLAGS) -c $< -o $@
+$(BUILD)/wasm/kernels_generic.o: src/kernels.c $(HDRS) $(WASM_SYSROOT)/ok
+	$(WASM_CC) $(WASM_CFLAGS) -DTN_KERNEL_NAME=generic -c $< -o $@
+$(BUILD)/wasm/twinnet.wasm: web/api.c $(WASM_OBJS)
+	$(WASM_CC) $(WASM_CFLAGS) -mexec-model=reactor web/api.c $(WASM_OBJS) -lm -Wl,--strip-all -o $@
+$(BUILD)/wasm/twinnet-cli.wasm: $(CLI_SRCS) $(wildcard cli/*.h) $(WASM_OBJS)
+	$(WASM_CC) $(WASM_CFLAGS) -Icli $(CLI_SRCS) $(WASM_OBJS) -lm -Wl,--strip-all -o $@
+
+# The page's two networks: Nielsen's default, seeds 1 and 2 (MNIST, 30 epochs).
+$(BUILD)/web/model-a.tnm: $(BUILD)/twinnet | data
+	mkdir -p $(@D) && $(BUILD)/twinnet train --seed 1 --quiet --out $@
+$(BUILD)/web/model-b.tnm: $(BUILD)/twinnet | data
+	mkdir -p $(@D) && $(BUILD)/twinnet train --seed 2 --quiet --out $@
+$(BUILD)/web/twinnet.html: scripts/web-page.sh web/page.html web/page.css web/page.js web/twinnet.js \
+                           $(BUILD)/wasm/twinnet.wasm $(WEB_MODELS)
+	sh scripts/web-page.sh $(BUILD)/wasm/twinnet.wasm $(WEB_MODELS) > $@.part && mv $@.part $@
+web: $(BUILD)/web/twinnet.html $(BUILD)/wasm/twinnet-cli.wasm
+
 # MNIST into ${XDG_CACHE_HOME:-~/.cache}/twinnet/mnist, SHA-256 checked.
 data:
 	sh scripts/fetch-mnist.sh
@@ -145,4 +190,4 @@ FORCE:
 clean:
 	rm -rf build
 
-.PHONY: all tests data test sanitize demo bench fuzz repro valgrind faults clean install uninstall
+.PHONY: all tests data test sanitize demo bench fuzz repro valgrind faults clean install uninstall web

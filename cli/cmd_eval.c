@@ -1,15 +1,42 @@
-/* twinnet eval MODEL: test accuracy, mean cost and the confusion matrix. */
+/* twinnet eval MODEL: test accuracy, mean cost, the confusion matrix, and a fingerprint of the
+ * outputs themselves (every build, the WebAssembly one included, must print the same). */
 #include <stdlib.h>
+#include <string.h>
 
 #include "cli.h"
 #include "json.h"
 
 static void help(void) {
     printf("usage: twinnet eval MODEL [--data DIR | --test-images F --test-labels F] [--threads N] [--json]\n"
-           "Test accuracy, mean cost and confusion matrix (rows: true digit, columns: predicted).\n\n"
+           "Test accuracy, mean cost and confusion matrix (rows: true digit, columns: predicted), and the\n"
+           "outputs' fingerprint: SHA-256 of every output value as little-endian float32, example by example.\n\n"
            "%s"
            "  --threads N          threads (default 1); the result is the same for any N\n"
            "  --json               one JSON object\n", data_options_help);
+}
+
+/* SHA-256 of the network's outputs on every example, as little-endian float32 (lowercase hex). */
+static void outputs_fingerprint(const tn_net *net, const tn_dataset *ds, int threads, char hex[65]) {
+    uint32_t n_out = net->sizes[net->n_sizes - 1];
+    size_t count = (size_t)ds->n * n_out;
+    float *y = malloc(count ? count * sizeof *y : 1);
+    uint8_t *pred = malloc(ds->n ? ds->n : 1), digest[32];
+    if (!y || !pred) die(EXIT_RUNTIME, "out of memory");
+    tn_error err;
+    tn_status s = tn_predict_all(net, ds, threads, pred, y, &err);
+    if (s != TN_OK) die_err(s, &err);
+    tn_sha256 h;
+    tn_sha256_init(&h);
+    for (size_t i = 0; i < count; i++) {
+        uint32_t u;
+        memcpy(&u, &y[i], 4);
+        uint8_t le[4] = {(uint8_t)u, (uint8_t)(u >> 8), (uint8_t)(u >> 16), (uint8_t)(u >> 24)};
+        tn_sha256_update(&h, le, 4);
+    }
+    tn_sha256_final(&h, digest);
+    for (int i = 0; i < 32; i++) snprintf(hex + 2 * i, 3, "%02x", digest[i]);
+    free(y);
+    free(pred);
 }
 
 static void print_confusion(const uint32_t *conf, uint32_t n) {
@@ -53,6 +80,8 @@ int cmd_eval(int argc, char **argv) {
     tn_status s = tn_evaluate(&m.net, &test, threads, &r, &err);
     if (s != TN_OK) die_err(s, &err);
     double seconds = wall_seconds() - t0, acc = r.total ? (double)r.correct / r.total : 0.0;
+    char outputs_sha256[65];
+    outputs_fingerprint(&m.net, &test, threads, outputs_sha256);
     if (as_json) {
         json j;
         json_open(&j, stdout);
@@ -61,6 +90,7 @@ int cmd_eval(int argc, char **argv) {
         json_uint(&j, "total", r.total);
         json_number(&j, "cost", r.cost);
         json_number(&j, "seconds", seconds);
+        json_string(&j, "outputs_sha256", outputs_sha256);
         json_array(&j, "confusion");
         for (uint32_t i = 0; i < n_out; i++) {
             json_array(&j, NULL);
@@ -72,6 +102,7 @@ int cmd_eval(int argc, char **argv) {
     } else {
         printf("Accuracy %u / %u (%.2f%%), mean cost %.5f (%.1f ms)\n", r.correct, r.total, 100.0 * acc, r.cost, 1000 * seconds);
         print_confusion(conf, n_out);
+        printf("Outputs fingerprint %s\n", outputs_sha256);
     }
     free(conf);
     tn_dataset_free(&test);

@@ -3,7 +3,9 @@
  * command lives in cmd_NAME.c: it parses its flags, calls the library, and prints. */
 #include <errno.h>
 #include <fcntl.h>
+#ifndef __wasi__ /* WASI (the WebAssembly build) has no signals */
 #include <signal.h>
+#endif
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -38,6 +40,9 @@ static void main_help(FILE *f) {
 /* ---- stopping on request ---------------------------------------------------------------------- */
 volatile int stop_requested;
 
+#ifdef __wasi__
+void catch_stop_signals(void) {}
+#else
 static void on_stop_signal(int sig) {
     (void)sig;
     if (!stop_requested) {
@@ -56,6 +61,7 @@ void catch_stop_signals(void) {
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGHUP, &sa, NULL);
 }
+#endif
 
 static int stdout_was_closed;
 
@@ -93,8 +99,10 @@ int main(int argc, char **argv) {
     ensure_standard_descriptors();
     /* A closed pipe or a file-size limit is an error returned by write (EPIPE, EFBIG) and
      * reported, not a signal that kills the process with a temporary file left behind. */
+#ifndef __wasi__
     signal(SIGPIPE, SIG_IGN);
     signal(SIGXFSZ, SIG_IGN);
+#endif
     tn_error err;
     if (tn_simd_check(&err) != TN_OK) die(EXIT_USAGE, "%s", err.msg);
     if (argc < 2) {

@@ -4,7 +4,9 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#ifndef __wasi__
 #include <sys/wait.h>
+#endif
 #include <unistd.h>
 
 #include "sweep.h"
@@ -24,6 +26,41 @@ void sweep_record(const tn_sweep *sw, const char *key, char (*fps)[65], const sw
     if (s != TN_OK) die_err(s, &err);
 }
 
+/* Run r ended (ok: its process succeeded): its model's fingerprint into the record. */
+static int finished(const tn_sweep *sw, const char *key, char (*fps)[65], const sweep_view *v, uint32_t r, int ok,
+                    uint32_t *done) {
+    char name[32], path[4200];
+    tn_model m;
+    tn_error err;
+    tn_sweep_run_name(sw, r, name);
+    snprintf(path, sizeof path, "%s/%s.tnm", sw->dir, name);
+    if (!ok || tn_model_load(&m, path, &err) != TN_OK) return 0;
+    tn_net_fingerprint(&m.net, fps[r]);
+    tn_model_free(&m);
+    (*done)++;
+    sweep_record(sw, key, fps, v);
+    return 1;
+}
+
+#ifdef __wasi__
+/* WASI (the WebAssembly build) cannot start processes: the runs go one after another here. */
+uint32_t sweep_pool(const tn_sweep *sw, const char *key, char (*fps)[65], const tn_dataset *train,
+                        const tn_dataset *test, const sweep_view *v, uint32_t *done) {
+    uint32_t total = tn_sweep_total(sw), failed = 0, mine = tn_sweep_shard_total(sw, v->shard, v->shards);
+    double started = wall_seconds();
+    tn_error err;
+    progress(v, *done, mine, started);
+    for (uint32_t r = v->shard; r < total && !stop_requested; r += v->shards) {
+        if (fps[r][0]) continue;
+        char fp[65];
+        tn_status s = tn_sweep_run(sw, r, train, test, &stop_requested, fp, &err);
+        if (s != TN_OK && !stop_requested) fprintf(stderr, "twinnet: %s\n", err.msg);
+        if (!finished(sw, key, fps, v, r, s == TN_OK, done)) failed++;
+        progress(v, *done, mine, started);
+    }
+    return failed;
+}
+#else
 uint32_t sweep_pool(const tn_sweep *sw, const char *key, char (*fps)[65], const tn_dataset *train,
                         const tn_dataset *test, const sweep_view *v, uint32_t *done) {
     uint32_t total = tn_sweep_total(sw), next = v->shard, running = 0, failed = 0;
@@ -57,20 +94,11 @@ uint32_t sweep_pool(const tn_sweep *sw, const char *key, char (*fps)[65], const 
         for (uint32_t r = 0; r < total; r++) {
             if (pid_of[r] != pid) continue;
             pid_of[r] = 0;
-            char name[32], path[4200];
-            tn_model m;
-            tn_sweep_run_name(sw, r, name);
-            snprintf(path, sizeof path, "%s/%s.tnm", sw->dir, name);
-            if (WIFEXITED(status) && WEXITSTATUS(status) == 0 && tn_model_load(&m, path, &err) == TN_OK) {
-                tn_net_fingerprint(&m.net, fps[r]);
-                tn_model_free(&m);
-                (*done)++;
-                sweep_record(sw, key, fps, v);
-            } else failed++;
+            if (!finished(sw, key, fps, v, r, WIFEXITED(status) && WEXITSTATUS(status) == 0, done)) failed++;
         }
         progress(v, *done, mine, started);
     }
     free(pid_of);
     return failed;
 }
-
+#endif

@@ -2,12 +2,14 @@
 # make repro: the reproducibility matrix. Builds twinnet with gcc and clang at -O0, -O2 and -O3,
 # each with -march=x86-64 and -march=native, and for five other architectures with Debian's
 # cross compilers: i686 (32-bit x86, run natively), aarch64, riscv64, ppc64le and s390x
-# (big-endian), run under qemu-user; trains three small fixed networks with each build, with
-# --threads 1, 2 and 4 (1 and 4 under qemu) and every SIMD path this CPU has (TWINNET_SIMD,
+# (big-endian), run under qemu-user, and for WebAssembly (clang's wasm32-wasi target with
+# Debian's wasi-libc: the command line of make web, run by Node.js through web/wasi-run.mjs);
+# trains three small fixed networks with each build, with --threads 1, 2 and 4 (1 and 4 under
+# qemu; 1 in WebAssembly, which has no threads) and every SIMD path this CPU has (TWINNET_SIMD,
 # i686 too); and checks that every run gives the fingerprint committed in
 # tests/repro-fingerprints.txt and writes a model file and a trace byte-identical to the
 # reference run's (gcc -O2 -march=x86-64, 1 thread, default path). On the other
-# architectures, the 1-thread runs also read the reference's model (info) and trace (diverge
+# architectures (WebAssembly too), the 1-thread runs also read the reference's model (info) and trace (diverge
 # against their own), so files cross byte orders and word sizes.
 #
 # Usage: sh scripts/repro.sh            check against tests/repro-fingerprints.txt
@@ -36,6 +38,7 @@ export LC_ALL=C
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT" || exit 1
 OUT=${REPRO_DIR:-build/repro}
+case $OUT in /*) ;; *) OUT=$ROOT/$OUT ;; esac # WASI programs reach host files by absolute path
 JOBS=${REPRO_JOBS:-2}
 FPFILE=tests/repro-fingerprints.txt
 UPDATE=0
@@ -68,7 +71,8 @@ libc_pkg() {
 }
 qemu_name() { case $1 in i686) echo qemu-i386 ;; *) echo "qemu-$1" ;; esac; }
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
-need="make gcc clang libpng-dev libjpeg-dev zlib1g-dev qemu-user"
+need="make gcc clang libpng-dev libjpeg-dev zlib1g-dev qemu-user wasi-libc libclang-rt-14-dev-wasm32 lld"
+command -v node > /dev/null 2>&1 || need="$need nodejs"
 for a in $ARCHS; do need="$need gcc-$(triplet "$a") $(libc_pkg "$a")"; done
 missing=""
 for p in $need; do installed "$p" || missing="$missing $p"; done
@@ -162,18 +166,21 @@ A64_BUILDS="a64-gcc-O2 a64-gcc-O3 a64-gcc-O3-sve a64-clang-O3"
 RV64_BUILDS="rv64-gcc-O2 rv64-clang-O3"
 PPC_BUILDS="ppc64le-gcc-O3-power9 ppc64le-clang-O3"
 S390X_BUILDS="s390x-gcc-O2 s390x-gcc-O3-z14 s390x-clang-O3"
-ALL_BUILDS="$X86_BUILDS $I686_BUILDS $A64_BUILDS $RV64_BUILDS $PPC_BUILDS $S390X_BUILDS"
+# WebAssembly: make web's command line (twinnet-cli.wasm) at each -O level, under Node.js.
+WASM_BUILDS="wasm-clang-O0 wasm-clang-O2 wasm-clang-O3"
+ALL_BUILDS="$X86_BUILDS $I686_BUILDS $A64_BUILDS $RV64_BUILDS $PPC_BUILDS $S390X_BUILDS $WASM_BUILDS"
 builds_of() {
     case $1 in
     x86_64) echo "$X86_BUILDS" ;; i686) echo "$I686_BUILDS" ;; aarch64) echo "$A64_BUILDS" ;;
     riscv64) echo "$RV64_BUILDS" ;; ppc64le) echo "$PPC_BUILDS" ;; s390x) echo "$S390X_BUILDS" ;;
+    wasm32) echo "$WASM_BUILDS" ;;
     esac
 }
 REF=gcc-O2-x86-64
 b_arch() {
     case $1 in
     i686-*) echo i686 ;; a64-*) echo aarch64 ;; rv64-*) echo riscv64 ;; ppc64le-*) echo ppc64le ;;
-    s390x-*) echo s390x ;; *) echo x86_64 ;;
+    s390x-*) echo s390x ;; wasm-*) echo wasm32 ;; *) echo x86_64 ;;
     esac
 }
 b_compiler() { case $1 in *gcc*) echo gcc ;; *) echo clang ;; esac; }
@@ -191,7 +198,7 @@ b_march() { # for the table; the compiler's default where the name says none
     case $1 in
     *-x86-64) echo x86-64 ;; *-native) echo native ;; *-sve) echo armv8.2-a+sve ;;
     *-power9) echo power9 ;; *-z14) echo z14 ;;
-    i686-*) echo i686+sse2 ;; a64-*) echo armv8-a ;; rv64-*) echo rv64gc ;; ppc64le-*) echo power8 ;; s390x-*) echo z196 ;;
+    wasm-*) echo wasm32 ;; i686-*) echo i686+sse2 ;; a64-*) echo armv8-a ;; rv64-*) echo rv64gc ;; ppc64le-*) echo power8 ;; s390x-*) echo z196 ;;
     esac
 }
 b_mflag() {
@@ -235,7 +242,14 @@ static_build() {
         echo "repro.sh: stubs for: $(echo "$STUB_SYMS" | tr '\n' ' ')" >> "$OUT/$name.build.log"
     done
 }
-build_it() { if [ "$(b_arch "$1")" = x86_64 ]; then make_build "$1"; else static_build "$1"; fi; }
+wasm_build() {
+    make -j"$JOBS" BUILD="$OUT/$1" WASM_OPT="$(b_opt "$1")" "$OUT/$1/wasm/twinnet-cli.wasm" >> "$OUT/$1.build.log" 2>&1
+}
+build_it() {
+    case $(b_arch "$1") in
+    x86_64) make_build "$1" ;; wasm32) wasm_build "$1" ;; *) static_build "$1" ;;
+    esac
+}
 build() {
     name=$1
     start=$(date +%s)
@@ -269,6 +283,7 @@ run_bin() { # run_bin BUILD ARGS...: the build's twinnet, under qemu for the oth
     case $(b_arch "$rb") in
     x86_64) "$OUT/$rb/twinnet" "$@" ;;
     i686) $I686_QEMU "$OUT/$rb/twinnet" "$@" ;;
+    wasm32) node --no-warnings web/wasi-run.mjs "$OUT/$rb/wasm/twinnet-cli.wasm" "$@" ;;
     *) eval "rq=\$QEMU_$(b_arch "$rb")"; "$rq" "$OUT/$rb/twinnet" "$@" ;;
     esac
 }
@@ -307,6 +322,7 @@ threads_of() {
     case $1 in
     x86_64) echo "1 2 4" ;;
     i686) if [ -z "$I686_QEMU" ]; then echo "1 2 4"; else echo "1 4"; fi ;;
+    wasm32) echo 1 ;;
     *) echo "1 4" ;;
     esac
 }
@@ -374,7 +390,7 @@ check() { # check BUILD THREADS SIMD NET
 echo
 printf '%-6s %-4s %-14s %-7s %7s  %-7s %-13s %-16s %s\n' cc opt march arch threads simd network fingerprint result
 TIMES=""
-for arch in x86_64 $ARCHS; do
+for arch in x86_64 $ARCHS wasm32; do
     t=$(date +%s)
     for bb in $(builds_of "$arch"); do
         for th in $(threads_of "$arch"); do
@@ -384,7 +400,7 @@ for arch in x86_64 $ARCHS; do
         done
     done
     how="native"
-    case $arch in x86_64) ;; i686) [ -n "$I686_QEMU" ] && how="qemu" ;; *) how="qemu" ;; esac
+    case $arch in x86_64) ;; i686) [ -n "$I686_QEMU" ] && how="qemu" ;; wasm32) how="node" ;; *) how="qemu" ;; esac
     TIMES="$TIMES $arch ($how) $(( $(date +%s) - t ))s,"
 done
 T_END=$(date +%s)

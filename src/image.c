@@ -1,11 +1,14 @@
 /* Images for `predict`: binary (P5) and plain (P2) PGM, and PNG through libpng, read as 8-bit
  * grey plus alpha where the file has it (JPEG: jpeg.c). Limits: a file of at most 64 MiB, at most
  * TN_IMAGE_MAX_SIDE pixels a side, checked in the header before any pixel is allocated; PNG
- * ancillary chunks are capped at 1 MB decompressed. */
+ * ancillary chunks are capped at 1 MB decompressed. Built with TN_NO_LIBPNG (WebAssembly: the page
+ * hands over a canvas's pixels), a PNG file is refused with a message that says so. */
 #include <ctype.h>
 #include <errno.h>
+#ifndef TN_NO_LIBPNG
 #include <png.h>
 #include <setjmp.h>
+#endif
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -74,6 +77,7 @@ static tn_status load_pgm(const char *path, const uint8_t *buf, size_t size, tn_
 
 typedef struct { const uint8_t *buf; size_t size, pos; } png_source;
 
+#ifndef TN_NO_LIBPNG
 static void png_read_mem(png_structp png, png_bytep data, png_size_t n) {
     png_source *src = png_get_io_ptr(png);
     if (src->size - src->pos < n) png_error(png, "truncated PNG data");
@@ -151,6 +155,12 @@ static tn_status load_png(const char *path, const uint8_t *buf, size_t size, tn_
     img->grey = grey; img->alpha = alpha; img->width = w; img->height = h;
     return TN_OK;
 }
+#else
+static tn_status load_png(const char *path, const uint8_t *buf, size_t size, tn_image *img, tn_error *err) {
+    (void)buf; (void)size; (void)img;
+    return tn_fail(err, TN_ERR_FORMAT, "%s: a PNG image, and this build of twinnet has no libpng", path);
+}
+#endif
 
 static int is_png(const uint8_t *b, size_t n) { return n >= 8 && memcmp(b, "\x89PNG\r\n\x1a\n", 8) == 0; }
 static int is_pgm(const uint8_t *b, size_t n) { return n >= 3 && b[0] == 'P' && (b[1] == '5' || b[1] == '2'); }

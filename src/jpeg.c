@@ -4,15 +4,22 @@
  * errors come back by longjmp, never exit; its warning that the data ends early is an error
  * here (libjpeg would paint the rest grey); the header's size is checked before decoding
  * starts; libjpeg's own memory and the number of scans (a progressive file of thousands of
- * scans takes minutes) are capped. */
+ * scans takes minutes) are capped. Built with TN_NO_LIBJPEG (WebAssembly), a JPEG file is refused
+ * with a message that says so. */
+#include "parse.h"
+
+#ifdef TN_NO_LIBJPEG
+tn_status tn_jpeg_parse(const char *name, const uint8_t *buf, size_t size, tn_image *img, tn_error *err) {
+    (void)buf; (void)size; (void)img;
+    return tn_fail(err, TN_ERR_FORMAT, "%s: a JPEG image, and this build of twinnet has no libjpeg", name);
+}
+#else
 #include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include <jpeglib.h>
 #include <jerror.h>
-
-#include "parse.h"
 
 #define JPEG_MEMORY_LIMIT (256L << 20)   /* libjpeg's buffers (a 4096^2 progressive CMYK: 134 MB) */
 #define JPEG_MAX_SCANS 1000              /* encoders write at most a few dozen */
@@ -191,3 +198,4 @@ tn_status tn_jpeg_parse(const char *name, const uint8_t *buf, size_t size, tn_im
     }
     return TN_OK;
 }
+#endif

@@ -1,10 +1,9 @@
 /* NumPy export: W1, b1, W2, b2, ... each an .npy file (format 1.0: magic, a header dict padded
  * to a multiple of 64 bytes, then little-endian float32 data, W as (out, in) row-major), stored
  * uncompressed in a zip archive (PKWARE APPNOTE 6.3.x: local headers, central directory, end
- * record; CRC-32 from zlib) with a fixed timestamp, so one model always gives the same bytes. */
+ * record; CRC-32 computed here) with a fixed timestamp, so one model always gives the same bytes. */
 #include <stdio.h>
 #include <stdlib.h>
-#include <zlib.h>
 
 #include "align.h"
 
@@ -13,6 +12,17 @@
 #define MAX_ARRAYS (2 * TN_MAX_LAYERS)
 
 static void put16(uint8_t *p, uint32_t v) { p[0] = (uint8_t)v; p[1] = (uint8_t)(v >> 8); }
+
+/* CRC-32 as zip (and gzip) define it: reflected, polynomial 0xEDB88320, bit by bit (an export
+ * is a few hundred kilobytes; no table, and no zlib, so builds without zlib have it too). */
+static uint32_t crc32_of(const uint8_t *p, size_t n) {
+    uint32_t c = 0xFFFFFFFFu;
+    for (size_t i = 0; i < n; i++) {
+        c ^= p[i];
+        for (int k = 0; k < 8; k++) c = (c >> 1) ^ (0xEDB88320u & (0u - (c & 1u)));
+    }
+    return ~c;
+}
 
 typedef struct {
     char name[24];        /* "W1.npy" */
@@ -83,7 +93,7 @@ tn_status tn_export_npz(const tn_net *net, const char *path, tn_error *err) {
         x->offset = (uint64_t)(p - zip);
         memcpy(p + data_at, x->header, x->header_len);
         for (size_t k = 0; k < x->count; k++) tn_put_u32(p + data_at + x->header_len + 4 * k, tn_f2u(x->data[k]));
-        x->crc = (uint32_t)crc32(crc32(0L, Z_NULL, 0), p + data_at, file_size);
+        x->crc = crc32_of(p + data_at, file_size);
         tn_put_u32(p, 0x04034b50u);
         memcpy(common_fields(p + 4, x, file_size), x->name, name_len);
         p += data_at + file_size;

@@ -16,6 +16,15 @@
 
 #include "outfile.h"
 
+#ifdef __wasi__
+/* WASI (the WebAssembly build) has no absolute paths, no file modes and no process ids: a
+ * symbolic link is replaced rather than followed, names are compared by inode alone, and the
+ * temporary name mixes time and address only. */
+#define realpath(path, resolved) ((void)(path), (void)(resolved), (char *)NULL)
+#define fchmod(fd, mode) ((void)(fd), (void)(mode), 0)
+#define getpid() 0
+#endif
+
 /* A name for the temporary file that no other writer picks: pid, time and attempt mixed. */
 static void temp_name(tn_outfile *o, unsigned attempt) {
     struct timespec ts;

@@ -1,11 +1,22 @@
 /* PNG images for the report, encoded in memory with libpng (no time or text chunk, a fixed
  * compression level: the same pixels give the same bytes) and written into the page as
- * base64 data URIs, so the page needs no other file. */
-#include <png.h>
-#include <setjmp.h>
+ * base64 data URIs, so the page needs no other file. Built with TN_NO_LIBPNG (WebAssembly), the
+ * encoder says it is missing and the report cannot be written. */
 #include <stdlib.h>
 
 #include "report.h"
+
+#ifdef TN_NO_LIBPNG
+tn_status tn_png_encode(const uint8_t *pixels, uint32_t width, uint32_t height, int channels, uint8_t **out,
+                        size_t *size, tn_error *err) {
+    (void)pixels; (void)width; (void)height; (void)channels;
+    *out = NULL;
+    *size = 0;
+    return tn_fail(err, TN_ERR_ARG, "this build of twinnet has no libpng, so it cannot draw the report's figures");
+}
+#else
+#include <png.h>
+#include <setjmp.h>
 
 typedef struct { uint8_t *data; size_t len, cap; int nomem; } png_sink;
 
@@ -59,6 +70,7 @@ tn_status tn_png_encode(const uint8_t *pixels, uint32_t width, uint32_t height, 
     *size = sink.len;
     return TN_OK;
 }
+#endif
 
 /* RFC 4648 base64 with padding, no line breaks (a data URI). */
 static void base64(FILE *f, const uint8_t *data, size_t n) {

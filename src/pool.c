@@ -1,9 +1,26 @@
 /* A fixed-size thread pool for fork-join jobs. Workers block on a condition variable: no
- * spinning, which on a loaded two-vCPU machine can stall a run by an order of magnitude. */
-#include <pthread.h>
+ * spinning, which on a loaded two-vCPU machine can stall a run by an order of magnitude.
+ * Built with TN_NO_PTHREADS (WebAssembly, whose WASI has no threads) the pool is the caller
+ * alone: the same jobs, run one after another, and the same results (they never depend on the
+ * number of threads). */
 #include <stdlib.h>
 
 #include "pool.h"
+
+#ifdef TN_NO_PTHREADS
+struct tn_pool { int n; };
+
+tn_status tn_pool_create(tn_pool **out, int threads, tn_error *err) {
+    (void)threads;
+    if (!(*out = calloc(1, sizeof **out))) return tn_fail(err, TN_ERR_NOMEM, "out of memory for the thread pool");
+    (*out)->n = 1;
+    return TN_OK;
+}
+void tn_pool_run(tn_pool *pool, tn_job_fn fn, void *ctx) { (void)pool; fn(ctx, 0, 1); }
+int tn_pool_size(const tn_pool *pool) { return pool->n; }
+void tn_pool_destroy(tn_pool *pool) { free(pool); }
+#else
+#include <pthread.h>
 
 struct tn_pool {
     int n;                       /* threads including the caller */
@@ -100,3 +117,4 @@ void tn_pool_destroy(tn_pool *pool) {
     free(pool->threads);
     free(pool);
 }
+#endif

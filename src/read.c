@@ -3,13 +3,16 @@
  * after decompression, and with a wanted() callback reading stops as soon as the data holds more
  * than its own header announces, so neither a lying header, a gzip bomb nor /dev/zero costs
  * more memory than the data present. Gzip data must end cleanly: truncated streams, bad CRCs
- * and trailing garbage are errors. */
+ * and trailing garbage are errors. Built with TN_NO_ZLIB (WebAssembly), gzip data is refused with
+ * a message that says so. */
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#ifndef TN_NO_ZLIB
 #include <zlib.h>
+#endif
 
 #include "read.h"
 
@@ -105,6 +108,13 @@ done:
     return TN_OK;
 }
 
+#ifdef TN_NO_ZLIB
+static tn_status decode_gzip(const char *name, source *src, sink *s, const uint8_t *data, size_t len,
+                             size_t first, tn_error *err) {
+    (void)src; (void)s; (void)data; (void)len; (void)first;
+    return tn_fail(err, TN_ERR_FORMAT, "%s: gzip data, and this build of twinnet has no zlib: decompress it first", name);
+}
+#else
 /* zlib allocates through these, so allocation-failure tests (which wrap malloc) reach it. */
 static voidpf z_alloc(voidpf opaque, uInt items, uInt size) {
     (void)opaque;
@@ -174,6 +184,7 @@ static tn_status decode_gzip(const char *name, source *src, sink *s, const uint8
     free(chunk);
     return st;
 }
+#endif
 
 /* Reads src (raw or gzip, told by the first two bytes) into a fresh buffer. first: a good
  * initial capacity (the file size, when known). */

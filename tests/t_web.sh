@@ -1,0 +1,77 @@
+# make web against the native build, in Node.js:
+# 1. The page's WebAssembly module, taken out of build/web/twinnet.html, on the first 1,000
+#    MNIST test images: the SHA-256 of its output floats equals native `twinnet eval`'s
+#    "outputs_sha256" for A, B and B aligned to A (native: `twinnet align`), and the parameter
+#    fingerprints are the native ones.
+# 2. The command line compiled to WebAssembly (WASI, web/wasi-run.mjs): `eval` prints the same
+#    outputs fingerprint; `train` gives tests/repro-fingerprints.txt's default fingerprint and the
+#    reference's model bytes; what the build leaves out (gzip, PNG) is refused in one line.
+# Skips (77) without node, clang's wasm32 target or wasi-libc, and under the sanitizer build.
+. tests/common.sh
+BUILD=${BUILD:-build}
+if [ -n "${TWINNET_SANITIZE:-}" ]; then echo "skipped: the WebAssembly build has no sanitizer build"; exit 77; fi
+command -v node > /dev/null 2>&1 || { echo "skipped: no node (Node.js)"; exit 77; }
+[ -f /usr/lib/wasm32-wasi/libc.a ] || { echo "skipped: no wasi-libc (apt-get install wasi-libc libclang-rt-14-dev-wasm32 lld)"; exit 77; }
+command -v wasm-ld > /dev/null 2>&1 || { echo "skipped: no wasm-ld (apt-get install lld)"; exit 77; }
+DATA=$(mnist_dir) || exit 77
+if ! make -s BUILD="$BUILD" web > "$SCRATCH/make.log" 2>&1; then
+    tail -n 20 "$SCRATCH/make.log"
+    bad "make web"
+    finish
+    exit
+fi
+WEB=$BUILD/web
+CLI_WASM=$BUILD/wasm/twinnet-cli.wasm
+NODE="node --no-warnings"
+ok "make web: $(wc -c < "$WEB/twinnet.html") bytes of page, module $(wc -c < "$BUILD/wasm/twinnet.wasm") bytes"
+
+# ---- 1. the page's module on the first 1,000 test images ------------------------------------
+if ! $NODE tests/web_outputs.mjs "$WEB/twinnet.html" "$DATA/t10k-images-idx3-ubyte" 1000 "$SCRATCH" > "$SCRATCH/wasm.json"; then
+    bad "node tests/web_outputs.mjs"
+    finish
+    exit
+fi
+cat "$SCRATCH/wasm.json"
+"$PY" tests/idx_slice.py "$DATA/t10k-labels-idx1-ubyte" "$SCRATCH/labels" 1000
+SET="--test-images $SCRATCH/images --test-labels $SCRATCH/labels"
+"$TWINNET" align "$WEB/model-a.tnm" "$WEB/model-b.tnm" --out "$SCRATCH/b-aligned.tnm" > /dev/null
+for net in a b b_aligned; do
+    case $net in a) m=$WEB/model-a.tnm ;; b) m=$WEB/model-b.tnm ;; *) m=$SCRATCH/b-aligned.tnm ;; esac
+    # shellcheck disable=SC2086
+    native=$("$TWINNET" eval "$m" $SET --json | json_field outputs_sha256)
+    wasm=$(json_field "outputs_sha256_$net" < "$SCRATCH/wasm.json")
+    expect_eq "$net: outputs on 1,000 test images, WebAssembly = native ($native)" "$wasm" "$native"
+    expect_eq "$net: parameter fingerprint" "$(json_field "fingerprint_$net" < "$SCRATCH/wasm.json")" \
+        "$("$TWINNET" info "$m" --json | json_field fingerprint)"
+done
+expect_ne "B and B aligned differ in parameters" "$(json_field fingerprint_b < "$SCRATCH/wasm.json")" \
+    "$(json_field fingerprint_b_aligned < "$SCRATCH/wasm.json")"
+
+# ---- 2. the command line as WebAssembly -----------------------------------------------------
+wasm_cli() { $NODE web/wasi-run.mjs "$CLI_WASM" "$@"; }
+A=$(cd "$WEB" && pwd)/model-a.tnm
+ABS=$(cd "$SCRATCH" && pwd)
+expect_eq "wasm eval: outputs fingerprint" \
+    "$(wasm_cli eval "$A" --test-images "$ABS/images" --test-labels "$ABS/labels" --json | json_field outputs_sha256)" \
+    "$("$TWINNET" eval "$A" $SET --json | json_field outputs_sha256)"
+. tests/repro-nets.sh
+"$PY" tests/idx_slice.py "$DATA/train-images-idx3-ubyte" "$ABS/train-images" 2000
+"$PY" tests/idx_slice.py "$DATA/train-labels-idx1-ubyte" "$ABS/train-labels" 2000
+TRAIN="--train-images $ABS/train-images --train-labels $ABS/train-labels --test-images $ABS/images --test-labels $ABS/labels --epochs 2 --train-size 0 --seed 1"
+want=$(awk '$1 == "default" { print $2 }' tests/repro-fingerprints.txt)
+# shellcheck disable=SC2046,SC2086
+got=$(wasm_cli train $TRAIN $(repro_net_args default) --json --out "$ABS/wasm.tnm" | json_field fingerprint)
+expect_eq "wasm train: the committed default fingerprint" "$got" "$want"
+# shellcheck disable=SC2046,SC2086
+"$TWINNET" train $TRAIN $(repro_net_args default) --quiet --out "$ABS/native.tnm"
+if cmp -s "$ABS/wasm.tnm" "$ABS/native.tnm"; then ok "wasm train: the model file is byte-identical to native's"
+else bad "wasm train: model files differ: $(cmp "$ABS/wasm.tnm" "$ABS/native.tnm" 2>&1)"; fi
+gzip -c "$ABS/images" > "$ABS/images.gz"
+msg=$(wasm_cli eval "$A" --test-images "$ABS/images.gz" --test-labels "$ABS/labels" 2>&1)
+rc=$?
+expect_ne "wasm: gzip input is an error" "$rc" 0
+case $msg in *"has no zlib"*) ok "wasm: gzip refused: $msg" ;; *) bad "wasm: gzip message: $msg" ;; esac
+printf '\211PNG\r\n\032\n' > "$ABS/x.png"
+msg=$(wasm_cli predict "$A" "$ABS/x.png" 2>&1)
+case $msg in *"has no libpng"*) ok "wasm: PNG refused: $msg" ;; *) bad "wasm: PNG message: $msg" ;; esac
+finish

@@ -1,0 +1,200 @@
+"""make web's page in headless Chromium, opened from file:// (no server, no network), driven
+through WebDriver (chromedriver, Debian's chromium-driver: plain HTTP, no client library).
+
+The test draws a 7 on the page's pad with real pointer input (WebDriver actions: press, move,
+release), then reads what the page shows and computed. Checks: both networks answer 7 (and B
+aligned answers as B); the page's fingerprints are the native ones; native `twinnet predict` on
+the page's own drawing (its canvas as PNG) gives the same digits and the same probabilities to
+the 9 digits it prints, and `predict --raw` on the page's 28x28 image too, so the preprocessing
+and the networks agree with the native build. Prints the page's size and its load time
+(navigation start to ready, median of 3 loads); saves a screenshot in $BUILD/web/selftest.png.
+Skips (77) without chromium and chromedriver, node or wasi-libc, and under sanitizers.
+"""
+import base64
+import json
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+BUILD = os.environ.get("BUILD", "build")
+TWINNET = os.environ.get("TWINNET", os.path.join(BUILD, "twinnet"))
+
+
+def skip(why):
+    print("skipped: " + why)
+    sys.exit(77)
+
+
+if os.environ.get("TWINNET_SANITIZE"):
+    skip("the WebAssembly build has no sanitizer build")
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+DRIVER = shutil.which("chromedriver")
+if not CHROMIUM or not DRIVER:
+    skip("no chromium or chromedriver (apt-get install chromium chromium-driver)")
+if not shutil.which("node") or not os.path.exists("/usr/lib/wasm32-wasi/libc.a") or not shutil.which("wasm-ld"):
+    skip("make web needs node, wasi-libc and lld (apt-get install wasi-libc libclang-rt-14-dev-wasm32 lld)")
+
+failures = 0
+checks = 0
+
+
+def check(what, good, detail=""):
+    global failures, checks
+    checks += 1
+    if not good:
+        failures += 1
+    print(("ok: " if good else "FAIL: ") + what + (": " + detail if detail else ""))
+
+
+made = subprocess.run(["make", "-s", "BUILD=" + BUILD, "web"], capture_output=True, text=True)
+if made.returncode != 0:
+    print(made.stdout[-2000:], made.stderr[-2000:])
+    check("make web", False)
+    sys.exit(1)
+page = os.path.abspath(os.path.join(BUILD, "web", "twinnet.html"))
+model_a = os.path.join(BUILD, "web", "model-a.tnm")
+model_b = os.path.join(BUILD, "web", "model-b.tnm")
+scratch = tempfile.mkdtemp(prefix="twinnet-web-")
+
+
+
+class WebDriver:
+    """The W3C WebDriver protocol over HTTP: just what this test uses."""
+
+    def __init__(self):
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            self.port = sock.getsockname()[1]
+        self.proc = subprocess.Popen([DRIVER, "--port=%d" % self.port], stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.DEVNULL)
+        for _ in range(100):
+            try:
+                if self.call("GET", "/status")["ready"]:
+                    break
+            except OSError:
+                time.sleep(0.1)
+        args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--window-size=1400,900", "--user-data-dir=" + os.path.join(scratch, "profile")]
+        caps = {"capabilities": {"alwaysMatch": {"browserName": "chrome",
+                                                 "goog:chromeOptions": {"binary": CHROMIUM, "args": args}}}}
+        self.session = "/session/" + self.call("POST", "/session", caps)["sessionId"]
+
+    def call(self, method, path, body=None):
+        data = json.dumps(body).encode() if body is not None else None
+        req = urllib.request.Request("http://127.0.0.1:%d%s" % (self.port, path), data=data, method=method,
+                                     headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(req, timeout=120) as r:
+            return json.loads(r.read())["value"]
+
+    def do(self, method, path, body=None):
+        return self.call(method, self.session + path, body)
+
+    def script(self, js):
+        return self.do("POST", "/execute/sync", {"script": js, "args": []})
+
+    def close(self):
+        try:
+            self.call("DELETE", self.session)
+        finally:
+            self.proc.terminate()
+            self.proc.wait(timeout=30)
+
+
+def open_page(wd):
+    """Loads the page afresh and waits until it is ready; its load time in ms."""
+    wd.do("POST", "/url", {"url": "file://" + page})
+    for _ in range(600):
+        ready = wd.script("return window.twinnetReadyMs === undefined ? null : window.twinnetReadyMs")
+        if ready is not None:
+            return ready
+        status = wd.script("return document.getElementById('status').textContent")
+        if "could not start" in status:
+            raise RuntimeError(status)
+        time.sleep(0.05)
+    raise RuntimeError("the page was not ready after 30 s")
+
+
+def draw_seven(wd):
+    """Press, move and release on the pad, in the pad's pixels (280x280, origin top left)."""
+    pad_id = list(wd.do("POST", "/element", {"using": "css selector", "value": "#pad"}).values())[0]
+    origin = {"element-6066-11e4-a52e-4f735466cecf": pad_id}
+    at = lambda x, y, ms=0: {"type": "pointerMove", "duration": ms, "origin": origin, "x": x - 140, "y": y - 140}
+    stroke = [(70, 60), (210, 60), (190, 110), (160, 170), (135, 235)]
+    actions = [at(*stroke[0]), {"type": "pointerDown", "button": 0}]
+    for (x0, y0), (x1, y1) in zip(stroke, stroke[1:]):
+        actions += [at(round(x0 + (x1 - x0) * k / 8), round(y0 + (y1 - y0) * k / 8), 10) for k in range(1, 9)]
+    actions.append({"type": "pointerUp", "button": 0})
+    wd.do("POST", "/actions", {"actions": [{"type": "pointer", "id": "pen", "parameters": {"pointerType": "mouse"},
+                                            "actions": actions}]})
+
+
+wd = WebDriver()
+try:
+    loads = [open_page(wd) for _ in range(3)]
+    draw_seven(wd)
+    r = json.loads(wd.script("return window.twinnetReport()"))
+    shown = [wd.script("return document.getElementById('digit-%s').textContent" % w) for w in "ab"]
+    shot = os.path.join(BUILD, "web", "selftest.png")
+    with open(shot, "wb") as f:
+        f.write(base64.b64decode(wd.do("GET", "/screenshot")))
+finally:
+    wd.close()
+check("the page answered the drawing", r.get("ok") is True, r.get("message", ""))
+if not r.get("ok"):
+    sys.exit(1)
+print("page: %d bytes; ready %.0f ms after navigation start (median of %s ms)"
+      % (os.path.getsize(page), statistics.median(loads), ", ".join("%.0f" % x for x in loads)))
+check("A answers 7 (shown on the page)", r["answer_a"] == 7 and shown[0] == "7", "%s, shown %s" % (r["answer_a"], shown[0]))
+check("B answers 7 (shown on the page)", r["answer_b"] == 7 and shown[1] == "7", "%s, shown %s" % (r["answer_b"], shown[1]))
+check("B aligned answers as B", r["answer_b_aligned"] == r["answer_b"])
+
+
+def native(*args):
+    out = subprocess.run([TWINNET] + list(args), capture_output=True, text=True)
+    if out.returncode != 0:
+        print(out.stderr)
+    return out
+
+
+for name, model in (("a", model_a), ("b", model_b)):
+    info = json.loads(native("info", model, "--json").stdout)
+    check("fingerprint of %s is the native one" % name.upper(), info["fingerprint"] == r["fingerprint_" + name])
+
+# The page's drawing as a PNG file, and its 28x28 image as a PGM: what native predict says.
+png = os.path.join(scratch, "drawing.png")
+with open(png, "wb") as f:
+    f.write(base64.b64decode(r["png"].split(",", 1)[1]))
+seen = bytes.fromhex(r["seen"])
+check("the page's 28x28 image has 784 pixels with ink", len(seen) == 784 and max(seen) > 128)
+pgm = os.path.join(scratch, "seen.pgm")
+with open(pgm, "wb") as f:
+    f.write(b"P5\n28 28\n255\n" + seen)
+
+
+def same9(page_values, native_values):
+    """The page's doubles printed as predict prints them (%.9g) are predict's numbers."""
+    return len(page_values) == len(native_values) and all(
+        float("%.9g" % p) == float(n) for p, n in zip(page_values, native_values))
+
+
+for name, model in (("a", model_a), ("b", model_b)):
+    for what, args in (("drawing.png", [png]), ("the page's 28x28 image --raw", ["--raw", pgm])):
+        out = native("predict", model, *args, "--json")
+        got = json.loads(out.stdout) if out.returncode == 0 else {}
+        check("native predict %s on %s: the page's digit" % (name.upper(), what),
+              got.get("digit") == r["answer_" + name], "%s vs %s" % (got.get("digit"), r["answer_" + name]))
+        check("native predict %s on %s: the page's probabilities (9 digits)" % (name.upper(), what),
+              same9(r["probabilities_" + name], [float(v) for v in got.get("probabilities", [])]))
+
+ok_shot = os.path.getsize(shot) > 20000
+check("screenshot of the page after drawing in " + shot, ok_shot, "%d bytes" % os.path.getsize(shot))
+shutil.rmtree(scratch, ignore_errors=True)
+print("%d checks, %d failed" % (checks, failures))
+sys.exit(1 if failures else 0)
