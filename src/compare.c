@@ -9,6 +9,7 @@
 
 #include "align.h"
 #include "engine.h"
+#include "path.h"
 #include "pool.h"
 #include "similarity.h"
 
@@ -101,8 +102,8 @@ typedef struct {
     tn_compare_result *res;
     tn_pool *pool;
     uint8_t *blank;                 /* (sizes[0]) or NULL */
-    float *pa, *pb, *mix;           /* canonical parameters: A, an arrangement of B, a path point */
-    tn_net point;                   /* the network at a path point */
+    float *pa, *pb, *mix;           /* canonical parameters: A, an arrangement of B, work */
+    float *za, *zb;                 /* (test n, sizes[1]): layer 1's pre-activations of A and B */
     double *corr[TN_MAX_LAYERS];    /* hidden l: A's units by B's, Pearson over the test set */
 } compare_ctx;
 
@@ -196,15 +197,18 @@ static tn_status representation(compare_ctx *c, tn_error *err) {
 /* ---- function ------------------------------------------------------------------------------------
  * Accuracy and mean cost of each (summed in example order, as tn_evaluate does); the examples on
  * which the predicted digits differ; of those both get wrong, the ones where they differ; the mean
- * Euclidean distance of the output vectors. */
+ * Euclidean distance of the output vectors. The same passes keep layer 1's pre-activations for
+ * the straight paths. */
 static tn_status function(compare_ctx *c, tn_error *err) {
     tn_compare_result *r = c->res;
     uint32_t n = c->test->n, n_out = c->a->sizes[c->a->n_sizes - 1];
     uint8_t *pred = malloc(2 * (size_t)n);
     float *out = malloc(2 * (size_t)n * n_out * sizeof(float));
-    tn_status s = pred && out ? TN_OK : nomem(err);
-    if (s == TN_OK) s = tn_predict_all(c->a, c->test, c->opt->threads, pred, out, err);
-    if (s == TN_OK) s = tn_predict_all(c->b, c->test, c->opt->threads, pred + n, out + (size_t)n * n_out, err);
+    c->za = malloc((size_t)n * c->a->sizes[1] * sizeof(float));
+    c->zb = malloc((size_t)n * c->a->sizes[1] * sizeof(float));
+    tn_status s = pred && out && c->za && c->zb ? TN_OK : nomem(err);
+    if (s == TN_OK) s = tn_predict_pool(c->a, c->test, c->pool, pred, out, c->za, err);
+    if (s == TN_OK) s = tn_predict_pool(c->b, c->test, c->pool, pred + n, out + (size_t)n * n_out, c->zb, err);
     if (s == TN_OK) {
         r->test_total = n;
         double sum = 0.0, cost_a = 0.0, cost_b = 0.0;
@@ -229,35 +233,6 @@ static tn_status function(compare_ctx *c, tn_error *err) {
     free(pred);
     free(out);
     return s;
-}
-
-/* ---- the straight path -------------------------------------------------------------------------
- * theta(t) = (1-t) A + t B at t = k/K (in double, rounded to float), evaluated on the test set;
- * the barrier is max_t f(t) - ((1-t) f(0) + t f(1)) for the cost and the error, 0 at least. */
-static tn_status path(compare_ctx *c, tn_compare_view *v, int is_raw, tn_error *err) {
-    const tn_compare_result *r = c->res;
-    uint32_t K = c->opt->points;
-    if (!(v->path = calloc((size_t)K + 1, sizeof *v->path))) return nomem(err);
-    v->path_points = K + 1;
-    v->path[0] = (tn_path_point){0.0, r->cost_a, 1.0 - (double)r->correct_a / r->test_total}; /* A itself */
-    if (is_raw) v->path[K] = (tn_path_point){1.0, r->cost_b, 1.0 - (double)r->correct_b / r->test_total};
-    for (uint32_t k = 1; k <= K - is_raw; k++) {
-        double t = (double)k / K;
-        for (size_t i = 0; i < c->a->n_params; i++) c->mix[i] = (float)((1.0 - t) * c->pa[i] + t * c->pb[i]);
-        tn_net_set_canonical(&c->point, c->mix);
-        tn_eval_result e = {0};
-        tn_status s = tn_evaluate_pool(&c->point, c->test, c->pool, &e, err);
-        if (s != TN_OK) return s;
-        v->path[k] = (tn_path_point){t, e.cost, 1.0 - (double)e.correct / e.total};
-    }
-    for (uint32_t k = 0; k <= K; k++) {
-        const tn_path_point *p = &v->path[k], *p0 = &v->path[0], *p1 = &v->path[K];
-        double cost = p->cost - ((1 - p->t) * p0->cost + p->t * p1->cost);
-        double error = p->error - ((1 - p->t) * p0->error + p->t * p1->error);
-        v->cost_barrier = cost > v->cost_barrier ? cost : v->cost_barrier;
-        v->error_barrier = error > v->error_barrier ? error : v->error_barrier;
-    }
-    return TN_OK;
 }
 
 /* 1 if two alignments put B's units in the same places with the same signs. */
@@ -308,7 +283,11 @@ static tn_status view(compare_ctx *c, tn_view which, tn_error *err) {
     }
     int copied;
     if ((s = copy_path(c, v, err, &copied)) != TN_OK || copied) return s;
-    return path(c, v, which == TN_VIEW_RAW, err);
+    const tn_compare_result *r = c->res;
+    tn_path_input in = {c->a, c->test, c->pool, c->pa, c->za, c->zb,
+                        {0.0, r->cost_a, 1.0 - (double)r->correct_a / r->test_total},
+                        {1.0, r->cost_b, 1.0 - (double)r->correct_b / r->test_total}, c->opt->points};
+    return tn_straight_path(&in, c->pb, which == TN_VIEW_RAW, v, err);
 }
 
 static void widths(const tn_net *net, char *buf, size_t cap) {
@@ -351,14 +330,13 @@ tn_status tn_compare(const tn_model *ma, const tn_model *mb, const tn_dataset *t
     if (!opt) { tn_compare_options_default(&defaults); opt = &defaults; }
     tn_status s = check_pair(ma, mb, train, test, opt, err);
     if (s != TN_OK) return s;
-    compare_ctx c = {&ma->net, &mb->net, test, opt, res, NULL, NULL, NULL, NULL, NULL, {0}, {0}};
+    compare_ctx c = {&ma->net, &mb->net, test, opt, res, NULL, NULL, NULL, NULL, NULL, NULL, NULL, {0}};
     res->n_sizes = ma->net.n_sizes;
     memcpy(res->sizes, ma->net.sizes, sizeof res->sizes);
     res->activation = ma->net.activation;
     size_t n = ma->net.n_params;
     c.pa = malloc(n * sizeof(float)), c.pb = malloc(n * sizeof(float)), c.mix = malloc(n * sizeof(float));
     if (!c.pa || !c.pb || !c.mix) s = nomem(err);
-    if (s == TN_OK) s = tn_net_copy(&c.point, c.a, err);
     if (s == TN_OK) s = tn_pool_create(&c.pool, opt->threads, err);
     if (s == TN_OK) tn_net_get_canonical(c.a, c.pa);
     uint32_t views = opt->views ? opt->views : (1u << TN_VIEW_COUNT) - 1;
@@ -371,8 +349,7 @@ tn_status tn_compare(const tn_model *ma, const tn_model *mb, const tn_dataset *t
     for (int v = 0; v < TN_VIEW_COUNT && s == TN_OK; v++)
         if (views >> v & 1) s = view(&c, (tn_view)v, err);
     if (c.pool) tn_pool_destroy(c.pool);
-    tn_net_free(&c.point);
-    free(c.pa); free(c.pb); free(c.mix); free(c.blank);
+    free(c.pa); free(c.pb); free(c.mix); free(c.blank); free(c.za); free(c.zb);
     for (int l = 0; l < TN_MAX_LAYERS; l++) free(c.corr[l]);
     if (s != TN_OK) tn_compare_result_free(res);
     return s;

@@ -37,6 +37,10 @@ static inline void tn_prefetch_example(const tn_dataset *ds, uint32_t e) {
 }
 void tn_forward_batch(const tn_net *net, const tn_kernels *k, const float *table, const tn_dataset *ds,
                       const uint32_t *examples, uint32_t m, int keep_values, tn_work *works);
+/* The rest of the forward pass for works[0..m-1] whose layer-1 pre-activations z are already in
+ * delta[1] (pad[1] floats, zero past sizes[1]): layer 1's activations, then layers 2..L as
+ * tn_forward_batch computes them (the same bits from the same z). */
+void tn_forward_from_z1(const tn_net *net, const tn_kernels *k, uint32_t m, tn_work *works);
 /* Output delta, then hidden deltas back to layer 1; wt[l] (l >= 2) is layer l transposed. */
 void tn_backward_example(const tn_net *net, const tn_kernels *k, uint8_t label, tn_work *w,
                          float *const *wt);
@@ -62,5 +66,9 @@ tn_status tn_check_shape(const tn_net *net, const tn_dataset *ds, tn_error *err)
 typedef struct tn_pool tn_pool;
 tn_status tn_evaluate_pool(const tn_net *net, const tn_dataset *ds, tn_pool *pool, tn_eval_result *res,
                            tn_error *err);
+/* Predictions, output vectors (n, sizes[L]) and layer 1's pre-activations (n, sizes[1]) over ds on
+ * the caller's pool; any of pred, out and z1 may be NULL. */
+tn_status tn_predict_pool(const tn_net *net, const tn_dataset *ds, tn_pool *pool, uint8_t *pred, float *out,
+                          float *z1, tn_error *err);
 
 #endif

@@ -17,6 +17,7 @@ typedef struct {
     double *cost;             /* optional (n) */
     float *out;               /* optional (n, sizes[layer]): activations of that layer */
     int layer;
+    float *z1;                /* optional (n, sizes[1]): layer 1's pre-activations */
 } eval_ctx;
 
 static void eval_record(eval_ctx *c, uint32_t e, const tn_work *w) {
@@ -25,6 +26,7 @@ static void eval_record(eval_ctx *c, uint32_t e, const tn_work *w) {
     if (c->cost) c->cost[e] = tn_example_cost(c->net, w->act[L], c->ds->labels[e]);
     uint32_t width = c->net->sizes[c->layer];
     if (c->out) memcpy(c->out + (size_t)e * width, w->act[c->layer], width * sizeof(float));
+    if (c->z1) memcpy(c->z1 + (size_t)e * c->net->sizes[1], w->delta[1], c->net->sizes[1] * sizeof(float));
 }
 
 static void eval_job(void *p, int t, int n) {
@@ -40,9 +42,10 @@ static void eval_job(void *p, int t, int n) {
     }
 }
 
-/* Runs the forward pass over ds with a pool; pred, cost and out (layer's activations) may be NULL. */
+/* Runs the forward pass over ds with a pool; pred, cost, out (layer's activations) and z1 (layer 1's
+ * pre-activations) may be NULL. */
 static tn_status run_eval(const tn_net *net, const tn_dataset *ds, tn_pool *pool, uint8_t *pred,
-                          double *cost, float *out, int layer, tn_error *err) {
+                          double *cost, float *out, int layer, float *z1, tn_error *err) {
     int T = tn_pool_size(pool);
     tn_batch_work *bw = calloc((size_t)T, sizeof *bw);
     if (!bw) return tn_fail(err, TN_ERR_NOMEM, "out of memory for evaluation");
@@ -51,7 +54,7 @@ static tn_status run_eval(const tn_net *net, const tn_dataset *ds, tn_pool *pool
     if (s == TN_OK) {
         float table[256];
         tn_pixel_table(table);
-        eval_ctx c = {net, tn_kernels_select(), ds, table, bw, pred, cost, out, layer};
+        eval_ctx c = {net, tn_kernels_select(), ds, table, bw, pred, cost, out, layer, z1};
         tn_pool_run(pool, eval_job, &c);
     }
     for (int t = 0; t < T; t++) tn_batch_work_free(&bw[t]);
@@ -68,7 +71,7 @@ tn_status tn_evaluate_pool(const tn_net *net, const tn_dataset *ds, tn_pool *poo
     uint8_t *pred = malloc(ds->n);
     double *cost = malloc(ds->n * sizeof(double));
     if (!pred || !cost) { free(pred); free(cost); return tn_fail(err, TN_ERR_NOMEM, "out of memory for evaluation"); }
-    tn_status s = run_eval(net, ds, pool, pred, cost, NULL, 0, err);
+    tn_status s = run_eval(net, ds, pool, pred, cost, NULL, 0, NULL, err);
     if (s == TN_OK) {
         double sum = 0.0; /* sequential in example order */
         for (uint32_t e = 0; e < ds->n; e++) {
@@ -103,9 +106,14 @@ static tn_status eval_threads(const tn_net *net, const tn_dataset *ds, int threa
     tn_pool *pool;
     tn_status s = tn_pool_create(&pool, threads, err);
     if (s != TN_OK) return s;
-    s = ds->n ? run_eval(net, ds, pool, pred, NULL, out, layer, err) : TN_OK;
+    s = ds->n ? run_eval(net, ds, pool, pred, NULL, out, layer, NULL, err) : TN_OK;
     tn_pool_destroy(pool);
     return s;
+}
+
+tn_status tn_predict_pool(const tn_net *net, const tn_dataset *ds, tn_pool *pool, uint8_t *pred, float *out,
+                          float *z1, tn_error *err) {
+    return ds->n ? run_eval(net, ds, pool, pred, NULL, out, net->n_sizes - 1, z1, err) : TN_OK;
 }
 
 uint32_t tn_confusion_classes(const tn_net *net) {

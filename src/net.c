@@ -216,46 +216,73 @@ static void load_inputs(const float *table, const tn_dataset *ds, uint32_t e, in
     w->nnz[0] = n;
 }
 
+/* Layer l's sums for the n <= FORWARD_CHUNK examples of ws, into each delta[l] (z is kept in the
+ * delta slot until backward needs it). Layer 1 reads pixel bytes pix[j] unless keep_values. */
+#define FORWARD_CHUNK 32
+static void layer_sums(const tn_net *net, const tn_kernels *k, int l, tn_work *ws, uint32_t n, const float *table,
+                       const uint8_t *const *pix, int keep_values) {
+    float *z[FORWARD_CHUNK] = {0}; /* zeroed: the kernel reads n of them, which no compiler knows */
+    const uint16_t *idx[FORWARD_CHUNK] = {0};
+    const float *val[FORWARD_CHUNK] = {0};
+    uint32_t nnz[FORWARD_CHUNK] = {0};
+    for (uint32_t j = 0; j < n; j++) {
+        z[j] = ws[j].delta[l];
+        idx[j] = ws[j].idx[l - 1];
+        val[j] = ws[j].val[l - 1];
+        nnz[j] = ws[j].nnz[l - 1];
+    }
+    const float *W = net->params + net->w_off[l], *b = net->params + net->b_off[l];
+    if (l == 1 && !keep_values) k->forward_bytes(z, W, net->pad[l], b, n, idx, pix, table, nnz);
+    else if (l > 1 && net->activation == TN_ACT_SIGMOID) /* dense: see next_inputs */
+        k->forward_dense(z, W, net->pad[l], b, n, val, nnz[0]);
+    else k->forward(z, W, net->pad[l], b, n, idx, val, nnz);
+}
+
+/* Layer l's activations from its z (delta[l]) for the n examples of ws; a hidden layer's also as
+ * the next layer's input list. */
+static void layer_activate(const tn_net *net, const tn_kernels *k, int l, tn_work *ws, uint32_t n) {
+    if (l < net->n_sizes - 1) {
+        float *act[FORWARD_CHUNK] = {0};
+        const float *z[FORWARD_CHUNK] = {0};
+        for (uint32_t j = 0; j < n; j++) act[j] = ws[j].act[l], z[j] = ws[j].delta[l];
+        k->activate(act, z, n, net->pad[l], (int)net->activation);
+        for (uint32_t j = 0; j < n; j++) next_inputs(net, l, &ws[j]);
+    } else {
+        for (uint32_t j = 0; j < n; j++) output_activation(net, k, ws[j].act[l], ws[j].delta[l]);
+    }
+}
+
 /* Examples examples[0..m-1] into works[0..m-1]. Each layer runs for up to 32 examples at
  * once, column block by column block, so each block of weights is read from cache by every
  * example and several independent chains keep the FMA units busy (see the forward kernel);
  * every sum is that of one example at a time. keep_values: see load_inputs. */
-#define FORWARD_CHUNK 32
 void tn_forward_batch(const tn_net *net, const tn_kernels *k, const float *table, const tn_dataset *ds,
                       const uint32_t *examples, uint32_t m, int keep_values, tn_work *works) {
     int L = net->n_sizes - 1;
     for (uint32_t start = 0; start < m; start += FORWARD_CHUNK) {
         uint32_t n = m - start < FORWARD_CHUNK ? m - start : FORWARD_CHUNK;
         tn_work *ws = works + start;
-        float *z[FORWARD_CHUNK];
-        const uint16_t *idx[FORWARD_CHUNK];
-        const float *val[FORWARD_CHUNK];
-        const uint8_t *pix[FORWARD_CHUNK];
-        uint32_t nnz[FORWARD_CHUNK];
+        const uint8_t *pix[FORWARD_CHUNK] = {0};
         for (uint32_t j = 0; j < n; j++) {
             load_inputs(table, ds, examples[start + j], keep_values, &ws[j]);
             pix[j] = ds->pixels + (size_t)examples[start + j] * ds->n_in;
         }
         for (int l = 1; l <= L; l++) {
-            for (uint32_t j = 0; j < n; j++) {
-                z[j] = ws[j].delta[l]; /* z is kept in the delta slot until backward needs it */
-                idx[j] = ws[j].idx[l - 1];
-                val[j] = ws[j].val[l - 1];
-                nnz[j] = ws[j].nnz[l - 1];
-            }
-            const float *W = net->params + net->w_off[l], *b = net->params + net->b_off[l];
-            if (l == 1 && !keep_values) k->forward_bytes(z, W, net->pad[l], b, n, idx, pix, table, nnz);
-            else if (l > 1 && net->activation == TN_ACT_SIGMOID) /* dense: see next_inputs */
-                k->forward_dense(z, W, net->pad[l], b, n, val, nnz[0]);
-            else k->forward(z, W, net->pad[l], b, n, idx, val, nnz);
-            if (l < L) {
-                float *act[FORWARD_CHUNK];
-                for (uint32_t j = 0; j < n; j++) act[j] = ws[j].act[l];
-                k->activate(act, (const float *const *)z, n, net->pad[l], (int)net->activation);
-                for (uint32_t j = 0; j < n; j++) next_inputs(net, l, &ws[j]);
-            } else {
-                for (uint32_t j = 0; j < n; j++) output_activation(net, k, ws[j].act[l], z[j]);
-            }
+            layer_sums(net, k, l, ws, n, table, pix, keep_values);
+            layer_activate(net, k, l, ws, n);
+        }
+    }
+}
+
+void tn_forward_from_z1(const tn_net *net, const tn_kernels *k, uint32_t m, tn_work *works) {
+    int L = net->n_sizes - 1;
+    for (uint32_t start = 0; start < m; start += FORWARD_CHUNK) {
+        uint32_t n = m - start < FORWARD_CHUNK ? m - start : FORWARD_CHUNK;
+        tn_work *ws = works + start;
+        layer_activate(net, k, 1, ws, n);
+        for (int l = 2; l <= L; l++) {
+            layer_sums(net, k, l, ws, n, NULL, NULL, 1);
+            layer_activate(net, k, l, ws, n);
         }
     }
 }

@@ -2,7 +2,8 @@
  * classes, with a blank border): a model's hidden units permuted and negated at random are found
  * again (weight and activation matching, one and two hidden layers, sigmoid, tanh, ReLU), the
  * aligned model computes the same function, canonical forms agree, distances match hand-made
- * values, CKA has its invariances, and bad pairs are refused with a message. */
+ * values, CKA has its invariances, the straight path's shortcut agrees with evaluating each point's
+ * network, and bad pairs are refused with a message. */
 #include <string.h>
 
 #include "check.h"
@@ -179,6 +180,75 @@ static void permutation_test(const tn_model *ma, const tn_dataset *train, const 
     tn_net_free(&mb.net);
 }
 
+/* The straight path as compare evaluates it (layer 1's pre-activations of A and B computed once,
+ * interpolated at each point) against the network of each point built and evaluated like any
+ * model: costs within 1e-5 relative and errors within two images, in every view (flips included
+ * where the activation has them); the same bits at both ends; the same bytes with three threads
+ * and with the generic SIMD path. */
+static void same_paths(const tn_compare_result *x, const tn_compare_result *y, const char *name, const char *how) {
+    for (int v = 0; v < TN_VIEW_COUNT; v++)
+        CHECK(x->view[v].done == y->view[v].done && x->view[v].path_points == y->view[v].path_points &&
+              (!x->view[v].done || !memcmp(x->view[v].path, y->view[v].path, x->view[v].path_points * sizeof *x->view[v].path)),
+              "%s: the %s path differs with %s", name, tn_view_names[v], how);
+}
+
+static void path_test(const tn_model *ma, const tn_model *mb, const tn_dataset *test, const char *name) {
+    tn_compare_options opt;
+    tn_compare_options_default(&opt);
+    opt.points = 5;
+    opt.light = 1;
+    tn_compare_result r, again;
+    tn_error err;
+    tn_net point, moved;
+    CHECK_OK(tn_compare(ma, mb, NULL, test, &opt, &r, &err), err);
+    CHECK_OK(tn_net_copy(&point, &ma->net, &err), err);
+    size_t n = ma->net.n_params;
+    float *pa = malloc(n * sizeof(float)), *pb = malloc(n * sizeof(float)), *mix = malloc(n * sizeof(float));
+    tn_net_get_canonical(&ma->net, pa);
+    int views = 0, flipped = 0;
+    double worst = 0.0;
+    for (int v = 0; v < TN_VIEW_COUNT; v++) {
+        const tn_compare_view *view = &r.view[v];
+        if (!view->done) continue;
+        views++;
+        flipped += (int)view->alignment.flipped;
+        CHECK_OK(tn_net_align(&mb->net, &view->alignment, &moved, &err), err);
+        tn_net_get_canonical(&moved, pb);
+        tn_net_free(&moved);
+        for (uint32_t k = 0; k < view->path_points; k++) {
+            double t = (double)k / opt.points;
+            for (size_t i = 0; i < n; i++) mix[i] = (float)((1.0 - t) * pa[i] + t * pb[i]);
+            tn_net_set_canonical(&point, mix);
+            tn_eval_result e = {0};
+            CHECK_OK(tn_evaluate(&point, test, 1, &e, &err), err);
+            const tn_path_point *p = &view->path[k];
+            double error = 1.0 - (double)e.correct / e.total, rel = fabs(p->cost - e.cost) / e.cost;
+            worst = rel > worst ? rel : worst;
+            CHECK(p->t == t && rel <= 1e-5 && fabs(p->error - error) * e.total <= 2.5, "%s, %s path at t = %g: cost %.9g, "
+                  "error %g; the network itself %.9g, %g", name, tn_view_names[v], t, p->cost, p->error, e.cost, error);
+            CHECK((k > 0 && k < opt.points) || (p->cost == e.cost && p->error == error), "%s, %s path: its end at t = %g "
+                  "is not the network's bits (%.17g, %.17g)", name, tn_view_names[v], t, p->cost, e.cost);
+        }
+    }
+    int flips = ma->net.n_sizes > 2 && tn_sign_symmetry(ma->net.activation);
+    CHECK(views == (ma->net.n_sizes > 2 ? 3 + 2 * flips : 3) && flipped >= flips, "%s: %d views with a path, %d flips",
+          name, views, flipped);
+    printf("%s: %d paths, largest relative cost difference from the direct evaluation %.2g\n", name, views, worst);
+    opt.threads = 3;
+    CHECK_OK(tn_compare(ma, mb, NULL, test, &opt, &again, &err), err);
+    same_paths(&r, &again, name, "3 threads");
+    tn_compare_result_free(&again);
+    opt.threads = 1;
+    setenv("TWINNET_SIMD", "generic", 1);
+    CHECK_OK(tn_compare(ma, mb, NULL, test, &opt, &again, &err), err);
+    unsetenv("TWINNET_SIMD");
+    same_paths(&r, &again, name, "TWINNET_SIMD=generic");
+    tn_compare_result_free(&again);
+    tn_compare_result_free(&r);
+    tn_net_free(&point);
+    free(pa); free(pb); free(mix);
+}
+
 /* Hand-made parameters with known distances: [3,2,1], A all ones, B = A with two changes. */
 static void test_distances(void) {
     static const uint32_t sizes[3] = {3, 2, 1};
@@ -288,12 +358,22 @@ int main(void) {
         for (int depth = 0; depth < 2; depth++) {
             char name[64];
             snprintf(name, sizeof name, "%s, %d hidden", tn_activation_name(acts[a]), depth + 1);
-            tn_model m;
+            tn_model m, other;
             train_model(&m, depth ? two : one, depth ? 4 : 3, acts[a], 3 + (uint64_t)a, &train);
+            train_model(&other, depth ? two : one, depth ? 4 : 3, acts[a], 13 + (uint64_t)a, &train);
             permutation_test(&m, &train, &test, name);
+            path_test(&m, &other, &test, name);
             if (a == 0 && depth == 0) test_bad_pairs(&m, &train, &test);
             tn_model_free(&m);
+            tn_model_free(&other);
         }
+    static const uint32_t none[2] = {N_IN, N_CLASSES}; /* layer 1 is the output layer: its sums are the shortcut */
+    tn_model ma, mb;
+    train_model(&ma, none, 2, TN_ACT_SIGMOID, 1, &train);
+    train_model(&mb, none, 2, TN_ACT_SIGMOID, 2, &train);
+    path_test(&ma, &mb, &test, "no hidden layer");
+    tn_model_free(&ma);
+    tn_model_free(&mb);
     test_distances();
     test_cka();
     tn_dataset_free(&train);
