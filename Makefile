@@ -5,13 +5,19 @@ BUILD   ?= build
 OPT     ?= -O2
 MARCH   ?=
 SAN     ?=
+# The library's sources, by job: base (errors, randomness, maths, hashing, reading and writing
+# files, threads), io (data sets, models, traces, images), nn (the network, its kernels,
+# training and evaluation), study (traces compared, alignment, compare, sweeps), report.
+SRC_DIRS = src/base src/io src/nn src/study src/report
+SRC_INC  = -Iinclude $(addprefix -I,$(SRC_DIRS))
+vpath %.c $(SRC_DIRS)
 CFLAGS_BASE = -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
               -Wmissing-prototypes -Wpedantic -ffp-contract=off -fno-math-errno -g \
-              -Iinclude -Isrc $(OPT) $(MARCH) $(SAN)
+              $(SRC_INC) $(OPT) $(MARCH) $(SAN)
 LDLIBS  = -lpng -ljpeg -lz -lm -lpthread
 MACHINE := $(shell $(CC) -dumpmachine)
 # Float arithmetic must be IEEE single and double, each operation rounded to its own type
-# (FLT_EVAL_METHOD 0; src/util.h refuses to build otherwise). Two targets need a flag for that:
+# (FLT_EVAL_METHOD 0; src/base/util.h refuses to build otherwise). Two targets need a flag for that:
 # 32-bit x86, where the x87 unit computes in 80-bit extended precision (SSE2 arithmetic instead),
 # and gcc on s390x, which in -std=c11 mode evaluates float expressions in double.
 TARGET_FP := $(shell echo __i386__ __FLT_EVAL_METHOD__ | $(CC) -std=c11 -E -P - 2>/dev/null)
@@ -21,27 +27,27 @@ else ifeq (1,$(lastword $(TARGET_FP)))
 CFLAGS_BASE += -fexcess-precision=fast
 endif
 
-# Every src/*.c is part of the library (kernels.c once per instruction set, below); every cli/*.c
-# is part of the command line.
-SRCS = $(filter-out src/kernels.c,$(wildcard src/*.c))
+# Every src/*/*.c is part of the library (kernels.c once per instruction set, below); every
+# cli/*.c is part of the command line. Objects are named after their source alone.
+SRCS = $(filter-out src/nn/kernels.c,$(wildcard $(addsuffix /*.c,$(SRC_DIRS))))
 CLI_SRCS = $(wildcard cli/*.c)
-OBJS = $(SRCS:src/%.c=$(BUILD)/%.o) $(BUILD)/kernels_generic.o
+OBJS = $(addprefix $(BUILD)/,$(notdir $(SRCS:.c=.o))) $(BUILD)/kernels_generic.o
 ifneq (,$(findstring x86_64,$(MACHINE))$(filter 1,$(firstword $(TARGET_FP))))
 OBJS += $(BUILD)/kernels_avx2.o $(BUILD)/kernels_avx512.o
 endif
-HDRS = include/twinnet.h $(wildcard src/*.h)
+HDRS = include/twinnet.h $(wildcard $(addsuffix /*.h,$(SRC_DIRS)))
 
 TESTS = $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_*.c))
 
 all: $(BUILD)/twinnet $(BUILD)/libtwinnet.a
 
-$(BUILD)/%.o: src/%.c $(HDRS) | $(BUILD)
+$(BUILD)/%.o: %.c $(HDRS) | $(BUILD)
 	$(CC) $(CFLAGS_BASE) -c $< -o $@
-$(BUILD)/kernels_generic.o: src/kernels.c $(HDRS) | $(BUILD)
+$(BUILD)/kernels_generic.o: src/nn/kernels.c $(HDRS) | $(BUILD)
 	$(CC) $(CFLAGS_BASE) -DTN_KERNEL_NAME=generic -c $< -o $@
-$(BUILD)/kernels_avx2.o: src/kernels.c $(HDRS) | $(BUILD)
+$(BUILD)/kernels_avx2.o: src/nn/kernels.c $(HDRS) | $(BUILD)
 	$(CC) $(CFLAGS_BASE) -mavx2 -mfma -DTN_KERNEL_NAME=avx2 -c $< -o $@
-$(BUILD)/kernels_avx512.o: src/kernels.c $(HDRS) | $(BUILD)
+$(BUILD)/kernels_avx512.o: src/nn/kernels.c $(HDRS) | $(BUILD)
 	$(CC) $(CFLAGS_BASE) -mavx512f -mfma -DTN_KERNEL_NAME=avx512 -c $< -o $@
 $(BUILD)/libtwinnet.a: $(OBJS)
 	rm -f $@ && ar rcs $@ $^
@@ -85,9 +91,9 @@ WASI_LIB    ?= /usr/lib/wasm32-wasi
 WASM_SYSROOT = $(BUILD)/wasm/sysroot
 WASM_CFLAGS = --target=wasm32-wasi --sysroot=$(WASM_SYSROOT) -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra \
               -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wpedantic -ffp-contract=off \
-              -fno-math-errno -Iinclude -Isrc $(WASM_OPT) \
+              -fno-math-errno $(SRC_INC) $(WASM_OPT) \
               -DTN_NO_PTHREADS -DTN_NO_ZLIB -DTN_NO_LIBPNG -DTN_NO_LIBJPEG
-WASM_OBJS = $(SRCS:src/%.c=$(BUILD)/wasm/%.o) $(BUILD)/wasm/kernels_generic.o
+WASM_OBJS = $(addprefix $(BUILD)/wasm/,$(notdir $(SRCS:.c=.o))) $(BUILD)/wasm/kernels_generic.o
 WEB_MODELS = $(BUILD)/web/model-a.tnm $(BUILD)/web/model-b.tnm
 
 $(WASM_SYSROOT)/ok:
@@ -96,9 +102,9 @@ $(WASM_SYSROOT)/ok:
 	ln -sfn $(WASI_INCLUDE) $(WASM_SYSROOT)/include/wasm32-wasi
 	ln -sfn $(WASI_LIB) $(WASM_SYSROOT)/lib/wasm32-wasi
 	touch $@
-$(BUILD)/wasm/%.o: src/%.c $(HDRS) $(WASM_SYSROOT)/ok
+$(BUILD)/wasm/%.o: %.c $(HDRS) $(WASM_SYSROOT)/ok
 	$(WASM_CC) $(WASM_CFLAGS) -c $< -o $@
-$(BUILD)/wasm/kernels_generic.o: src/kernels.c $(HDRS) $(WASM_SYSROOT)/ok
+$(BUILD)/wasm/kernels_generic.o: src/nn/kernels.c $(HDRS) $(WASM_SYSROOT)/ok
 	$(WASM_CC) $(WASM_CFLAGS) -DTN_KERNEL_NAME=generic -c $< -o $@
 $(BUILD)/wasm/twinnet.wasm: web/api.c $(WASM_OBJS)
 	$(WASM_CC) $(WASM_CFLAGS) -mexec-model=reactor web/api.c $(WASM_OBJS) -lm -Wl,--strip-all -o $@

@@ -1,4 +1,4 @@
-/* libFuzzer target for the trace reader (src/trace.c) and `diverge` (src/diverge.c), which read
+/* libFuzzer target for the trace reader (src/io/trace.c) and `diverge` (src/study/diverge.c), which read
  * through a path: the input goes into two memory files, opened as /proc/self/fd/N. Input: u16
  * little-endian length of trace A, trace A, trace B. Built separately from fuzz/targets.h, as
  * the reader belongs to another part of the code. */

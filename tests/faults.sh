@@ -202,7 +202,7 @@ part_full() {
 part_alloc() {
     ran=$((ran + 1))
     wrap="-Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=aligned_alloc,--wrap=free"
-    flags="-std=c11 -D_POSIX_C_SOURCE=200809L -g -O1 -Iinclude -Isrc"
+    flags="-std=c11 -D_POSIX_C_SOURCE=200809L -g -O1 -Iinclude$(for d in src/*/; do printf ' -I%s' "${d%/}"; done)"
     if [ "$QUICK" = 1 ]; then
         lib=$BUILD/libtwinnet.a
         san=""

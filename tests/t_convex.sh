@@ -17,7 +17,7 @@ done
 import struct, sys
 d = sys.argv[1]
 def trace(path):
-    """{epoch-end step's epoch: parameters} from a twinnet trace (format in src/trace.h)."""
+    """{epoch-end step's epoch: parameters} from a twinnet trace (format in src/io/trace.h)."""
     b = open(path, "rb").read()
     n = struct.unpack_from("<Q", b, 8 + 4 + 4 + 64)[0]
     out, pos, size = {}, 8 + 4 + 4 + 64 + 8 + 4, 12 + 32 + 4 * n
@@ -27,7 +27,7 @@ def trace(path):
         pos += size
     return out
 def model(path):
-    """The parameters of a version-2 model file (format in src/model.c)."""
+    """The parameters of a version-2 model file (format in src/nn/model.c)."""
     b = open(path, "rb").read()
     header = 8 + 4 + 4 + 64 + 12 + 8 + 20 + 16 + 32 + 20
     n = struct.unpack_from("<Q", b, header)[0]

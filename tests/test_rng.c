@@ -91,7 +91,7 @@ static void check_against_random123(void) {
 
 /* ---- tn_normal ------------------------------------------------------------------------------ */
 
-/* Box-Muller as src/rng.c documents it, with libm: block k/2 is Philox of counter
+/* Box-Muller as src/base/rng.c documents it, with libm: block k/2 is Philox of counter
  * (k/2 low, k/2 high, 0, stream) under key (seed low, seed high); u = (53 bits + 0.5) 2^-53
  * from words (0,1) and (2,3); even k takes the cosine, odd k the sine. If the layout changes
  * on purpose, change it here too. */
@@ -238,7 +238,7 @@ static int is_permutation(const uint32_t *perm, uint32_t n) {
     return ok;
 }
 
-/* Fisher-Yates from the end with Lemire's bounded integers, as src/rng.c documents it:
+/* Fisher-Yates from the end with Lemire's bounded integers, as src/base/rng.c documents it:
  * attempt a at position i uses word a%4 of Philox counter (i, epoch, a/4, ORDER stream) under
  * key (seed low, seed high). Counts the rejected draws so the test knows that path ran. */
 static void reference_shuffle(uint32_t *perm, uint32_t n, uint64_t seed, uint32_t epoch,

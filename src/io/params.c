@@ -104,3 +104,9 @@ void tn_net_fingerprint(const tn_net *net, char hex[65]) {
     tn_sha256_final(&s, digest);
     tn_hex(digest, 32, hex);
 }
+
+size_t tn_canonical_offset(const uint32_t *sizes, int l) {
+    size_t off = 0;
+    for (int k = 1; k < l; k++) off += (size_t)sizes[k - 1] * sizes[k] + sizes[k];
+    return off;
+}

@@ -7,17 +7,12 @@
 
 #include "align.h"
 #include "lap.h"
+#include "params.h"
 #include "similarity.h"
 
 #define MAX_SWEEPS 100  /* weight matching: coordinate descent stops here if it has not settled */
 
 int tn_sign_symmetry(tn_activation act) { return act == TN_ACT_SIGMOID || act == TN_ACT_TANH; }
-
-size_t tn_canonical_offset(const uint32_t *sizes, int l) {
-    size_t off = 0;
-    for (int k = 1; k < l; k++) off += (size_t)sizes[k - 1] * sizes[k] + sizes[k];
-    return off;
-}
 
 void tn_alignment_free(tn_alignment *al) {
     for (int l = 0; l < TN_MAX_LAYERS; l++) { free(al->perm[l]); free(al->flip[l]); }

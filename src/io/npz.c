@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "align.h"
+#include "params.h"
 
 #define DOS_DATE_1980_01_01 0x21u   /* (year-1980)<<9 | month<<5 | day */
 #define ZIP_VERSION 20u              /* 2.0: what a stored entry needs */

@@ -16,4 +16,7 @@ void tn_params_rows(const tn_net *net, tn_row_fn fn, void *ctx);
 typedef void (*tn_bytes_fn)(void *ctx, const uint8_t *bytes, size_t n);
 void tn_params_write(const tn_net *net, tn_bytes_fn write, void *ctx);
 
+/* Canonical offset of layer l's W (its b follows at + sizes[l-1] * sizes[l]). */
+size_t tn_canonical_offset(const uint32_t *sizes, int l);
+
 #endif
