@@ -2,7 +2,9 @@
 # 1. The page's WebAssembly module, taken out of build/web/twinnet.html, on the first 1,000
 #    MNIST test images: the SHA-256 of its output floats equals native `twinnet eval`'s
 #    "outputs_sha256" for A, B and B aligned to A (native: `twinnet align`), and the parameter
-#    fingerprints are the native ones.
+#    fingerprints are the native ones. A colour image with transparency (dark red ink on a
+#    yellow, partly transparent card), handed over as RGBA the way the page hands over a canvas,
+#    gets from each network the probabilities native `predict` prints for it as a PNG.
 # 2. The command line compiled to WebAssembly (WASI, web/wasi-run.mjs): `eval` prints the same
 #    outputs fingerprint; `train` gives tests/repro-fingerprints.txt's default fingerprint and the
 #    reference's model bytes; what the build leaves out (gzip, PNG) is refused in one line.
@@ -46,6 +48,40 @@ for net in a b b_aligned; do
 done
 expect_ne "B and B aligned differ in parameters" "$(json_field fingerprint_b < "$SCRATCH/wasm.json")" \
     "$(json_field fingerprint_b_aligned < "$SCRATCH/wasm.json")"
+
+if "$PY" -c 'import PIL' 2> /dev/null; then
+    "$PY" - "$DATA/t10k-images-idx3-ubyte" "$SCRATCH" <<'PYEOF'
+import sys
+from PIL import Image
+idx, out = sys.argv[1], sys.argv[2]
+with open(idx, "rb") as f:
+    f.seek(16 + 784 * 7)  # test image 7
+    digit = Image.frombytes("L", (28, 28), f.read(784)).resize((84, 84), Image.BILINEAR)
+card = Image.new("RGBA", (120, 100), (250, 235, 140, 255))
+for y in range(100):
+    for x in range(60, 120):
+        card.putpixel((x, y), (250, 235, 140, 160))  # the right part partly transparent
+ink = Image.new("RGBA", (84, 84), (120, 20, 30, 255))
+card.paste(ink, (20, 8), digit)
+card.save(out + "/colour.png")
+with open(out + "/colour.rgba", "wb") as f:
+    f.write(card.tobytes())
+PYEOF
+    $NODE tests/web_image.mjs "$WEB/twinnet.html" "$SCRATCH/colour.rgba" 120 100 > "$SCRATCH/colour.json"
+    for net in a b; do
+        "$TWINNET" predict "$WEB/model-$net.tnm" "$SCRATCH/colour.png" --json > "$SCRATCH/colour-$net.json"
+        if "$PY" - "$SCRATCH/colour.json" "$SCRATCH/colour-$net.json" "$net" <<'PYEOF'
+import json, sys
+page, native = json.load(open(sys.argv[1]))[sys.argv[3]], json.load(open(sys.argv[2]))["probabilities"]
+print("page", ["%.9g" % p for p in page], "native", native)
+sys.exit(0 if len(page) == len(native) and all(float("%.9g" % p) == float(n) for p, n in zip(page, native)) else 1)
+PYEOF
+        then ok "$net: a colour RGBA image: the page's probabilities are native predict's on its PNG"
+        else bad "$net: a colour RGBA image: the page and native predict differ"; fi
+    done
+else
+    echo "note: no PIL (python3-pil): the colour-image check was not run"
+fi
 
 # ---- 2. the command line as WebAssembly -----------------------------------------------------
 wasm_cli() { $NODE web/wasi-run.mjs "$CLI_WASM" "$@"; }

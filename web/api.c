@@ -115,10 +115,9 @@ uint32_t tw_params(int which, float *out) {
 }
 
 /* MNIST's preprocessing, as `twinnet predict` does it, of an RGBA image (a canvas's pixels,
- * 4 bytes a pixel, not premultiplied): grey as libpng's default conversion of a colour PNG
- * (png_set_rgb_to_gray_fixed: 6968 R + 23434 G + 2366 B, in 1/32768), alpha kept, so that the
- * page and `twinnet predict` on the same picture saved as PNG see the same bytes. out: 784
- * bytes; info (may be NULL): 10 int32s: inverted, composited, box x y w h, left, top, fit w h. */
+ * 4 bytes a pixel, not premultiplied): grey by tn_luma and alpha kept, as `predict` reads an RGBA
+ * PNG, so that the page and `predict` on the same picture saved as PNG see the same bytes. out:
+ * 784 bytes; info (may be NULL): 10 int32s: inverted, composited, box x y w h, left, top, fit w h. */
 EXPORT(tw_preprocess) int tw_preprocess(const uint8_t *rgba, uint32_t width, uint32_t height, uint8_t *out,
                                         int32_t *info);
 int tw_preprocess(const uint8_t *rgba, uint32_t width, uint32_t height, uint8_t *out, int32_t *info) {
@@ -132,7 +131,7 @@ int tw_preprocess(const uint8_t *rgba, uint32_t width, uint32_t height, uint8_t 
     }
     for (size_t i = 0; i < n; i++) {
         const uint8_t *p = rgba + 4 * i;
-        img.grey[i] = (uint8_t)((6968u * p[0] + 23434u * p[1] + 2366u * p[2] + 16384u) >> 15);
+        img.grey[i] = tn_luma(p[0], p[1], p[2]);
         img.alpha[i] = p[3];
     }
     tn_preprocess_info pi;

@@ -15,6 +15,10 @@
 #include "parse.h"
 #include "read.h"
 
+uint8_t tn_luma(uint32_t r, uint32_t g, uint32_t b) {
+    return (uint8_t)((19595u * r + 38470u * g + 7471u * b + 32768u) >> 16);
+}
+
 /* Reads the next PGM header integer, skipping white space and # comments. */
 static int pgm_int(const uint8_t *buf, size_t size, size_t *pos, uint32_t *out) {
     while (*pos < size) {
@@ -132,24 +136,31 @@ static tn_status load_png(const char *path, const uint8_t *buf, size_t size, tn_
     if (color == PNG_COLOR_TYPE_PALETTE) png_set_palette_to_rgb(png);
     if (color == PNG_COLOR_TYPE_GRAY && depth < 8) png_set_expand_gray_1_2_4_to_8(png);
     if (png_get_valid(png, info, PNG_INFO_tRNS)) png_set_tRNS_to_alpha(png);
-    if (color & PNG_COLOR_MASK_COLOR || color == PNG_COLOR_TYPE_PALETTE) png_set_rgb_to_gray_fixed(png, 1, -1, -1);
     png_set_interlace_handling(png);
     png_read_update_info(png, info);
-    /* Grey, or grey and alpha interleaved: the pairs are read whole, then split. */
+    /* Grey, grey and alpha, RGB or RGBA, 8 bits a sample: read whole, then split, colour turned
+     * into grey by tn_luma (our integers, not libpng's own conversion: the same bytes
+     * as a JPEG's luma and as the browser page's canvas). */
     size_t channels = png_get_channels(png, info), n = (size_t)w * h;
-    if ((channels != 1 && channels != 2) || png_get_rowbytes(png, info) != w * channels)
+    if (channels < 1 || channels > 4 || png_get_rowbytes(png, info) != w * channels)
         png_error(png, "unsupported pixel layout");
+    int has_alpha = channels == 2 || channels == 4;
     grey = malloc(n);
-    if (channels == 2) { alpha = malloc(n); pairs = malloc(2 * n); }
+    if (has_alpha) alpha = malloc(n);
+    if (channels > 1) pairs = malloc(channels * n);
     rows = malloc(h * sizeof(png_bytep));
-    if (!grey || !rows || (channels == 2 && (!alpha || !pairs))) png_error(png, "out of memory");
-    uint8_t *target = channels == 2 ? pairs : grey;
+    if (!grey || !rows || (has_alpha && !alpha) || (channels > 1 && !pairs)) png_error(png, "out of memory");
+    uint8_t *target = channels > 1 ? pairs : grey;
     for (png_uint_32 y = 0; y < h; y++) rows[y] = target + (size_t)y * w * channels;
     png_read_image(png, rows);
     png_destroy_read_struct(&png, &info, NULL);
     free(rows);
-    if (channels == 2) {
-        for (size_t i = 0; i < n; i++) { grey[i] = pairs[2 * i]; alpha[i] = pairs[2 * i + 1]; }
+    if (channels > 1) {
+        for (size_t i = 0; i < n; i++) {
+            const uint8_t *p = pairs + channels * i;
+            grey[i] = channels >= 3 ? tn_luma(p[0], p[1], p[2]) : p[0];
+            if (has_alpha) alpha[i] = p[channels - 1];
+        }
         free(pairs);
     }
     img->grey = grey; img->alpha = alpha; img->width = w; img->height = h;

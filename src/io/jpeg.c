@@ -57,12 +57,6 @@ static void jpeg_progress(j_common_ptr cinfo) {
     }
 }
 
-/* Luma of sRGB as JPEG's own YCbCr defines it (ITU-R BT.601): 0.299 R + 0.587 G + 0.114 B,
- * in 16-bit fixed point (the weights sum to 65536), rounded. */
-static uint8_t luma(uint32_t r, uint32_t g, uint32_t b) {
-    return (uint8_t)((19595u * r + 38470u * g + 7471u * b + 32768u) >> 16);
-}
-
 /* One row of CMYK samples into grey: R = (1 - C)(1 - K) and so on. Adobe's files (an APP14
  * marker) store every sample inverted, 255 meaning no ink. */
 static void cmyk_row(const uint8_t *cmyk, uint32_t width, int adobe, uint8_t *grey) {
@@ -70,7 +64,7 @@ static void cmyk_row(const uint8_t *cmyk, uint32_t width, int adobe, uint8_t *gr
         const uint8_t *p = cmyk + 4 * (size_t)x;
         uint32_t c = p[0], m = p[1], y = p[2], k = p[3];
         if (!adobe) { c = 255 - c; m = 255 - m; y = 255 - y; k = 255 - k; }
-        grey[x] = luma((c * k + 127) / 255, (m * k + 127) / 255, (y * k + 127) / 255);
+        grey[x] = tn_luma((c * k + 127) / 255, (m * k + 127) / 255, (y * k + 127) / 255);
     }
 }
 

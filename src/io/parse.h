@@ -19,6 +19,10 @@ tn_status tn_model_parse(tn_model *m, const char *name, const uint8_t *buf, size
 tn_status tn_image_parse(const char *name, const uint8_t *buf, size_t size, tn_image *img, tn_error *err);
 /* The JPEG part of it (jpeg.c). */
 tn_status tn_jpeg_parse(const char *name, const uint8_t *buf, size_t size, tn_image *img, tn_error *err);
+/* Luma of sRGB as JPEG's own YCbCr defines it (ITU-R BT.601): 0.299 R + 0.587 G + 0.114 B, in
+ * 16-bit fixed point (the weights sum to 65536), rounded: how every colour image becomes grey
+ * (PNG, CMYK JPEG, the browser page's canvas; libjpeg's own YCbCr to grey gives the same Y). */
+uint8_t tn_luma(uint32_t r, uint32_t g, uint32_t b);
 /* The one message for a header's size beyond 1..TN_IMAGE_MAX_SIDE, whatever the format. */
 tn_status tn_image_size_error(const char *name, uint64_t width, uint64_t height, tn_error *err);
 
