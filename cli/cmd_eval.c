@@ -1,7 +1,6 @@
 /* twinnet eval MODEL: test accuracy, mean cost, the confusion matrix, and a fingerprint of the
  * outputs themselves (every build, the WebAssembly one included, must print the same). */
 #include <stdlib.h>
-#include <string.h>
 
 #include "cli.h"
 #include "json.h"
@@ -13,30 +12,6 @@ static void help(void) {
            "%s"
            "  --threads N          threads (default 1); the result is the same for any N\n"
            "  --json               one JSON object\n", data_options_help);
-}
-
-/* SHA-256 of the network's outputs on every example, as little-endian float32 (lowercase hex). */
-static void outputs_fingerprint(const tn_net *net, const tn_dataset *ds, int threads, char hex[65]) {
-    uint32_t n_out = net->sizes[net->n_sizes - 1];
-    size_t count = (size_t)ds->n * n_out;
-    float *y = malloc(count ? count * sizeof *y : 1);
-    uint8_t *pred = malloc(ds->n ? ds->n : 1), digest[32];
-    if (!y || !pred) die(EXIT_RUNTIME, "out of memory");
-    tn_error err;
-    tn_status s = tn_predict_all(net, ds, threads, pred, y, &err);
-    if (s != TN_OK) die_err(s, &err);
-    tn_sha256 h;
-    tn_sha256_init(&h);
-    for (size_t i = 0; i < count; i++) {
-        uint32_t u;
-        memcpy(&u, &y[i], 4);
-        uint8_t le[4] = {(uint8_t)u, (uint8_t)(u >> 8), (uint8_t)(u >> 16), (uint8_t)(u >> 24)};
-        tn_sha256_update(&h, le, 4);
-    }
-    tn_sha256_final(&h, digest);
-    for (int i = 0; i < 32; i++) snprintf(hex + 2 * i, 3, "%02x", digest[i]);
-    free(y);
-    free(pred);
 }
 
 static void print_confusion(const uint32_t *conf, uint32_t n) {
@@ -75,13 +50,13 @@ int cmd_eval(int argc, char **argv) {
     if (!conf) die(EXIT_RUNTIME, "out of memory");
     tn_eval_result r = {0};
     r.confusion = conf;
+    char outputs_sha256[65];
+    r.outputs_sha256 = outputs_sha256;
     tn_error err;
     double t0 = wall_seconds();
     tn_status s = tn_evaluate(&m.net, &test, threads, &r, &err);
     if (s != TN_OK) die_err(s, &err);
     double seconds = wall_seconds() - t0, acc = r.total ? (double)r.correct / r.total : 0.0;
-    char outputs_sha256[65];
-    outputs_fingerprint(&m.net, &test, threads, outputs_sha256);
     if (as_json) {
         json j;
         json_open(&j, stdout);

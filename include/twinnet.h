@@ -152,6 +152,8 @@ typedef struct {
     uint32_t correct, total;
     double cost;              /* mean per-example cost (no regulariser) */
     uint32_t *confusion;      /* optional (k*k), [true][predicted], k = tn_confusion_classes: caller's or NULL */
+    char *outputs_sha256;     /* optional (65 chars, caller's) or NULL: lowercase hex SHA-256 of every output
+                                 value as little-endian float32, example by example (the same on every build) */
 } tn_eval_result;
 
 /* Classes in the confusion matrix: the output width, at most 256 (labels are bytes; a

@@ -5,27 +5,16 @@
 // SHA-256 of the N output vectors as little-endian float32, example by example (as `twinnet
 // eval` prints "outputs_sha256"), the parameter fingerprints, and what the alignment did.
 // Also writes OUTDIR/images (those N images as an IDX file, for the native side of the test).
-import { createRequire } from 'node:module';
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { loadPage } from './web_page.mjs';
 
 const [page, idxPath, countArg, outDir] = process.argv.slice(2);
 if (!outDir) {
   process.stderr.write('usage: node tests/web_outputs.mjs PAGE.html IMAGES-IDX N OUTDIR\n');
   process.exit(2);
 }
-const require = createRequire(import.meta.url);
-const { twinnetLoad } = require(join(dirname(fileURLToPath(import.meta.url)), '..', 'web', 'twinnet.js'));
-
-const html = readFileSync(page, 'utf8');
-const embedded = (id) => {
-  const m = html.match(new RegExp('<script type="application/octet-stream" id="' + id + '">\\s*([A-Za-z0-9+/=]+)\\s*</script>'));
-  if (!m) throw new Error(page + ': no embedded ' + id);
-  return new Uint8Array(Buffer.from(m[1], 'base64'));
-};
-
 const idx = readFileSync(idxPath);
 if (idx.readUInt32BE(0) !== 0x803 || idx.readUInt32BE(8) !== 28 || idx.readUInt32BE(12) !== 28)
   throw new Error(idxPath + ': not an IDX file of 28x28 images');
@@ -36,9 +25,7 @@ header.writeUInt32BE(0x803, 0); header.writeUInt32BE(n, 4); header.writeUInt32BE
 writeFileSync(join(outDir, 'images'), Buffer.concat([header, images]));
 
 const started = process.hrtime.bigint();
-const tn = await twinnetLoad(embedded('wasm'));
-tn.load(tn.A, embedded('model-a'));
-tn.load(tn.B, embedded('model-b'));
+const tn = await loadPage(page);
 const alignment = tn.align();
 const result = { images: n, moved: alignment.moved, flipped: alignment.flipped };
 for (const [name, which] of [['a', tn.A], ['b', tn.B], ['b_aligned', tn.B_ALIGNED]]) {

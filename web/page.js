@@ -119,13 +119,13 @@ function showAnswer(which, p) {
 }
 
 function showBars(id, p) {
-  const c = $(id), g = c.getContext('2d'), w = c.width / 10;
+  const c = $(id), g = c.getContext('2d'), w = c.width / 10, best = p ? argmax(p) : -1;
   g.clearRect(0, 0, c.width, c.height);
   g.font = '16px system-ui, sans-serif';
   g.textAlign = 'center';
   for (let k = 0; k < 10; k++) {
     const h = p ? p[k] * (c.height - 24) : 0;
-    g.fillStyle = p && k === argmax(p) ? '#c33' : '#6a8fc0';
+    g.fillStyle = k === best ? '#c33' : '#6a8fc0';
     g.fillRect(k * w + 4, c.height - 20 - h, w - 8, h);
     g.fillStyle = '#222';
     g.fillText(String(k), k * w + w / 2, c.height - 3);

@@ -109,7 +109,7 @@ static tn_status load_png(const char *path, const uint8_t *buf, size_t size, tn_
                                                NULL, png_malloc_fn, png_free_fn);
     if (!png) return tn_fail(err, TN_ERR_NOMEM, "%s: out of memory", path);
     png_infop info = png_create_info_struct(png);
-    uint8_t *volatile grey = NULL, *volatile alpha = NULL, *volatile pairs = NULL;
+    uint8_t *volatile grey = NULL, *volatile alpha = NULL, *volatile samples = NULL;
     png_bytep *volatile rows = NULL;
     if (!info) { png_destroy_read_struct(&png, NULL, NULL); return tn_fail(err, TN_ERR_NOMEM, "%s: out of memory", path); }
     png_source src = {buf, size, 0};
@@ -117,7 +117,7 @@ static tn_status load_png(const char *path, const uint8_t *buf, size_t size, tn_
         png_destroy_read_struct(&png, &info, NULL);
         free(grey);
         free(alpha);
-        free(pairs);
+        free(samples);
         free(rows);
         if (box.nomem) return tn_fail(err, TN_ERR_NOMEM, "%s: out of memory", path);
         return tn_fail(err, TN_ERR_FORMAT, "%s: unreadable PNG: %s", path, box.msg);
@@ -147,21 +147,21 @@ static tn_status load_png(const char *path, const uint8_t *buf, size_t size, tn_
     int has_alpha = channels == 2 || channels == 4;
     grey = malloc(n);
     if (has_alpha) alpha = malloc(n);
-    if (channels > 1) pairs = malloc(channels * n);
+    if (channels > 1) samples = malloc(channels * n);
     rows = malloc(h * sizeof(png_bytep));
-    if (!grey || !rows || (has_alpha && !alpha) || (channels > 1 && !pairs)) png_error(png, "out of memory");
-    uint8_t *target = channels > 1 ? pairs : grey;
+    if (!grey || !rows || (has_alpha && !alpha) || (channels > 1 && !samples)) png_error(png, "out of memory");
+    uint8_t *target = channels > 1 ? samples : grey;
     for (png_uint_32 y = 0; y < h; y++) rows[y] = target + (size_t)y * w * channels;
     png_read_image(png, rows);
     png_destroy_read_struct(&png, &info, NULL);
     free(rows);
     if (channels > 1) {
         for (size_t i = 0; i < n; i++) {
-            const uint8_t *p = pairs + channels * i;
+            const uint8_t *p = samples + channels * i;
             grey[i] = channels >= 3 ? tn_luma(p[0], p[1], p[2]) : p[0];
             if (has_alpha) alpha[i] = p[channels - 1];
         }
-        free(pairs);
+        free(samples);
     }
     img->grey = grey; img->alpha = alpha; img->width = w; img->height = h;
     return TN_OK;

@@ -68,10 +68,25 @@ tn_status tn_evaluate_pool(const tn_net *net, const tn_dataset *ds, tn_pool *poo
     res->correct = 0; res->total = ds->n; res->cost = 0.0;
     if (conf) memset(conf, 0, (size_t)k * k * sizeof *conf);
     if (ds->n == 0) return TN_OK;
+    int L = net->n_sizes - 1;
+    size_t n_out = (size_t)ds->n * net->sizes[L];
     uint8_t *pred = malloc(ds->n);
     double *cost = malloc(ds->n * sizeof(double));
-    if (!pred || !cost) { free(pred); free(cost); return tn_fail(err, TN_ERR_NOMEM, "out of memory for evaluation"); }
-    tn_status s = run_eval(net, ds, pool, pred, cost, NULL, 0, NULL, err);
+    float *out = res->outputs_sha256 ? malloc(n_out * sizeof(float)) : NULL;
+    if (!pred || !cost || (res->outputs_sha256 && !out)) {
+        free(pred); free(cost); free(out);
+        return tn_fail(err, TN_ERR_NOMEM, "out of memory for evaluation");
+    }
+    tn_status s = run_eval(net, ds, pool, pred, cost, out, L, NULL, err);
+    if (s == TN_OK && out) {
+        tn_sha256 h;
+        uint8_t *le = (uint8_t *)out, digest[32]; /* in place: each value becomes its 4 bytes */
+        for (size_t i = 0; i < n_out; i++) tn_put_u32(le + 4 * i, tn_f2u(out[i]));
+        tn_sha256_init(&h);
+        tn_sha256_update(&h, le, 4 * n_out);
+        tn_sha256_final(&h, digest);
+        tn_hex(digest, 32, res->outputs_sha256);
+    }
     if (s == TN_OK) {
         double sum = 0.0; /* sequential in example order */
         for (uint32_t e = 0; e < ds->n; e++) {
@@ -83,6 +98,7 @@ tn_status tn_evaluate_pool(const tn_net *net, const tn_dataset *ds, tn_pool *poo
     }
     free(pred);
     free(cost);
+    free(out);
     return s;
 }
 
