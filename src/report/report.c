@@ -5,10 +5,10 @@
  * written atomically; nothing in it depends on the time, the host or the thread count. */
 #include <errno.h>
 #include <math.h>
-#include <stddef.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 
+#include "attribution.h"
 #include "report.h"
 
 void tn_report_spec_default(tn_report_spec *spec) {
@@ -62,6 +62,10 @@ static int field(const char *line, const char *key, double *v) {
     const char *p = strstr(line, pattern);
     char *end;
     if (!p) return 0;
+    if (strncmp(p + n, "null", 4) == 0) {
+        *v = NAN;
+        return 1;
+    }
     *v = strtod(p + n, &end);
     return end != p + n;
 }
@@ -94,16 +98,11 @@ static tn_status read_epochs(tn_report *r, uint32_t run, tn_error *err) {
     return TN_OK;
 }
 
-/* DIR/attribution.json as tn_sweep_write_table writes it: one line per source. */
+/* DIR/attribution.json as tn_sweep_write_table writes it: one line per source, its numbers named
+ * by tn_attribution_columns (null, for a number that was not finite, reads as NaN). */
 static tn_status read_table(tn_report *r, const char *path, tn_error *err) {
-#define STAT(name, member) {name, offsetof(tn_attribution_row, member.mean)}, {name "_se", offsetof(tn_attribution_row, member.stderr_)}
-    static const struct { const char *key; size_t offset; } reals[] = {
-        {"accuracy_mean", offsetof(tn_attribution_row, accuracy_mean)}, {"accuracy_std", offsetof(tn_attribution_row, accuracy_std)},
-        {"cost_mean", offsetof(tn_attribution_row, cost_mean)}, {"cost_std", offsetof(tn_attribution_row, cost_std)},
-        STAT("disagreement", disagreement), STAT("output_correlation", output_correlation), STAT("ensemble_gain", ensemble_gain),
-        STAT("distance_raw", distance_raw), STAT("distance_aligned", distance_aligned), STAT("barrier_raw", barrier_raw),
-        STAT("barrier_aligned", barrier_aligned)};
-#undef STAT
+    tn_attribution_column col[TN_ATTRIBUTION_NUMBERS];
+    tn_attribution_columns(col);
     char *text, *cursor, *line;
     tn_status s = read_text(path, &text, err);
     if (s != TN_OK) return s;
@@ -116,7 +115,7 @@ static tn_status read_table(tn_report *r, const char *path, tn_error *err) {
         tn_attribution_row *row = &r->rows[n];
         row->source = r->sw.sources[n++];
         bad = !count(line, "runs", &row->runs) || !count(line, "pairs", &row->pairs) || !count(line, "fingerprints", &row->fingerprints);
-        for (size_t k = 0; !bad && k < sizeof reals / sizeof reals[0]; k++) bad = !field(line, reals[k].key, (double *)((char *)row + reals[k].offset));
+        for (size_t k = 0; !bad && k < TN_ATTRIBUTION_NUMBERS; k++) bad = !field(line, col[k].name, (double *)((char *)row + col[k].offset));
     }
     free(text);
     if (bad || n != r->sw.n_sources) return tn_fail(err, TN_ERR_FORMAT, "%s: not the attribution table of this sweep", path);
