@@ -1,8 +1,28 @@
-/* The end of twinnet sweep, the same for one process, a merge of shards and MPI's rank 0: the
- * manifest written whole, the attribution table's files, and the table on standard output as text
- * (each mean over pairs with its standard error beneath) or as JSON. */
+/* The start and the end of twinnet sweep, the same for one process, a shard, a merge of shards
+ * and MPI's rank 0: the records opened and what they hold said; then the manifest written whole,
+ * the attribution table's files, and the table on standard output as text (each mean over pairs
+ * with its standard error beneath) or as JSON. */
 #include "json.h"
 #include "sweep.h"
+
+int sweep_open(const tn_sweep *sw, const char *key, char (*fps)[65], const sweep_view *v, uint32_t *done) {
+    uint32_t total = tn_sweep_total(sw), broken;
+    tn_error err;
+    tn_status s = tn_sweep_open_shard(sw, key, v->shard, v->shards, fps, done, &broken, &err);
+    if (s != TN_OK) {
+        fprintf(stderr, "twinnet: %s\n", err.msg);
+        return s == TN_ERR_ARG ? EXIT_USAGE : EXIT_RUNTIME;
+    }
+    if (v->merge && *done < total) {
+        fprintf(stderr, "twinnet: %s: %u of %u runs are not finished%s: run the shards that train them (again), then merge\n",
+                sw->dir, total - *done, total, broken ? " or do not match their fingerprints" : "");
+        return EXIT_RUNTIME;
+    }
+    if ((*done || broken) && !v->merge && !v->quiet && !v->as_json)
+        fprintf(stderr, "twinnet: %s: resuming: %u of %u runs finished%s\n", sw->dir, *done, tn_sweep_shard_total(sw, v->shard, v->shards),
+                broken ? ", some listed as finished did not match their fingerprints: redoing them" : "");
+    return 0;
+}
 
 void sweep_settle(const tn_sweep *sw, const char *key, char (*fingerprints)[65]) {
     tn_error err;
