@@ -678,8 +678,9 @@ size_t tn_compare_explain(const tn_compare_result *r, tn_finding f, char *buf, s
 /* ---- end of compare ------------------------------------------------------------------------ */
 
 /* ---- report: one self-contained HTML page (plots as inline SVG, images as PNG data URIs, no
- * script, nothing fetched) on a finished sweep or on one pair of models. report.c (reading the
- * sweep, the summary, the attribution table), figures.c (plots and pictures), svg.c, pngenc.c. */
+ * script, nothing fetched) on a finished sweep or on one pair of models. In src/report/: report.c
+ * (the inputs: the sweep read back, the pair compared), summary.c (the page in order, its words,
+ * the attribution table), figures.c (plots and pictures), svg.c, pngenc.c, palette.c. */
 typedef struct {
     const char *sweep_dir;          /* a finished sweep's directory, or NULL: the pair below */
     const char *model_a, *model_b;  /* a pair of models (when sweep_dir is NULL) */

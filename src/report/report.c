@@ -1,14 +1,16 @@
 /* twinnet report: one self-contained HTML page on a finished sweep or on one pair of models.
- * This file reads a sweep back (manifest, per-epoch results, attribution table), picks the pair
- * the pictures show, compares it, follows the traces, and writes the page: the summary in plain
- * words, the sections of figures.c, the attribution table. The page is built in memory and
- * written atomically; nothing in it depends on the time, the host or the thread count. */
+ * This file gathers what the page shows: it reads a sweep back (manifest, per-epoch results,
+ * attribution table, or computes the table when its file is missing), picks the pair the pictures
+ * show, compares it and follows the traces; summary.c then writes the page (its words and the
+ * sections of figures.c) into memory, and this file writes it atomically. Nothing in the page
+ * depends on the time, the host or the thread count. */
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 
 #include "attribution.h"
+#include "palette.h"
 #include "report.h"
 
 void tn_report_spec_default(tn_report_spec *spec) {
@@ -16,19 +18,6 @@ void tn_report_spec_default(tn_report_spec *spec) {
     spec->path_points = 20;
     spec->max_images = 24;
     spec->threads = 1;
-}
-
-/* Okabe and Ito's palette: told apart with any colour vision. */
-const char *tn_report_colour(tn_vary source) {
-    static const char *const colour[TN_VARY_COUNT] = {"#0072b2", "#e69f00", "#009e73", "#d55e00", "#666666"};
-    return (unsigned)source < TN_VARY_COUNT ? colour[source] : "#000000";
-}
-
-const char *tn_report_source_words(tn_vary source) {
-    static const char *const words[TN_VARY_COUNT] = {"another initialisation seed", "another example order",
-                                                     "another seed for both", "one flipped bit of one initial weight",
-                                                     "nothing varied (the control)"};
-    return (unsigned)source < TN_VARY_COUNT ? words[source] : "?";
 }
 
 /* ---- reading a sweep back ------------------------------------------------------------------------ */

@@ -1,6 +1,7 @@
 /* The report's words: the summary in plain words, the attribution table, the pair's findings,
  * and the page around the figures (head, style, sections in order, footer). Every string that
  * comes from outside (file names, directory names) is escaped for HTML. */
+#include "palette.h"
 #include "report.h"
 
 static const char style[] =
