@@ -377,7 +377,6 @@ typedef enum {
     TN_PAIR_DISTANCE_ALIGNED,    /* the same after weight matching (with sign flips where allowed) */
     TN_PAIR_BARRIER_RAW,         /* the test cost's barrier on the straight path A..B */
     TN_PAIR_BARRIER_ALIGNED,     /* ... to B aligned */
-    TN_PAIR_BOTH_WRONG,          /* fraction of test examples both runs classify wrongly */
     TN_PAIR_METRIC_COUNT
 } tn_pair_metric;
 

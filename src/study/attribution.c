@@ -21,7 +21,6 @@ static const tn_pair_metric_desc pair_metrics[TN_PAIR_METRIC_COUNT] = {
     [TN_PAIR_DISTANCE_ALIGNED] = {"distance_aligned", "aligned", "distance aligned", "", 1, "%9.3g", "%.3g"},
     [TN_PAIR_BARRIER_RAW] = {"barrier_raw", "barrier", "cost barrier raw", "", 1, "%9.3g", "%.3g"},
     [TN_PAIR_BARRIER_ALIGNED] = {"barrier_aligned", "aligned", "cost barrier aligned", "", 1, "%9.3g", "%.3g"},
-    [TN_PAIR_BOTH_WRONG] = {"both_wrong", "both no%", "both wrong", "% of test images", 100, "%9.3g", "%.2f"},
 };
 
 const tn_pair_metric_desc *tn_pair_metric_info(tn_pair_metric m) {
@@ -83,7 +82,7 @@ static tn_status load_run(const tn_sweep *sw, uint32_t r, const tn_dataset *test
 /* Function: disagreement, Pearson correlation of the output vectors, and the accuracy of the
  * average of the two outputs minus the mean of the two accuracies. */
 static void pair_function(const run_data *a, const run_data *b, const tn_dataset *test, tn_pair_metrics *m) {
-    uint32_t n_out = a->model.net.sizes[a->model.net.n_sizes - 1], differ = 0, ens = 0, ra = 0, rb = 0, wrong = 0;
+    uint32_t n_out = a->model.net.sizes[a->model.net.n_sizes - 1], differ = 0, ens = 0, ra = 0, rb = 0;
     double sa = 0, sb = 0, saa = 0, sbb = 0, sab = 0;
     size_t n = (size_t)test->n * n_out;
     for (size_t k = 0; k < n; k++) {
@@ -99,13 +98,11 @@ static void pair_function(const run_data *a, const run_data *b, const tn_dataset
         differ += a->pred[e] != b->pred[e];
         ra += a->pred[e] == test->labels[e];
         rb += b->pred[e] == test->labels[e];
-        wrong += a->pred[e] != test->labels[e] && b->pred[e] != test->labels[e];
     }
     double cov = sab - sa * sb / n, va = saa - sa * sa / n, vb = sbb - sb * sb / n;
     m->v[TN_PAIR_DISAGREEMENT] = (double)differ / test->n;
     m->v[TN_PAIR_OUTPUT_CORRELATION] = va > 0 && vb > 0 ? cov / sqrt(va * vb) : 1.0;
     m->v[TN_PAIR_ENSEMBLE_GAIN] = ((double)ens - 0.5 * ((double)ra + rb)) / test->n;
-    m->v[TN_PAIR_BOTH_WRONG] = (double)wrong / test->n;
 }
 
 /* Parameters: relative distance and the test cost's barrier, raw and after weight matching (with
