@@ -28,9 +28,9 @@ CFLAGS_BASE += -fexcess-precision=fast
 endif
 
 # Every src/*/*.c is part of the library (kernels.c once per instruction set, below); every
-# cli/*.c is part of the command line. Objects are named after their source alone.
+# cli/*.c but those of MPI=1 (below) is part of the command line. Objects are named after their source alone.
 SRCS = $(filter-out src/nn/kernels.c,$(wildcard $(addsuffix /*.c,$(SRC_DIRS))))
-CLI_SRCS = $(wildcard cli/*.c)
+CLI_SRCS = $(filter-out $(CLI_MPI_SRCS),$(wildcard cli/*.c))
 OBJS = $(addprefix $(BUILD)/,$(notdir $(SRCS:.c=.o))) $(BUILD)/kernels_generic.o
 ifneq (,$(findstring x86_64,$(MACHINE))$(filter 1,$(firstword $(TARGET_FP))))
 OBJS += $(BUILD)/kernels_avx2.o $(BUILD)/kernels_avx512.o
@@ -60,14 +60,16 @@ $(BUILD) $(BUILD)/tests:
 
 tests: $(TESTS)
 
-# ---- MPI=1: twinnet whose sweep runs under mpirun (mpi/sweep.c), as $(BUILD)/mpi/twinnet -------
-# Only the command line is compiled with mpicc (Open MPI: Debian's libopenmpi-dev, openmpi-bin); it
-# links the ordinary library, which like the default build has no MPI in it. make test builds it
-# when there is an mpicc for the machine CC builds for, for tests/t_sweep_mpi.sh.
+# ---- MPI=1: twinnet whose sweep runs under mpirun (cli/sweep_mpi.c), as $(BUILD)/mpi/twinnet ---
+# Only the command line is compiled with mpicc (Open MPI: Debian's libopenmpi-dev, openmpi-bin),
+# with -DTN_MPI and the files of CLI_MPI_SRCS, which no other build compiles; it links the ordinary
+# library, which like the default build has no MPI in it. make test builds it when there is an
+# mpicc for the machine CC builds for, for tests/t_sweep_mpi.sh.
 MPICC ?= mpicc
-$(BUILD)/mpi/twinnet: $(CLI_SRCS) mpi/sweep.c $(wildcard cli/*.h) $(BUILD)/libtwinnet.a include/twinnet.h
+CLI_MPI_SRCS = cli/sweep_mpi.c
+$(BUILD)/mpi/twinnet: $(CLI_SRCS) $(CLI_MPI_SRCS) $(wildcard cli/*.h) $(BUILD)/libtwinnet.a include/twinnet.h
 	mkdir -p $(@D)
-	$(MPICC) $(CFLAGS_BASE) -DTN_MPI -Icli $(CLI_SRCS) mpi/sweep.c $(BUILD)/libtwinnet.a $(LDLIBS) -o $@
+	$(MPICC) $(CFLAGS_BASE) -DTN_MPI -Icli $(CLI_SRCS) $(CLI_MPI_SRCS) $(BUILD)/libtwinnet.a $(LDLIBS) -o $@
 ifeq ($(MPI),1)
 all: $(BUILD)/mpi/twinnet
 endif

@@ -113,16 +113,16 @@ int cmd_sweep(int argc, char **argv) {
         return status;
     }
 #endif
-    uint32_t total = tn_sweep_total(&sw), done, broken, failed = 0;
+    uint32_t total = tn_sweep_total(&sw), done, failed = 0;
     char (*fps)[65] = calloc(total, sizeof *fps);
     if (!fps) die(EXIT_RUNTIME, "out of memory");
-    if ((s = tn_sweep_open_shard(&sw, key, v.shard, v.shards, fps, &done, &broken, &err)) != TN_OK) die_err(s, &err);
-    if (v.merge && done < total)
-        die(EXIT_RUNTIME, "%s: %u of %u runs are not finished%s: run the shards that train them (again), then merge", sw.dir,
-            total - done, total, broken ? " or do not match their fingerprints" : "");
-    if ((done || broken) && !v.merge && !v.quiet && !v.as_json)
-        fprintf(stderr, "twinnet: %s: resuming: %u of %u runs finished%s\n", sw.dir, done, tn_sweep_shard_total(&sw, v.shard, v.shards),
-                broken ? ", some listed as finished did not match their fingerprints: redoing them" : "");
+    int status = sweep_open(&sw, key, fps, &v, &done);
+    if (status) {
+        free(fps);
+        if (!v.merge) tn_dataset_free(&train);
+        tn_dataset_free(&test);
+        return status;
+    }
     if (!v.merge) {
         sweep_record(&sw, key, fps, &v);
         catch_stop_signals();

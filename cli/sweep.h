@@ -1,6 +1,7 @@
-/* What twinnet sweep's files share: cmd_sweep.c (options, the process pool, shards, --merge),
- * sweep_table.c (the end of a sweep: manifest, table, output) and, built with make MPI=1 only,
- * mpi/sweep.c (the ranks of mpirun). */
+/* What twinnet sweep's files share: cmd_sweep.c (options, data, one process or MPI), sweep_pool.c
+ * (the process pool, the records), sweep_table.c (the start and the end of a sweep, the same for
+ * every way of running one: its records opened, the manifest, the table, the output) and, built
+ * with make MPI=1 only, sweep_mpi.c (the ranks of mpirun). */
 #ifndef TN_CLI_SWEEP_H
 #define TN_CLI_SWEEP_H
 
@@ -21,7 +22,12 @@ void sweep_record(const tn_sweep *sw, const char *key, char (*fingerprints)[65],
 uint32_t sweep_pool(const tn_sweep *sw, const char *key, char (*fingerprints)[65], const tn_dataset *train,
                     const tn_dataset *test, const sweep_view *v, uint32_t *done);
 
-/* sweep_table.c. Every run finished: manifest.json written whole, the shards' records removed (exit on error). */
+/* sweep_table.c. The sweep's records read (the shard's own, without --shard all of them), every
+ * finished run checked against its model, and what was found said: with --merge every run must be
+ * finished; otherwise a note when resuming. Returns 0, or the exit status of the failure it
+ * reported; *done: the finished runs. */
+int sweep_open(const tn_sweep *sw, const char *key, char (*fingerprints)[65], const sweep_view *v, uint32_t *done);
+/* Every run finished: manifest.json written whole, the shards' records removed (exit on error). */
 void sweep_settle(const tn_sweep *sw, const char *key, char (*fingerprints)[65]);
 /* Writes the table's files (have_table), prints the table or what is missing (text or JSON), and
  * returns the exit status: 0 when every run is finished. failed: runs that failed here. */
@@ -29,7 +35,7 @@ int sweep_finish(const tn_sweep *sw, const sweep_view *v, const tn_attribution_r
                  uint32_t failed);
 
 #ifdef TN_MPI
-/* mpi/sweep.c: MPI_Init (once); the number of ranks, 1 without mpirun (MPI is finalized then). */
+/* sweep_mpi.c: MPI_Init (once); the number of ranks, 1 without mpirun (MPI is finalized then). */
 int sweep_mpi_ranks(void);
 /* The sweep on every rank of MPI_COMM_WORLD (train NULL: --merge, nothing trained); returns the
  * exit status, rank 0 printing what one process would. */

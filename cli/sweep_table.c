@@ -1,10 +1,28 @@
-/* The end of twinnet sweep, the same for one process, a merge of shards and MPI's rank 0: the
- * manifest written whole, the attribution table's files, and the table on standard output as text
- * (each mean over pairs with its standard error beneath) or as JSON. */
-#include <string.h>
-
+/* The start and the end of twinnet sweep, the same for one process, a shard, a merge of shards
+ * and MPI's rank 0: the records opened and what they hold said; then the manifest written whole,
+ * the attribution table's files, and the table on standard output as text (each mean over pairs
+ * with its standard error beneath) or as JSON. */
 #include "json.h"
 #include "sweep.h"
+
+int sweep_open(const tn_sweep *sw, const char *key, char (*fps)[65], const sweep_view *v, uint32_t *done) {
+    uint32_t total = tn_sweep_total(sw), broken;
+    tn_error err;
+    tn_status s = tn_sweep_open_shard(sw, key, v->shard, v->shards, fps, done, &broken, &err);
+    if (s != TN_OK) {
+        fprintf(stderr, "twinnet: %s\n", err.msg);
+        return s == TN_ERR_ARG ? EXIT_USAGE : EXIT_RUNTIME;
+    }
+    if (v->merge && *done < total) {
+        fprintf(stderr, "twinnet: %s: %u of %u runs are not finished%s: run the shards that train them (again), then merge\n",
+                sw->dir, total - *done, total, broken ? " or do not match their fingerprints" : "");
+        return EXIT_RUNTIME;
+    }
+    if ((*done || broken) && !v->merge && !v->quiet && !v->as_json)
+        fprintf(stderr, "twinnet: %s: resuming: %u of %u runs finished%s\n", sw->dir, *done, tn_sweep_shard_total(sw, v->shard, v->shards),
+                broken ? ", some listed as finished did not match their fingerprints: redoing them" : "");
+    return 0;
+}
 
 void sweep_settle(const tn_sweep *sw, const char *key, char (*fingerprints)[65]) {
     tn_error err;
@@ -13,36 +31,23 @@ void sweep_settle(const tn_sweep *sw, const char *key, char (*fingerprints)[65])
     if (s != TN_OK) die_err(s, &err);
 }
 
-/* A row's seven means over pairs, in the table's order. */
-static const char *const pair_names[7] = {"disagreement", "output_correlation", "ensemble_gain", "distance_raw",
-                                          "distance_aligned", "barrier_raw", "barrier_aligned"};
-static void pair_stats(const tn_attribution_row *r, const tn_stat *st[7]) {
-    const tn_stat *all[7] = {&r->disagreement, &r->output_correlation, &r->ensemble_gain, &r->distance_raw,
-                             &r->distance_aligned, &r->barrier_raw, &r->barrier_aligned};
-    memcpy(st, all, sizeof all);
-}
-
-/* The means (or their standard errors), scaled as the text shows them. */
-static void pair_columns(const tn_attribution_row *r, int se, double v[7]) {
-    static const double scale[] = {100, 1, 100, 1, 1, 1, 1};
-    const tn_stat *st[7];
-    pair_stats(r, st);
-    for (int k = 0; k < 7; k++) v[k] = scale[k] * (se ? st[k]->stderr_ : st[k]->mean);
-}
-
+/* Each row: the runs' accuracy and cost, the pair metrics' means scaled as the table shows them
+ * (tn_pair_metric_info), then a line beneath with their standard errors. */
 static void print_table(const tn_sweep *sw, const tn_attribution_row *rows) {
-    printf("\n%-6s %4s %5s %15s %9s %9s %9s %9s %9s %9s %9s %9s %4s\n", "source", "runs", "pairs", "accuracy %", "cost sd",
-           "disagree%", "out corr", "ens gain", "dist raw", "aligned", "barrier", "aligned", "fps");
+    printf("\n%-6s %4s %5s %15s %9s", "source", "runs", "pairs", "accuracy %", "cost sd");
+    for (int k = 0; k < TN_PAIR_METRIC_COUNT; k++) printf(" %9s", tn_pair_metric_info(k)->header);
+    printf(" %4s\n", "fps");
     for (int s = 0; s < sw->n_sources; s++) {
         const tn_attribution_row *r = &rows[s];
-        double m[7], se[7];
-        pair_columns(r, 0, m);
-        pair_columns(r, 1, se);
-        printf("%-6s %4u %5u %7.2f +- %4.2f %9.3g %9.3g %9.6f %9.3g %9.3g %9.3g %9.3g %9.3g %4u\n", tn_vary_names[r->source],
-               r->runs, r->pairs, 100 * r->accuracy_mean, 100 * r->accuracy_std, r->cost_std, m[0], m[1], m[2], m[3], m[4], m[5],
-               m[6], r->fingerprints);
-        printf("%-6s %4s %5s %15s %9s %9.2g %9.2g %9.2g %9.2g %9.2g %9.2g %9.2g\n", "", "", "", "", "+- se", se[0], se[1], se[2],
-               se[3], se[4], se[5], se[6]);
+        printf("%-6s %4u %5u %7.2f +- %4.2f %9.3g", tn_vary_names[r->source], r->runs, r->pairs, 100 * r->accuracy_mean,
+               100 * r->accuracy_std, r->cost_std);
+        for (int k = 0; k < TN_PAIR_METRIC_COUNT; k++) {
+            printf(" ");
+            printf(tn_pair_metric_info(k)->text_format, tn_pair_metric_info(k)->scale * r->metric[k].mean);
+        }
+        printf(" %4u\n%-6s %4s %5s %15s %9s", r->fingerprints, "", "", "", "", "+- se");
+        for (int k = 0; k < TN_PAIR_METRIC_COUNT; k++) printf(" %9.2g", tn_pair_metric_info(k)->scale * r->metric[k].stderr_);
+        printf("\n");
     }
     printf("(accuracy: mean +- standard deviation over the runs; the other columns: means over the pairs of runs\n"
            " compared, each with its standard error beneath (sd / sqrt(pairs)); ens gain in points; fps: distinct\n"
@@ -65,8 +70,6 @@ static void print_json(const tn_sweep *sw, const sweep_view *v, const tn_attribu
     json_array(&j, "attribution");
     for (int s = 0; have_table && s < sw->n_sources; s++) {
         const tn_attribution_row *r = &rows[s];
-        const tn_stat *st[7];
-        pair_stats(r, st);
         json_object(&j, NULL);
         json_string(&j, "source", tn_vary_names[r->source]);
         json_uint(&j, "runs", r->runs);
@@ -76,10 +79,10 @@ static void print_json(const tn_sweep *sw, const sweep_view *v, const tn_attribu
         json_number(&j, "accuracy_std", r->accuracy_std);
         json_number(&j, "cost_mean", r->cost_mean);
         json_number(&j, "cost_std", r->cost_std);
-        for (int k = 0; k < 7; k++) {
-            json_object(&j, pair_names[k]);
-            json_number(&j, "mean", st[k]->mean);
-            json_number(&j, "stderr", st[k]->stderr_);
+        for (int k = 0; k < TN_PAIR_METRIC_COUNT; k++) {
+            json_object(&j, tn_pair_metric_info(k)->name);
+            json_number(&j, "mean", r->metric[k].mean);
+            json_number(&j, "stderr", r->metric[k].stderr_);
             json_end(&j);
         }
         json_end(&j);

@@ -366,19 +366,39 @@ typedef struct {
     int threads;
 } tn_attribution_options;
 
+/* The measurements of a pair of runs, one table (tn_pair_metric_info) for every consumer: the
+ * text table, attribution.csv and .json, the CLI's --json, the report and MPI's reduction. Adding
+ * one: a constant here, a row in the table (attribution.c), the code that measures it. */
+typedef enum {
+    TN_PAIR_DISAGREEMENT,        /* fraction of test examples two runs classify differently */
+    TN_PAIR_OUTPUT_CORRELATION,  /* Pearson correlation of two runs' output vectors */
+    TN_PAIR_ENSEMBLE_GAIN,       /* accuracy of two runs' averaged outputs minus their mean */
+    TN_PAIR_DISTANCE_RAW,        /* ||A - B|| / ||A|| */
+    TN_PAIR_DISTANCE_ALIGNED,    /* the same after weight matching (with sign flips where allowed) */
+    TN_PAIR_BARRIER_RAW,         /* the test cost's barrier on the straight path A..B */
+    TN_PAIR_BARRIER_ALIGNED,     /* ... to B aligned */
+    TN_PAIR_METRIC_COUNT
+} tn_pair_metric;
+
+typedef struct {
+    const char *name;         /* CSV column and JSON key: "disagreement" (its standard error: "disagreement_se") */
+    const char *header;       /* the text table's column, 9 characters at most: "disagree%" */
+    const char *label;        /* the report's column, in words: "disagreement" */
+    const char *unit;         /* what the shown value counts, HTML ("" when it has none): "% of test images" */
+    double scale;             /* shown as scale * value: 100 for a fraction shown in percent (or points) */
+    const char *text_format;  /* printf format of a shown mean in the text table (9 wide): "%9.3g" */
+    const char *page_format;  /* ... in the report: "%.2f" */
+} tn_pair_metric_desc;
+/* The description of metric m; NULL when m is not one (m >= TN_PAIR_METRIC_COUNT). */
+const tn_pair_metric_desc *tn_pair_metric_info(tn_pair_metric m);
+
 typedef struct {
     tn_vary source;
     uint32_t runs, pairs;             /* runs of this source; pairs compared */
     uint32_t fingerprints;            /* distinct fingerprints among the runs (none: 1) */
     double accuracy_mean, accuracy_std; /* test accuracy over the runs (std: n - 1) */
     double cost_mean, cost_std;       /* mean test cost over the runs */
-    tn_stat disagreement;             /* fraction of test examples two runs classify differently */
-    tn_stat output_correlation;       /* Pearson correlation of two runs' output vectors */
-    tn_stat ensemble_gain;            /* accuracy of two runs' averaged outputs minus their mean */
-    tn_stat distance_raw;             /* ||A - B|| / ||A|| */
-    tn_stat distance_aligned;         /* the same after weight matching (with sign flips where allowed) */
-    tn_stat barrier_raw;              /* the test cost's barrier on the straight path A..B */
-    tn_stat barrier_aligned;          /* ... to B aligned */
+    tn_stat metric[TN_PAIR_METRIC_COUNT]; /* each pair metric's mean over the pairs compared */
 } tn_attribution_row;
 
 /* One row per source of sw, from its finished runs' models, on the test set. */
@@ -390,10 +410,7 @@ tn_status tn_sweep_attribution(const tn_sweep *sw, const tn_dataset *test, const
  * others measure is left as it is), then reduce everything into the table in one fixed order:
  * the same bytes whatever the split. Pairs are numbered source by source (tn_sweep_pairs). */
 typedef struct { double accuracy, cost; char fingerprint[65]; } tn_run_metrics;
-typedef struct {
-    double disagreement, output_correlation, ensemble_gain;
-    double distance_raw, distance_aligned, barrier_raw, barrier_aligned;
-} tn_pair_metrics;
+typedef struct { double v[TN_PAIR_METRIC_COUNT]; } tn_pair_metrics;   /* one pair, indexed by tn_pair_metric */
 uint64_t tn_sweep_pairs(const tn_sweep *sw, const tn_attribution_options *opt);
 tn_status tn_sweep_measure(const tn_sweep *sw, const tn_dataset *test, const tn_attribution_options *opt, uint32_t part,
                            uint32_t parts, tn_run_metrics *runs, tn_pair_metrics *pairs, tn_error *err);
@@ -661,8 +678,9 @@ size_t tn_compare_explain(const tn_compare_result *r, tn_finding f, char *buf, s
 /* ---- end of compare ------------------------------------------------------------------------ */
 
 /* ---- report: one self-contained HTML page (plots as inline SVG, images as PNG data URIs, no
- * script, nothing fetched) on a finished sweep or on one pair of models. report.c (reading the
- * sweep, the summary, the attribution table), figures.c (plots and pictures), svg.c, pngenc.c. */
+ * script, nothing fetched) on a finished sweep or on one pair of models. In src/report/: report.c
+ * (the inputs: the sweep read back, the pair compared), summary.c (the page in order, its words,
+ * the attribution table), figures.c (plots and pictures), svg.c, pngenc.c, palette.c. */
 typedef struct {
     const char *sweep_dir;          /* a finished sweep's directory, or NULL: the pair below */
     const char *model_a, *model_b;  /* a pair of models (when sweep_dir is NULL) */

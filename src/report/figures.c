@@ -5,6 +5,7 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include "palette.h"
 #include "report.h"
 
 #define MAX_UNITS 100   /* units drawn per model; the rest are left out (and the page says so) */

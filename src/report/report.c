@@ -1,14 +1,16 @@
 /* twinnet report: one self-contained HTML page on a finished sweep or on one pair of models.
- * This file reads a sweep back (manifest, per-epoch results, attribution table), picks the pair
- * the pictures show, compares it, follows the traces, and writes the page: the summary in plain
- * words, the sections of figures.c, the attribution table. The page is built in memory and
- * written atomically; nothing in it depends on the time, the host or the thread count. */
+ * This file gathers what the page shows: it reads a sweep back (manifest, per-epoch results,
+ * attribution table, or computes the table when its file is missing), picks the pair the pictures
+ * show, compares it and follows the traces; summary.c then writes the page (its words and the
+ * sections of figures.c) into memory, and this file writes it atomically. Nothing in the page
+ * depends on the time, the host or the thread count. */
 #include <errno.h>
 #include <math.h>
-#include <stddef.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 
+#include "attribution.h"
+#include "palette.h"
 #include "report.h"
 
 void tn_report_spec_default(tn_report_spec *spec) {
@@ -16,19 +18,6 @@ void tn_report_spec_default(tn_report_spec *spec) {
     spec->path_points = 20;
     spec->max_images = 24;
     spec->threads = 1;
-}
-
-/* Okabe and Ito's palette: told apart with any colour vision. */
-const char *tn_report_colour(tn_vary source) {
-    static const char *const colour[TN_VARY_COUNT] = {"#0072b2", "#e69f00", "#009e73", "#d55e00", "#666666"};
-    return (unsigned)source < TN_VARY_COUNT ? colour[source] : "#000000";
-}
-
-const char *tn_report_source_words(tn_vary source) {
-    static const char *const words[TN_VARY_COUNT] = {"another initialisation seed", "another example order",
-                                                     "another seed for both", "one flipped bit of one initial weight",
-                                                     "nothing varied (the control)"};
-    return (unsigned)source < TN_VARY_COUNT ? words[source] : "?";
 }
 
 /* ---- reading a sweep back ------------------------------------------------------------------------ */
@@ -62,6 +51,10 @@ static int field(const char *line, const char *key, double *v) {
     const char *p = strstr(line, pattern);
     char *end;
     if (!p) return 0;
+    if (strncmp(p + n, "null", 4) == 0) {
+        *v = NAN;
+        return 1;
+    }
     *v = strtod(p + n, &end);
     return end != p + n;
 }
@@ -94,16 +87,11 @@ static tn_status read_epochs(tn_report *r, uint32_t run, tn_error *err) {
     return TN_OK;
 }
 
-/* DIR/attribution.json as tn_sweep_write_table writes it: one line per source. */
+/* DIR/attribution.json as tn_sweep_write_table writes it: one line per source, its numbers named
+ * by tn_attribution_columns (null, for a number that was not finite, reads as NaN). */
 static tn_status read_table(tn_report *r, const char *path, tn_error *err) {
-#define STAT(name, member) {name, offsetof(tn_attribution_row, member.mean)}, {name "_se", offsetof(tn_attribution_row, member.stderr_)}
-    static const struct { const char *key; size_t offset; } reals[] = {
-        {"accuracy_mean", offsetof(tn_attribution_row, accuracy_mean)}, {"accuracy_std", offsetof(tn_attribution_row, accuracy_std)},
-        {"cost_mean", offsetof(tn_attribution_row, cost_mean)}, {"cost_std", offsetof(tn_attribution_row, cost_std)},
-        STAT("disagreement", disagreement), STAT("output_correlation", output_correlation), STAT("ensemble_gain", ensemble_gain),
-        STAT("distance_raw", distance_raw), STAT("distance_aligned", distance_aligned), STAT("barrier_raw", barrier_raw),
-        STAT("barrier_aligned", barrier_aligned)};
-#undef STAT
+    tn_attribution_column col[TN_ATTRIBUTION_NUMBERS];
+    tn_attribution_columns(col);
     char *text, *cursor, *line;
     tn_status s = read_text(path, &text, err);
     if (s != TN_OK) return s;
@@ -116,7 +104,7 @@ static tn_status read_table(tn_report *r, const char *path, tn_error *err) {
         tn_attribution_row *row = &r->rows[n];
         row->source = r->sw.sources[n++];
         bad = !count(line, "runs", &row->runs) || !count(line, "pairs", &row->pairs) || !count(line, "fingerprints", &row->fingerprints);
-        for (size_t k = 0; !bad && k < sizeof reals / sizeof reals[0]; k++) bad = !field(line, reals[k].key, (double *)((char *)row + reals[k].offset));
+        for (size_t k = 0; !bad && k < TN_ATTRIBUTION_NUMBERS; k++) bad = !field(line, col[k].name, (double *)((char *)row + col[k].offset));
     }
     free(text);
     if (bad || n != r->sw.n_sources) return tn_fail(err, TN_ERR_FORMAT, "%s: not the attribution table of this sweep", path);

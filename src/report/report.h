@@ -1,6 +1,8 @@
-/* The report's parts (report.c, figures.c, svg.c, pngenc.c): HTML text, SVG line plots and PNG
- * images as data URIs, and what the page's sections share. Everything is written to one FILE in
- * a fixed order from fixed inputs: the same inputs give the same bytes. */
+/* What the report's files share: report.c (the inputs gathered into a tn_report, the page written
+ * atomically), summary.c (the page in order, its words and the attribution table), figures.c (the
+ * sections with plots and pictures), svg.c (line plots), pngenc.c (PNG data URIs) and palette.c
+ * (palette.h: a colour and words per source). Everything is written to one FILE in a fixed order
+ * from fixed inputs: the same inputs give the same bytes. */
 #ifndef TN_REPORT_H
 #define TN_REPORT_H
 
@@ -43,7 +45,7 @@ typedef struct {
 
 void tn_svg_line_plot(FILE *f, const tn_svg_plot *p, const tn_svg_series *s, int n_series);
 
-/* ---- what the sections share (report.c, figures.c) ----------------------------------------------- */
+/* ---- the page's inputs (report.c), read by summary.c and figures.c ----------------------------- */
 typedef struct {
     char name[32];       /* init-003, or A / B for a pair */
     tn_vary source;
@@ -79,10 +81,7 @@ typedef struct {
     uint32_t n_params;
 } tn_report;
 
-const char *tn_report_colour(tn_vary source);        /* one colour per source */
-const char *tn_report_source_words(tn_vary source);  /* "another initialisation seed", ... */
-
-/* summary.c: the whole page, in order (the figures from figures.c) */
+/* summary.c: the whole page, in order: head, summary, the sections of figures.c, the table, findings */
 tn_status tn_report_page(tn_report *r, tn_error *err);
 
 /* figures.c: the sections with plots and pictures */

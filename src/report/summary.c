@@ -1,6 +1,7 @@
 /* The report's words: the summary in plain words, the attribution table, the pair's findings,
  * and the page around the figures (head, style, sections in order, footer). Every string that
  * comes from outside (file names, directory names) is escaped for HTML. */
+#include "palette.h"
 #include "report.h"
 
 static const char style[] =
@@ -56,15 +57,15 @@ static void summary_sources(tn_report *r) {
         else
             fprintf(r->f, "; two runs predict different digits for %.2f%% of the test images, and their parameters are %.3g apart "
                           "relative to the first's norm (%.3g after aligning the hidden units; mean over %u pairs).</li>\n",
-                    100 * w->disagreement.mean, w->distance_raw.mean, w->distance_aligned.mean, w->pairs);
+                    100 * w->metric[TN_PAIR_DISAGREEMENT].mean, w->metric[TN_PAIR_DISTANCE_RAW].mean, w->metric[TN_PAIR_DISTANCE_ALIGNED].mean, w->pairs);
     }
     fprintf(r->f, "</ul>\n");
     const tn_attribution_row *bit = row_of(r, TN_VARY_BIT), *seed = row_of(r, TN_VARY_INIT);
     seed = seed ? seed : row_of(r, TN_VARY_ORDER) ? row_of(r, TN_VARY_ORDER) : row_of(r, TN_VARY_BOTH);
     if (!bit || !seed) return;
-    double ratio = seed->disagreement.mean > 0 ? bit->disagreement.mean / seed->disagreement.mean : 1.0;
+    double ratio = seed->metric[TN_PAIR_DISAGREEMENT].mean > 0 ? bit->metric[TN_PAIR_DISAGREEMENT].mean / seed->metric[TN_PAIR_DISAGREEMENT].mean : 1.0;
     fprintf(r->f, "<p>One flipped bit makes two runs disagree on %.2f%% of the test images, %s on %.2f%%: %s</p>\n",
-            100 * bit->disagreement.mean, tn_report_source_words(seed->source), 100 * seed->disagreement.mean,
+            100 * bit->metric[TN_PAIR_DISAGREEMENT].mean, tn_report_source_words(seed->source), 100 * seed->metric[TN_PAIR_DISAGREEMENT].mean,
             ratio >= 0.5 ? "the smallest possible change to the start changes the trained network about as much as a new seed."
                          : "in this training the flipped bit has changed the network much less than a new seed does.");
 }
@@ -123,21 +124,24 @@ static void summary(tn_report *r) {
     fprintf(r->f, "</p>\n</section>\n");
 }
 
-static void stat_cell(tn_report *r, const tn_stat *s, double scale, const char *format) {
+/* A pair metric's cell: its mean and standard error, scaled and formatted as its description says. */
+static void stat_cell(tn_report *r, const tn_stat *s, const tn_pair_metric_desc *d) {
     fprintf(r->f, "<td>");
-    fprintf(r->f, format, scale * s->mean);
+    fprintf(r->f, d->page_format, d->scale * s->mean);
     fprintf(r->f, " &plusmn; ");
-    fprintf(r->f, format, scale * s->stderr_);
+    fprintf(r->f, d->page_format, d->scale * s->stderr_);
     fprintf(r->f, "</td>");
 }
 
 static void attribution_table(tn_report *r) {
     fputs("<section id=\"table\">\n<h2>Which source of randomness makes how much difference</h2>\n"
                   "<table>\n<tr><th class=\"l\">source</th><th class=\"l\">what varies from run to run</th><th>runs</th>"
-                  "<th>distinct fingerprints</th><th>test accuracy, % (mean &plusmn; sd)</th><th>test cost, sd</th><th>pairs</th>"
-                  "<th>disagreement, % of test images</th><th>output correlation</th><th>ensemble gain, points</th>"
-                  "<th>distance raw, &Vert;A&minus;B&Vert;/&Vert;A&Vert;</th><th>distance aligned</th><th>cost barrier raw</th>"
-                  "<th>cost barrier aligned</th></tr>\n", r->f);
+                  "<th>distinct fingerprints</th><th>test accuracy, % (mean &plusmn; sd)</th><th>test cost, sd</th><th>pairs</th>", r->f);
+    for (int k = 0; k < TN_PAIR_METRIC_COUNT; k++) {
+        const tn_pair_metric_desc *d = tn_pair_metric_info(k);
+        fprintf(r->f, "<th>%s%s%s</th>", d->label, *d->unit ? ", " : "", d->unit);
+    }
+    fputs("</tr>\n", r->f);
     for (int k = 0; k < r->sw.n_sources; k++) {
         const tn_attribution_row *w = &r->rows[k];
         fprintf(r->f, "<tr><td class=\"l\">");
@@ -145,13 +149,7 @@ static void attribution_table(tn_report *r) {
         fprintf(r->f, "</td><td class=\"l\">%s</td><td>%u</td><td>%u</td><td>%.2f &plusmn; %.2f</td><td>%.3g</td><td>%u</td>",
                 tn_report_source_words(w->source), w->runs, w->fingerprints, 100 * w->accuracy_mean, 100 * w->accuracy_std,
                 w->cost_std, w->pairs);
-        stat_cell(r, &w->disagreement, 100, "%.2f");
-        stat_cell(r, &w->output_correlation, 1, "%.4f");
-        stat_cell(r, &w->ensemble_gain, 100, "%.2f");
-        stat_cell(r, &w->distance_raw, 1, "%.3g");
-        stat_cell(r, &w->distance_aligned, 1, "%.3g");
-        stat_cell(r, &w->barrier_raw, 1, "%.3g");
-        stat_cell(r, &w->barrier_aligned, 1, "%.3g");
+        for (int m = 0; m < TN_PAIR_METRIC_COUNT; m++) stat_cell(r, &w->metric[m], tn_pair_metric_info(m));
         fprintf(r->f, "</tr>\n");
     }
     fprintf(r->f, "</table>\n<p>Accuracy and cost: over the runs of a source. The other columns: means over pairs of its runs "

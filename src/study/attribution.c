@@ -6,10 +6,26 @@
  * on the sweep only. Pairs per source are all of them up to max_pairs, else a deterministic
  * choice (every stride-th pair in order), and every mean comes with its standard error. */
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "util.h"
+#include "attribution.h"
+
+/* The pair metrics, in tn_pair_metric's order: what each consumer needs to name and show one. */
+static const tn_pair_metric_desc pair_metrics[TN_PAIR_METRIC_COUNT] = {
+    [TN_PAIR_DISAGREEMENT] = {"disagreement", "disagree%", "disagreement", "% of test images", 100, "%9.3g", "%.2f"},
+    [TN_PAIR_OUTPUT_CORRELATION] = {"output_correlation", "out corr", "output correlation", "", 1, "%9.6f", "%.4f"},
+    [TN_PAIR_ENSEMBLE_GAIN] = {"ensemble_gain", "ens gain", "ensemble gain", "points", 100, "%9.3g", "%.2f"},
+    [TN_PAIR_DISTANCE_RAW] = {"distance_raw", "dist raw", "distance raw", "&Vert;A&minus;B&Vert;/&Vert;A&Vert;", 1, "%9.3g", "%.3g"},
+    [TN_PAIR_DISTANCE_ALIGNED] = {"distance_aligned", "aligned", "distance aligned", "", 1, "%9.3g", "%.3g"},
+    [TN_PAIR_BARRIER_RAW] = {"barrier_raw", "barrier", "cost barrier raw", "", 1, "%9.3g", "%.3g"},
+    [TN_PAIR_BARRIER_ALIGNED] = {"barrier_aligned", "aligned", "cost barrier aligned", "", 1, "%9.3g", "%.3g"},
+};
+
+const tn_pair_metric_desc *tn_pair_metric_info(tn_pair_metric m) {
+    return (unsigned)m < TN_PAIR_METRIC_COUNT && pair_metrics[m].name ? &pair_metrics[m] : NULL;
+}
 
 /* Welford's running mean and sum of squared deviations: equal values give exactly 0 (the
  * control's row must show no variance, not rounding noise). */
@@ -84,9 +100,9 @@ static void pair_function(const run_data *a, const run_data *b, const tn_dataset
         rb += b->pred[e] == test->labels[e];
     }
     double cov = sab - sa * sb / n, va = saa - sa * sa / n, vb = sbb - sb * sb / n;
-    m->disagreement = (double)differ / test->n;
-    m->output_correlation = va > 0 && vb > 0 ? cov / sqrt(va * vb) : 1.0;
-    m->ensemble_gain = ((double)ens - 0.5 * ((double)ra + rb)) / test->n;
+    m->v[TN_PAIR_DISAGREEMENT] = (double)differ / test->n;
+    m->v[TN_PAIR_OUTPUT_CORRELATION] = va > 0 && vb > 0 ? cov / sqrt(va * vb) : 1.0;
+    m->v[TN_PAIR_ENSEMBLE_GAIN] = ((double)ens - 0.5 * ((double)ra + rb)) / test->n;
 }
 
 /* Parameters: relative distance and the test cost's barrier, raw and after weight matching (with
@@ -104,10 +120,10 @@ static tn_status pair_parameters(const tn_sweep *sw, const run_data *a, const ru
     if (s != TN_OK) return s;
     tn_view aligned = r.view[TN_VIEW_WEIGHTS_FLIPS].done ? TN_VIEW_WEIGHTS_FLIPS : TN_VIEW_WEIGHTS;
     if (!r.view[aligned].done) aligned = TN_VIEW_RAW; /* no hidden layer: nothing to align */
-    m->distance_raw = r.view[TN_VIEW_RAW].distance.total.relative;
-    m->distance_aligned = r.view[aligned].distance.total.relative;
-    m->barrier_raw = r.view[TN_VIEW_RAW].cost_barrier;
-    m->barrier_aligned = r.view[aligned].cost_barrier;
+    m->v[TN_PAIR_DISTANCE_RAW] = r.view[TN_VIEW_RAW].distance.total.relative;
+    m->v[TN_PAIR_DISTANCE_ALIGNED] = r.view[aligned].distance.total.relative;
+    m->v[TN_PAIR_BARRIER_RAW] = r.view[TN_VIEW_RAW].cost_barrier;
+    m->v[TN_PAIR_BARRIER_ALIGNED] = r.view[aligned].cost_barrier;
     tn_compare_result_free(&r);
     return TN_OK;
 }
@@ -176,7 +192,7 @@ void tn_sweep_table(const tn_sweep *sw, const tn_attribution_options *opt, const
         row->source = sw->sources[src];
         row->runs = sw->runs;
         row->pairs = (uint32_t)per;
-        moments acc = {0}, cost = {0}, m[7];
+        moments acc = {0}, cost = {0}, m[TN_PAIR_METRIC_COUNT];
         memset(m, 0, sizeof m);
         for (uint32_t i = 0; i < sw->runs; i++) {
             const tn_run_metrics *r = &runs[(uint32_t)src * sw->runs + i];
@@ -186,15 +202,9 @@ void tn_sweep_table(const tn_sweep *sw, const tn_attribution_options *opt, const
             for (uint32_t j = 0; j < i; j++) seen |= strcmp(r->fingerprint, runs[(uint32_t)src * sw->runs + j].fingerprint) == 0;
             row->fingerprints += !seen;
         }
-        for (uint64_t p = (uint64_t)src * per; p < (uint64_t)(src + 1) * per; p++) {
-            const tn_pair_metrics *q = &pairs[p];
-            double v[7] = {q->disagreement, q->output_correlation, q->ensemble_gain, q->distance_raw,
-                           q->distance_aligned, q->barrier_raw, q->barrier_aligned};
-            for (int k = 0; k < 7; k++) add(&m[k], v[k]);
-        }
-        tn_stat *out[7] = {&row->disagreement, &row->output_correlation, &row->ensemble_gain, &row->distance_raw,
-                           &row->distance_aligned, &row->barrier_raw, &row->barrier_aligned};
-        for (int k = 0; k < 7; k++) stat_of(&m[k], out[k]);
+        for (uint64_t p = (uint64_t)src * per; p < (uint64_t)(src + 1) * per; p++)
+            for (int k = 0; k < TN_PAIR_METRIC_COUNT; k++) add(&m[k], pairs[p].v[k]);
+        for (int k = 0; k < TN_PAIR_METRIC_COUNT; k++) stat_of(&m[k], &row->metric[k]);
         row->accuracy_mean = mean(&acc);
         row->accuracy_std = stddev(&acc);
         row->cost_mean = mean(&cost);
@@ -214,19 +224,29 @@ tn_status tn_sweep_attribution(const tn_sweep *sw, const tn_dataset *test, const
 }
 
 /* ---- the table as files: DIR/attribution.csv and DIR/attribution.json ------------------------- */
-static const char *const columns[] = {"source", "runs", "pairs", "fingerprints", "accuracy_mean", "accuracy_std",
-                                      "cost_mean", "cost_std", "disagreement", "disagreement_se", "output_correlation",
-                                      "output_correlation_se", "ensemble_gain", "ensemble_gain_se", "distance_raw",
-                                      "distance_raw_se", "distance_aligned", "distance_aligned_se", "barrier_raw",
-                                      "barrier_raw_se", "barrier_aligned", "barrier_aligned_se"};
-#define N_COLUMNS (sizeof columns / sizeof columns[0])
+void tn_attribution_columns(tn_attribution_column col[TN_ATTRIBUTION_NUMBERS]) {
+    static const tn_attribution_column runs[4] = {{"accuracy_mean", offsetof(tn_attribution_row, accuracy_mean)},
+                                                  {"accuracy_std", offsetof(tn_attribution_row, accuracy_std)},
+                                                  {"cost_mean", offsetof(tn_attribution_row, cost_mean)},
+                                                  {"cost_std", offsetof(tn_attribution_row, cost_std)}};
+    memcpy(col, runs, sizeof runs);
+    for (int k = 0; k < TN_PAIR_METRIC_COUNT; k++) {
+        size_t at = offsetof(tn_attribution_row, metric) + (size_t)k * sizeof(tn_stat);
+        tn_attribution_column *mean = &col[4 + 2 * k], *se = mean + 1;
+        snprintf(mean->name, sizeof mean->name, "%s", pair_metrics[k].name);
+        snprintf(se->name, sizeof se->name, "%s_se", pair_metrics[k].name);
+        mean->offset = at + offsetof(tn_stat, mean);
+        se->offset = at + offsetof(tn_stat, stderr_);
+    }
+}
 
-/* The numeric columns of a row, in the order of columns[4..]. */
-static void row_values(const tn_attribution_row *r, double v[N_COLUMNS - 4]) {
-    const tn_stat *st[] = {&r->disagreement, &r->output_correlation, &r->ensemble_gain, &r->distance_raw,
-                           &r->distance_aligned, &r->barrier_raw, &r->barrier_aligned};
-    v[0] = r->accuracy_mean; v[1] = r->accuracy_std; v[2] = r->cost_mean; v[3] = r->cost_std;
-    for (size_t i = 0; i < sizeof st / sizeof st[0]; i++) { v[4 + 2 * i] = st[i]->mean; v[5 + 2 * i] = st[i]->stderr_; }
+/* One number of the table: a CSV cell, and a JSON member that is null when the number is not
+ * finite (JSON has neither NaN nor infinity). Every number of both files is written here. */
+static void put_number(FILE *c, FILE *j, const char *key, double v) {
+    fprintf(c, ",%.9g", v);
+    fprintf(j, ",\"%s\":", key);
+    if (isfinite(v)) fprintf(j, "%.9g", v);
+    else fputs("null", j);
 }
 
 /* Closes the memory stream f (which sets *text and *len) and writes its text to DIR/NAME. */
@@ -244,20 +264,18 @@ tn_status tn_sweep_write_table(const tn_sweep *sw, const tn_attribution_row *row
     size_t csv_len = 0, js_len = 0;
     FILE *c = open_memstream(&csv, &csv_len), *j = c ? open_memstream(&js, &js_len) : NULL;
     if (!c || !j) { if (c) fclose(c); free(csv); return tn_fail(err, TN_ERR_NOMEM, "out of memory"); }
-    for (size_t k = 0; k < N_COLUMNS; k++) fprintf(c, "%s%s", k ? "," : "", columns[k]);
+    tn_attribution_column col[TN_ATTRIBUTION_NUMBERS];
+    tn_attribution_columns(col);
+    fprintf(c, "source,runs,pairs,fingerprints");
+    for (size_t k = 0; k < TN_ATTRIBUTION_NUMBERS; k++) fprintf(c, ",%s", col[k].name);
     fprintf(c, "\n");
     fprintf(j, "{\"sources\":[\n");
     for (int s = 0; s < sw->n_sources; s++) {
         const tn_attribution_row *r = &rows[s];
-        double v[N_COLUMNS - 4];
-        row_values(r, v);
         fprintf(c, "%s,%u,%u,%u", tn_vary_names[r->source], r->runs, r->pairs, r->fingerprints);
         fprintf(j, "{\"source\":\"%s\",\"runs\":%u,\"pairs\":%u,\"fingerprints\":%u", tn_vary_names[r->source], r->runs,
                 r->pairs, r->fingerprints);
-        for (size_t k = 0; k < N_COLUMNS - 4; k++) {
-            fprintf(c, ",%.9g", v[k]);
-            fprintf(j, ",\"%s\":%.9g", columns[4 + k], v[k]);
-        }
+        for (size_t k = 0; k < TN_ATTRIBUTION_NUMBERS; k++) put_number(c, j, col[k].name, *(const double *)((const char *)r + col[k].offset));
         fprintf(c, "\n");
         fprintf(j, "}%s\n", s + 1 < sw->n_sources ? "," : "");
     }

@@ -1,4 +1,4 @@
-/* twinnet sweep under mpirun (built by make MPI=1 only). Rank k of P trains the runs r with
+/* twinnet sweep under mpirun (built by make MPI=1 only, with -DTN_MPI; cmd_sweep.c hands over to it). Rank k of P trains the runs r with
  * r mod P == k, one at a time, recording each in DIR/manifest.shard-(k+1)-of-P.json as --shard
  * does, so a rank that dies loses only the run it was training; then it measures the pairs p with
  * p mod P == k (tn_sweep_measure). Rank 0 gathers every fingerprint and every run's and pair's
@@ -58,27 +58,14 @@ static void gather(void *a, size_t n, size_t size, const world *w) {
     free(displs);
 }
 
-/* Rank 0 reads the records and checks every finished run; every rank gets the fingerprints.
- * Returns 0, or the exit status of a failure rank 0 has reported. */
-static int open_sweep(const tn_sweep *sw, const char *key, char (*fps)[65], const sweep_view *v, int merge, const world *w) {
-    uint32_t total = tn_sweep_total(sw), state[3] = {0, 0, 0}; /* exit status, finished, broken */
-    tn_error err;
-    if (w->rank == 0) {
-        tn_status s = tn_sweep_open(sw, key, fps, &state[1], &state[2], &err);
-        if (s != TN_OK) fprintf(stderr, "twinnet: %s\n", err.msg);
-        state[0] = s == TN_OK ? 0 : s == TN_ERR_ARG ? EXIT_USAGE : EXIT_RUNTIME;
-        if (!state[0] && merge && state[1] < total) {
-            fprintf(stderr, "twinnet: %s: %u of %u runs are not finished%s: run the shards that train them (again), then merge\n",
-                    sw->dir, total - state[1], total, state[2] ? " or do not match their fingerprints" : "");
-            state[0] = EXIT_RUNTIME;
-        }
-        if (!state[0] && (state[1] || state[2]) && !merge && !v->quiet && !v->as_json)
-            fprintf(stderr, "twinnet: %s: resuming: %u of %u runs finished%s\n", sw->dir, state[1], total,
-                    state[2] ? ", some listed as finished did not match their fingerprints: redoing them" : "");
-    }
-    MPI_Bcast(state, 3, MPI_UINT32_T, 0, MPI_COMM_WORLD);
-    if (!state[0]) MPI_Bcast(fps, (int)(total * sizeof *fps), MPI_BYTE, 0, MPI_COMM_WORLD);
-    return (int)state[0];
+/* Rank 0 opens the sweep (sweep_open: its records read, every finished run checked, what it found
+ * said); every rank gets the fingerprints. Returns 0, or the exit status of what rank 0 reported. */
+static int open_sweep(const tn_sweep *sw, const char *key, char (*fps)[65], const sweep_view *v, const world *w) {
+    uint32_t done;
+    int status = w->rank == 0 ? sweep_open(sw, key, fps, v, &done) : 0;
+    MPI_Bcast(&status, 1, MPI_INT, 0, MPI_COMM_WORLD);
+    if (!status) MPI_Bcast(fps, (int)(tn_sweep_total(sw) * sizeof *fps), MPI_BYTE, 0, MPI_COMM_WORLD);
+    return status;
 }
 
 /* This rank's unfinished runs, one at a time; counts[0] += finished, counts[1] += failed. */
@@ -115,7 +102,7 @@ int sweep_mpi(const tn_sweep *sw, const char *key, const tn_dataset *train, cons
     }
     char (*fps)[65] = calloc(total, sizeof *fps);
     if (!fps) die(EXIT_RUNTIME, "out of memory");
-    int status = open_sweep(sw, key, fps, v, train == NULL, &w);
+    int status = open_sweep(sw, key, fps, v, &w);
     if (status) {
         free(fps);
         MPI_Finalize();
