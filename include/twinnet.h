@@ -75,6 +75,11 @@ typedef struct {
 /* Reads an IDX image file (ubyte, 3 dims) and a label file (ubyte, 1 dim) into ds. */
 TN_API tn_status tn_dataset_load(tn_dataset *ds, const char *images_path, const char *labels_path,
                                  tn_error *err);
+/* The same from the two files' bytes in memory (raw or gzip); the names (NULL: "images",
+ * "labels") are for messages. The bytes are the caller's, read only. */
+TN_API tn_status tn_dataset_from_bytes(tn_dataset *ds, const char *images_name, const uint8_t *images,
+                                       size_t images_size, const char *labels_name, const uint8_t *labels,
+                                       size_t labels_size, tn_error *err);
 TN_API void tn_dataset_free(tn_dataset *ds);
 /* A view of examples [first, first+count) of src: no copy; free is a no-op on it. */
 TN_API tn_dataset tn_dataset_view(const tn_dataset *src, uint32_t first, uint32_t count);
@@ -265,6 +270,12 @@ typedef struct {
 #define TN_MODEL_VERSION 2u
 TN_API tn_status tn_model_save(const tn_model *m, const char *path, tn_error *err);   /* atomic */
 TN_API tn_status tn_model_load(tn_model *m, const char *path, tn_error *err);
+/* A model file's bytes in memory (raw or gzip) into m, as tn_model_load reads the file; name
+ * (NULL: "model") is for messages. */
+TN_API tn_status tn_model_from_bytes(tn_model *m, const char *name, const uint8_t *bytes, size_t size,
+                                     tn_error *err);
+/* The bytes tn_model_save writes, in *bytes (malloc'd: the caller frees it with free()). */
+TN_API tn_status tn_model_to_bytes(const tn_model *m, uint8_t **bytes, size_t *size, tn_error *err);
 TN_API void tn_model_free(tn_model *m);
 
 /* ---- a training run: what the CLI, a sweep and an MPI rank all call ------------------------ */
@@ -449,6 +460,13 @@ typedef struct {
  * caller frees it with tn_image_free. Colour (and CMYK) becomes grey; alpha is kept, not
  * applied; a JPEG is turned as its Exif orientation says. */
 TN_API tn_status tn_image_read(const char *path, tn_image *img, tn_error *err);
+/* The same from a file's bytes in memory; name (NULL: "image") is for messages. */
+TN_API tn_status tn_image_from_bytes(const char *name, const uint8_t *bytes, size_t size, tn_image *img,
+                                     tn_error *err);
+/* An image from RGBA pixels (4 bytes a pixel, row-major, not premultiplied: a canvas's): grey as
+ * a colour file becomes grey (BT.601 luma, 16-bit fixed point), alpha kept. Free with tn_image_free. */
+TN_API tn_status tn_image_from_rgba(const char *name, const uint8_t *rgba, uint32_t width, uint32_t height,
+                                    tn_image *img, tn_error *err);
 TN_API void tn_image_free(tn_image *img);
 /* tn_image_read's grey pixels alone (malloc'd), any alpha ignored: the raw input of a model. */
 TN_API tn_status tn_image_load(const char *path, uint8_t **pixels, uint32_t *width, uint32_t *height,
