@@ -15,30 +15,20 @@ import subprocess
 import sys
 import tempfile
 
+from pycheck import check, finish, skip
+
 BUILD = os.environ.get("BUILD", "build")
 CC = os.environ.get("CC", "cc")
 HEADER = "include/twinnet.h"
 UPDATE_CMD = "BUILD=%s /usr/bin/python3 tests/t_abi.py --update" % BUILD
-failures = 0
-checks = 0
 
 
-def check(ok, what):
-    global failures, checks
-    checks += 1
-    print(("ok: " if ok else "FAIL: ") + what)
-    if not ok:
-        failures += 1
-
-
-def finish(skip_reason=None):
-    print("%d checks, %d failed" % (checks, failures))
-    if failures:
-        sys.exit(1)
-    if skip_reason:
-        print("skipped: " + skip_reason)
-        sys.exit(77)
-    sys.exit(0)
+def done(skip_reason=None):
+    """Exits: 1 if a check failed, else 77 with skip_reason if given, else 0."""
+    status = finish()
+    if status == 0 and skip_reason:
+        skip(skip_reason)
+    sys.exit(status)
 
 
 # ---- the header: TN_API declarations, the TN_INTERNAL part, structs, enums, typedefs -----------
@@ -153,16 +143,14 @@ def parse_header(path):
 
 # ---- the library at hand --------------------------------------------------------------------------
 if os.environ.get("TWINNET_SANITIZE"):
-    print("skipped: sanitizer build (the same objects as the normal build's, whose make test checks the ABI)")
-    sys.exit(77)
+    skip("sanitizer build (the same objects as the normal build's, whose make test checks the ABI)")
 for tool in ("nm", "readelf", CC):
     if subprocess.run(["sh", "-c", "command -v " + tool], capture_output=True).returncode != 0:
-        print("skipped: %s is not installed" % tool)
-        sys.exit(77)
+        skip("%s is not installed" % tool)
 make = subprocess.run(["make", "-s", "BUILD=" + BUILD, "shared"], capture_output=True, text=True)
 if make.returncode != 0:
     check(False, "make shared: " + make.stderr.strip()[-2000:])
-    finish()
+    done()
 so = os.path.join(BUILD, "libtwinnet.so")
 head = open(HEADER).read()
 abi_version = re.search(r"#define TN_ABI_VERSION (\d+)", head).group(1)
@@ -192,7 +180,7 @@ with open(so, "rb") as f:
     elf = f.read(20)
 x86_64 = elf[:4] == b"\x7fELF" and elf[4] == 2 and elf[5] == 1 and int.from_bytes(elf[18:20], "little") == 62
 if not x86_64:
-    finish("the committed ABI description is x86_64's (struct sizes and offsets differ elsewhere); "
+    done("the committed ABI description is x86_64's (struct sizes and offsets differ elsewhere); "
            "%s is another machine's library" % so)
 
 program = ["#include <stddef.h>", "#include <stdio.h>", '#include "twinnet.h"', "int main(void) {"]
@@ -215,7 +203,7 @@ with tempfile.TemporaryDirectory() as tmp:
     cc = subprocess.run([CC, "-std=c11", "-Wall", "-Werror", "-Iinclude", src, "-o", exe], capture_output=True, text=True)
     check(cc.returncode == 0, "the layout program builds" + ("" if cc.returncode == 0 else ": " + cc.stderr[-1500:]))
     if cc.returncode != 0:
-        finish()
+        done()
     layout = subprocess.run([exe], capture_output=True, text=True, check=True).stdout.splitlines()
 
 description = ["# The ABI of %s on x86_64, as tests/t_abi.py sees it; written by %s" % (soname, UPDATE_CMD)]
@@ -227,11 +215,11 @@ if "--update" in sys.argv:
     with open(recorded, "w") as f:
         f.write("\n".join(description) + "\n")
     print("wrote %s (%d lines)" % (recorded, len(description)))
-    finish()
+    done()
 if not os.path.exists(recorded):
     check(False, "%s does not exist: after a new soname, write it with `%s` and git rm the older tests/abi-*.txt"
           % (recorded, UPDATE_CMD))
-    finish()
+    done()
 old = open(recorded).read().splitlines()
 if old == description:
     check(True, "the ABI equals %s (%d lines)" % (recorded, len(description)))
@@ -245,4 +233,4 @@ else:
                   "include/twinnet.h (the soname becomes libtwinnet.so.%d), then write tests/abi-libtwinnet.so.%d.txt "
                   "with `%s` and git rm %s" % (int(abi_version) + 1, int(abi_version) + 1, UPDATE_CMD, recorded))
     check(False, "the ABI differs from %s: %s\n%s" % (recorded, advice, diff))
-finish()
+done()
