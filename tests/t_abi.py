@@ -206,7 +206,7 @@ with tempfile.TemporaryDirectory() as tmp:
         done()
     layout = subprocess.run([exe], capture_output=True, text=True, check=True).stdout.splitlines()
 
-description = ["# The ABI of %s on x86_64, as tests/t_abi.py sees it; written by %s" % (soname, UPDATE_CMD)]
+description = ["# The ABI of %s on x86_64, as tests/t_abi.py sees it; written by its --update" % soname]
 description += ["symbol %s: %s" % (name, api[name]) for name in exported if name in api]
 description += ["typedef %s: %s" % (name, typedefs[name]) for name in sorted(typedefs)]
 description += layout
