@@ -41,14 +41,16 @@ TESTS = $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_*.c))
 
 all: $(BUILD)/twinnet $(BUILD)/libtwinnet.a
 
+# The library's objects: only what twinnet.h marks TN_API is visible outside libtwinnet.so.
+CFLAGS_LIB = $(CFLAGS_BASE) -fvisibility=hidden
 $(BUILD)/%.o: %.c $(HDRS) | $(BUILD)
-	$(CC) $(CFLAGS_BASE) -c $< -o $@
+	$(CC) $(CFLAGS_LIB) -c $< -o $@
 $(BUILD)/kernels_generic.o: src/nn/kernels.c $(HDRS) | $(BUILD)
-	$(CC) $(CFLAGS_BASE) -DTN_KERNEL_NAME=generic -c $< -o $@
+	$(CC) $(CFLAGS_LIB) -DTN_KERNEL_NAME=generic -c $< -o $@
 $(BUILD)/kernels_avx2.o: src/nn/kernels.c $(HDRS) | $(BUILD)
-	$(CC) $(CFLAGS_BASE) -mavx2 -mfma -DTN_KERNEL_NAME=avx2 -c $< -o $@
+	$(CC) $(CFLAGS_LIB) -mavx2 -mfma -DTN_KERNEL_NAME=avx2 -c $< -o $@
 $(BUILD)/kernels_avx512.o: src/nn/kernels.c $(HDRS) | $(BUILD)
-	$(CC) $(CFLAGS_BASE) -mavx512f -mfma -DTN_KERNEL_NAME=avx512 -c $< -o $@
+	$(CC) $(CFLAGS_LIB) -mavx512f -mfma -DTN_KERNEL_NAME=avx512 -c $< -o $@
 $(BUILD)/libtwinnet.a: $(OBJS)
 	rm -f $@ && ar rcs $@ $^
 $(BUILD)/twinnet: $(CLI_SRCS) $(wildcard cli/*.h) $(BUILD)/libtwinnet.a include/twinnet.h
@@ -165,13 +167,17 @@ PREFIX  ?= /usr/local
 DESTDIR ?=
 PIC     ?=
 CFLAGS_BASE += $(PIC)
+# The soname carries TN_ABI_VERSION (twinnet.h), bumped whenever a public struct or signature
+# changes (README, "Library interface and ABI"); the file adds the library's version.
 TN_VERSION := $(shell sed -n 's/.*TN_VERSION_STRING "\(.*\)".*/\1/p' include/twinnet.h)
-SONAME  = libtwinnet.so.$(firstword $(subst ., ,$(TN_VERSION)))
-SHLIB   = libtwinnet.so.$(TN_VERSION)
+TN_ABI  := $(shell sed -n 's/.*define TN_ABI_VERSION \([0-9]*\).*/\1/p' include/twinnet.h)
+SONAME  = libtwinnet.so.$(TN_ABI)
+SHLIB   = $(SONAME).$(TN_VERSION)
 DEST    = $(DESTDIR)$(PREFIX)
 
 $(BUILD)/pic/libtwinnet.a: FORCE
 	$(MAKE) --no-print-directory BUILD=$(BUILD)/pic PIC=-fPIC $@
+shared: $(BUILD)/$(SHLIB)
 $(BUILD)/$(SHLIB): $(BUILD)/pic/libtwinnet.a
 	$(CC) $(SAN) -shared -Wl,-soname,$(SONAME) $(OBJS:$(BUILD)/%=$(BUILD)/pic/%) $(LDLIBS) -o $@
 	ln -sf $(SHLIB) $(BUILD)/$(SONAME) && ln -sf $(SONAME) $(BUILD)/libtwinnet.so
@@ -198,4 +204,4 @@ FORCE:
 clean:
 	rm -rf build
 
-.PHONY: all tests data test sanitize demo bench fuzz repro valgrind faults clean install uninstall web
+.PHONY: all tests data test sanitize demo bench fuzz repro valgrind faults clean install uninstall web shared

@@ -1,6 +1,10 @@
 /* twinnet: train Nielsen's digit networks bit-reproducibly, and explain why two runs differ.
  * Public API. The library never prints and never exits: calls return a tn_status and fill a
- * tn_error with one line "FILE: what is wrong"; progress goes through a callback. */
+ * tn_error with one line "FILE: what is wrong"; progress goes through a callback.
+ * Every public declaration carries TN_API; the shared library exports those and nothing else.
+ * The structs are public and may change until 1.0: each such change bumps TN_ABI_VERSION, the
+ * soname's number (README, "Library interface and ABI"). Test hooks, which may change at any
+ * time and are not exported, sit at the end behind TN_INTERNAL. */
 #ifndef TWINNET_H
 #define TWINNET_H
 
@@ -11,7 +15,17 @@
 extern "C" {
 #endif
 
+/* Exported from the shared library (built with -fvisibility=hidden); a caller may define it. */
+#ifndef TN_API
+#if defined(__GNUC__) && __GNUC__ >= 4
+#define TN_API __attribute__((visibility("default")))
+#else
+#define TN_API
+#endif
+#endif
+
 #define TN_VERSION_STRING "0.1.0"
+#define TN_ABI_VERSION 1          /* libtwinnet.so.TN_ABI_VERSION: bumped when a public struct or call changes */
 #define TN_MAX_LAYERS 16          /* entries in sizes[] (input, hidden..., output) */
 #define TN_MAX_WIDTH 65536        /* largest layer width accepted */
 #define TN_PAD 16                 /* every layer's output width is padded to a multiple of this */
@@ -26,32 +40,23 @@ typedef enum {
 
 typedef struct { char msg[512]; } tn_error; /* one line, no trailing newline */
 
-const char *tn_status_string(tn_status s);
+TN_API const char *tn_status_string(tn_status s);
 
 /* ---- randomness: Philox4x32-10 (Salmon et al. 2011), counter-based ---------------------- */
 typedef enum { TN_STREAM_INIT = 1, TN_STREAM_ORDER = 2, TN_STREAM_BASELINE = 3, TN_STREAM_SWEEP = 4 } tn_stream;
 
-void tn_philox4x32_10(const uint32_t ctr[4], const uint32_t key[2], uint32_t out[4]);
 /* The k-th standard normal deviate of (seed, stream): Box-Muller on Philox block k/2 in double
  * with our own log/sin/cos, so it depends on (seed, stream, k) alone. */
-double tn_normal(uint64_t seed, tn_stream stream, uint64_t k);
+TN_API double tn_normal(uint64_t seed, tn_stream stream, uint64_t k);
 /* Fisher-Yates permutation of 0..n-1 for (seed, epoch): unbiased (Lemire's bounded ints). */
-void tn_shuffle(uint32_t *perm, uint32_t n, uint64_t seed, uint32_t epoch);
-
-/* ---- deterministic math: IEEE basic operations only, same bits under every libm ---------- */
-double tn_exp(double x);
-double tn_log(double x);      /* x > 0 */
-double tn_sin(double x);
-double tn_cos(double x);
-float tn_expf(float x);       /* x clamped to [-86, 88]: never denormal, never inf */
-float tn_sigmoidf(float z);   /* 1/(1+e^-z), z clamped to [-80, 80] */
+TN_API void tn_shuffle(uint32_t *perm, uint32_t n, uint64_t seed, uint32_t epoch);
 
 /* ---- SHA-256 (FIPS 180-4) ----------------------------------------------------------------- */
 typedef struct { uint32_t h[8]; uint64_t len; uint8_t buf[64]; size_t fill; int fast; } tn_sha256;
-void tn_sha256_init(tn_sha256 *s);
-void tn_sha256_update(tn_sha256 *s, const void *data, size_t n);
-void tn_sha256_final(tn_sha256 *s, uint8_t digest[32]);
-void tn_hex(const uint8_t *bytes, size_t n, char *out); /* out: 2n+1 chars */
+TN_API void tn_sha256_init(tn_sha256 *s);
+TN_API void tn_sha256_update(tn_sha256 *s, const void *data, size_t n);
+TN_API void tn_sha256_final(tn_sha256 *s, uint8_t digest[32]);
+TN_API void tn_hex(const uint8_t *bytes, size_t n, char *out); /* out: 2n+1 chars */
 
 /* ---- data: IDX files (raw or gzip) --------------------------------------------------------- */
 typedef struct {
@@ -68,16 +73,21 @@ typedef struct {
 } tn_dataset;
 
 /* Reads an IDX image file (ubyte, 3 dims) and a label file (ubyte, 1 dim) into ds. */
-tn_status tn_dataset_load(tn_dataset *ds, const char *images_path, const char *labels_path,
-                          tn_error *err);
-void tn_dataset_free(tn_dataset *ds);
+TN_API tn_status tn_dataset_load(tn_dataset *ds, const char *images_path, const char *labels_path,
+                                 tn_error *err);
+/* The same from the two files' bytes in memory (raw or gzip); the names (NULL: "images",
+ * "labels") are for messages. The bytes are the caller's, read only. */
+TN_API tn_status tn_dataset_from_bytes(tn_dataset *ds, const char *images_name, const uint8_t *images,
+                                       size_t images_size, const char *labels_name, const uint8_t *labels,
+                                       size_t labels_size, tn_error *err);
+TN_API void tn_dataset_free(tn_dataset *ds);
 /* A view of examples [first, first+count) of src: no copy; free is a no-op on it. */
-tn_dataset tn_dataset_view(const tn_dataset *src, uint32_t first, uint32_t count);
+TN_API tn_dataset tn_dataset_view(const tn_dataset *src, uint32_t first, uint32_t count);
 /* Builds a data set from memory (copies); used by tests and tools. */
-tn_status tn_dataset_from_memory(tn_dataset *ds, uint32_t n, uint32_t rows, uint32_t cols,
-                                 const uint8_t *pixels, const uint8_t *labels, tn_error *err);
+TN_API tn_status tn_dataset_from_memory(tn_dataset *ds, uint32_t n, uint32_t rows, uint32_t cols,
+                                        const uint8_t *pixels, const uint8_t *labels, tn_error *err);
 /* Reads a whole file, transparently gunzipping; *size is the decompressed size. Caps at max. */
-tn_status tn_read_file(const char *path, size_t max, uint8_t **out, size_t *size, tn_error *err);
+TN_API tn_status tn_read_file(const char *path, size_t max, uint8_t **out, size_t *size, tn_error *err);
 
 /* Where a training and a test set come from: MNIST's four files in a directory
  * (train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte,
@@ -89,12 +99,12 @@ typedef struct {
 } tn_data_source;
 
 /* $TWINNET_DATA, else ${XDG_CACHE_HOME:-$HOME/.cache}/twinnet/mnist (where make data puts it). */
-const char *tn_data_default_dir(char *buf, size_t cap);
+TN_API const char *tn_data_default_dir(char *buf, size_t cap);
 /* The four files a source names: train images, train labels, test images, test labels. */
 typedef struct { char path[4][4200]; } tn_data_files;
-void tn_data_resolve(const tn_data_source *src, tn_data_files *files);
+TN_API void tn_data_resolve(const tn_data_source *src, tn_data_files *files);
 /* Loads the training set (train may be NULL: only the test set) and the test set. */
-tn_status tn_data_load(const tn_data_source *src, tn_dataset *train, tn_dataset *test, tn_error *err);
+TN_API tn_status tn_data_load(const tn_data_source *src, tn_dataset *train, tn_dataset *test, tn_error *err);
 
 /* ---- network ------------------------------------------------------------------------------ */
 typedef enum { TN_ACT_SIGMOID = 0, TN_ACT_TANH = 1, TN_ACT_RELU = 2 } tn_activation;
@@ -102,12 +112,12 @@ typedef enum { TN_COST_QUADRATIC = 0, TN_COST_CROSS_ENTROPY = 1, TN_COST_LOG_LIK
 typedef enum { TN_INIT_NORMAL = 0, TN_INIT_SCALED = 1 } tn_init;
 
 /* Names by code, as the CLI and the model file's readers spell them. */
-extern const char *const tn_activation_names[3];
-extern const char *const tn_cost_names[3];
-extern const char *const tn_init_names[2];
-const char *tn_activation_name(tn_activation a);
-const char *tn_cost_name(tn_cost c);
-const char *tn_init_name(tn_init i);
+TN_API extern const char *const tn_activation_names[3];
+TN_API extern const char *const tn_cost_names[3];
+TN_API extern const char *const tn_init_names[2];
+TN_API const char *tn_activation_name(tn_activation a);
+TN_API const char *tn_cost_name(tn_cost c);
+TN_API const char *tn_init_name(tn_init i);
 
 /* A multilayer perceptron. Parameters live in one buffer in an internal layout: each layer's
  * weights input-major, (n_in, pad(n_out)), then its biases (pad(n_out)); padding is zero.
@@ -126,26 +136,26 @@ typedef struct {
     float *params;                   /* (n_buffer) internal layout, 64-byte aligned */
 } tn_net;
 
-tn_status tn_net_init(tn_net *net, const uint32_t *sizes, int n_sizes, tn_activation act,
-                      tn_cost cost, tn_error *err);
-void tn_net_free(tn_net *net);
-tn_status tn_net_copy(tn_net *dst, const tn_net *src, tn_error *err);
+TN_API tn_status tn_net_init(tn_net *net, const uint32_t *sizes, int n_sizes, tn_activation act,
+                             tn_cost cost, tn_error *err);
+TN_API void tn_net_free(tn_net *net);
+TN_API tn_status tn_net_copy(tn_net *dst, const tn_net *src, tn_error *err);
 /* N(0,1) biases and weights (normal), or N(0,1/n_in) weights (scaled), value k of the
  * init stream going to canonical parameter k. */
-void tn_net_randomize(tn_net *net, tn_init init, uint64_t init_seed);
+TN_API void tn_net_randomize(tn_net *net, tn_init init, uint64_t init_seed);
 /* Parameters of a network with these widths: sum of n_in*n_out + n_out over the layers. */
-uint64_t tn_params_count(const uint32_t *sizes, int n_sizes);
+TN_API uint64_t tn_params_count(const uint32_t *sizes, int n_sizes);
 /* Canonical index -> (layer 1.., bias?, row, col) with W as (out, in); 0 if out of range. */
-int tn_param_position(const uint32_t *sizes, int n_sizes, uint64_t index, int *layer, int *is_bias,
-                      uint32_t *row, uint32_t *col);
-void tn_net_get_canonical(const tn_net *net, float *out);      /* out: n_params floats */
-void tn_net_set_canonical(tn_net *net, const float *in);
-float *tn_net_param(tn_net *net, size_t canonical_index);     /* pointer into the buffer */
+TN_API int tn_param_position(const uint32_t *sizes, int n_sizes, uint64_t index, int *layer, int *is_bias,
+                             uint32_t *row, uint32_t *col);
+TN_API void tn_net_get_canonical(const tn_net *net, float *out);      /* out: n_params floats */
+TN_API void tn_net_set_canonical(tn_net *net, const float *in);
+TN_API float *tn_net_param(tn_net *net, size_t canonical_index);     /* pointer into the buffer */
 /* Lowercase hex SHA-256 of the canonical parameters as little-endian float32. */
-void tn_net_fingerprint(const tn_net *net, char hex[65]);
+TN_API void tn_net_fingerprint(const tn_net *net, char hex[65]);
 
 /* Forward one example (x: n_in floats) into out (n_out probabilities/activations). */
-tn_status tn_net_forward(const tn_net *net, const float *x, float *out, tn_error *err);
+TN_API tn_status tn_net_forward(const tn_net *net, const float *x, float *out, tn_error *err);
 
 /* ---- evaluation ---------------------------------------------------------------------------- */
 typedef struct {
@@ -158,16 +168,16 @@ typedef struct {
 
 /* Classes in the confusion matrix: the output width, at most 256 (labels are bytes; a
  * prediction of a wider output's unit 256 or above counts as wrong and is not in the matrix). */
-uint32_t tn_confusion_classes(const tn_net *net);
-tn_status tn_evaluate(const tn_net *net, const tn_dataset *ds, int threads,
-                      tn_eval_result *res, tn_error *err);
+TN_API uint32_t tn_confusion_classes(const tn_net *net);
+TN_API tn_status tn_evaluate(const tn_net *net, const tn_dataset *ds, int threads,
+                             tn_eval_result *res, tn_error *err);
 /* Per-example predicted class and output vector (out: n*n_out floats, may be NULL). */
-tn_status tn_predict_all(const tn_net *net, const tn_dataset *ds, int threads,
-                         uint8_t *pred, float *out, tn_error *err);
+TN_API tn_status tn_predict_all(const tn_net *net, const tn_dataset *ds, int threads,
+                                uint8_t *pred, float *out, tn_error *err);
 /* Activations of layer `layer` (1: the first hidden layer .. n_sizes-1: the output) for every
  * example of ds: out is (n, sizes[layer]) row-major, the caller's. */
-tn_status tn_layer_activations(const tn_net *net, const tn_dataset *ds, int layer, int threads, float *out,
-                               tn_error *err);
+TN_API tn_status tn_layer_activations(const tn_net *net, const tn_dataset *ds, int layer, int threads, float *out,
+                                      tn_error *err);
 
 /* ---- training ------------------------------------------------------------------------------ */
 typedef enum {
@@ -200,7 +210,7 @@ typedef struct {
     float eta_decay;          /* eta in epoch e (0-based) is eta / (1 + eta_decay * e); 0: constant */
 } tn_config;
 
-void tn_config_default(tn_config *cfg); /* network.py: [784,30,10], 30, 10, 3.0, quadratic */
+TN_API void tn_config_default(tn_config *cfg); /* network.py: [784,30,10], 30, 10, 3.0, quadratic */
 
 typedef struct {
     uint32_t epoch;            /* 1-based */
@@ -233,13 +243,9 @@ typedef struct {
 /* Trains net (initialised here from cfg) on the first cfg->train_size examples of train; the
  * rest, if any, is the validation set; evaluates on test (may be NULL) after each epoch.
  * *stop_flag (may be NULL) is polled between mini-batches: non-zero stops at that boundary. */
-tn_status tn_train(const tn_config *cfg, const tn_dataset *train, const tn_dataset *test,
-                   tn_net *net, tn_epoch_fn on_epoch, void *user,
-                   volatile const int *stop_flag, tn_train_result *result, tn_error *err);
-
-/* One SGD step on examples idx[0..m-1] of ds, as tn_train does (exposed for tests). */
-tn_status tn_sgd_step(tn_net *net, const tn_dataset *ds, const uint32_t *idx, uint32_t m,
-                      float eta, float lambda, uint32_t n_train, tn_error *err);
+TN_API tn_status tn_train(const tn_config *cfg, const tn_dataset *train, const tn_dataset *test,
+                          tn_net *net, tn_epoch_fn on_epoch, void *user,
+                          volatile const int *stop_flag, tn_train_result *result, tn_error *err);
 
 /* ---- model files --------------------------------------------------------------------------- */
 /* How a training run ended. */
@@ -249,7 +255,7 @@ typedef enum {
     TN_STOP_INTERRUPTED = 2,   /* stopped on request, at a step boundary */
     TN_STOP_NON_FINITE = 3     /* a non-finite cost or parameter: the last finite epoch's model */
 } tn_stop;
-extern const char *const tn_stop_names[4];
+TN_API extern const char *const tn_stop_names[4];
 
 typedef struct {
     tn_config config;          /* trace_path is NULL after load */
@@ -262,9 +268,15 @@ typedef struct {
 } tn_model;
 
 #define TN_MODEL_VERSION 2u
-tn_status tn_model_save(const tn_model *m, const char *path, tn_error *err);   /* atomic */
-tn_status tn_model_load(tn_model *m, const char *path, tn_error *err);
-void tn_model_free(tn_model *m);
+TN_API tn_status tn_model_save(const tn_model *m, const char *path, tn_error *err);   /* atomic */
+TN_API tn_status tn_model_load(tn_model *m, const char *path, tn_error *err);
+/* A model file's bytes in memory (raw or gzip) into m, as tn_model_load reads the file; name
+ * (NULL: "model") is for messages. */
+TN_API tn_status tn_model_from_bytes(tn_model *m, const char *name, const uint8_t *bytes, size_t size,
+                                     tn_error *err);
+/* The bytes tn_model_save writes, in *bytes (malloc'd: the caller frees it with free()). */
+TN_API tn_status tn_model_to_bytes(const tn_model *m, uint8_t **bytes, size_t *size, tn_error *err);
+TN_API void tn_model_free(tn_model *m);
 
 /* ---- a training run: what the CLI, a sweep and an MPI rank all call ------------------------ */
 typedef struct {
@@ -282,19 +294,19 @@ typedef struct {
  * the training examples used, and the parameters; writes it to spec->out if set. A stop on
  * request still writes the model of that step (result->interrupted says so). On success the
  * caller frees model with tn_model_free. */
-tn_status tn_run(const tn_run_spec *spec, tn_model *model, tn_train_result *result, tn_error *err);
+TN_API tn_status tn_run(const tn_run_spec *spec, tn_model *model, tn_train_result *result, tn_error *err);
 
 /* Before any long work: out can be written (a non-empty name, not a directory, in an existing
  * writable directory) and is not the same file as any of the inputs or the other outputs
  * (same device and inode, or the same resolved name where it does not exist yet). Entries may
  * be NULL. TN_ERR_ARG with a message naming out. */
-tn_status tn_out_check(const char *out, const char *const *inputs, int n_inputs, const char *const *outputs,
-                       int n_outputs, tn_error *err);
+TN_API tn_status tn_out_check(const char *out, const char *const *inputs, int n_inputs, const char *const *outputs,
+                              int n_outputs, tn_error *err);
 /* Atomic file write: temporary file in the same directory, fsync, rename. */
-tn_status tn_write_atomic(const char *path, const void *data, size_t n, tn_error *err);
+TN_API tn_status tn_write_atomic(const char *path, const void *data, size_t n, tn_error *err);
 
 /* SHA-256 of a data set's pixels and labels (the data fingerprint in model files). */
-void tn_dataset_sha256(const tn_dataset *ds, uint8_t digest[32]);
+TN_API void tn_dataset_sha256(const tn_dataset *ds, uint8_t digest[32]);
 
 /* ---- sweep: many trainings in which one source of randomness varies ------------------------ */
 typedef enum {
@@ -306,7 +318,7 @@ typedef enum {
     TN_VARY_NONE,       /* nothing: the control, every run the same */
     TN_VARY_COUNT
 } tn_vary;
-extern const char *const tn_vary_names[TN_VARY_COUNT];   /* "init", "order", "both", "bit", "none" */
+TN_API extern const char *const tn_vary_names[TN_VARY_COUNT];   /* "init", "order", "both", "bit", "none" */
 
 typedef struct {
     tn_config base;                    /* every run's training; its seeds are where runs start */
@@ -317,26 +329,26 @@ typedef struct {
 } tn_sweep;
 
 /* Run r = source index * runs + i, named "SOURCE-III" (e.g. "init-003"). */
-uint32_t tn_sweep_total(const tn_sweep *sw);
-void tn_sweep_run_name(const tn_sweep *sw, uint32_t r, char name[32]);
-tn_status tn_sweep_run_config(const tn_sweep *sw, uint32_t r, const tn_dataset *train, tn_config *cfg,
-                              tn_error *err);
+TN_API uint32_t tn_sweep_total(const tn_sweep *sw);
+TN_API void tn_sweep_run_name(const tn_sweep *sw, uint32_t r, char name[32]);
+TN_API tn_status tn_sweep_run_config(const tn_sweep *sw, uint32_t r, const tn_dataset *train, tn_config *cfg,
+                                     tn_error *err);
 /* Trains run r and writes DIR/NAME.tnm and DIR/NAME.epochs.jsonl (no timings: the bytes depend
  * on the run alone), and for the first TN_SWEEP_TRACED runs of each source a trace DIR/NAME.trace
  * at steps 1, 2, 4, ... and every epoch's end; fingerprint: the model's. A stop on request is
  * an error here (the run is not finished). */
 #define TN_SWEEP_TRACED 2
-tn_status tn_sweep_run(const tn_sweep *sw, uint32_t r, const tn_dataset *train, const tn_dataset *test,
-                       volatile const int *stop_flag, char fingerprint[65], tn_error *err);
+TN_API tn_status tn_sweep_run(const tn_sweep *sw, uint32_t r, const tn_dataset *train, const tn_dataset *test,
+                              volatile const int *stop_flag, char fingerprint[65], tn_error *err);
 /* The sweep's identity: every option that changes a run's bits, runs, sources, the data. */
-void tn_sweep_key(const tn_sweep *sw, const uint8_t data_sha256[32], char hex[65]);
+TN_API void tn_sweep_key(const tn_sweep *sw, const uint8_t data_sha256[32], char hex[65]);
 /* Creates DIR, or reads its manifest: another key is TN_ERR_ARG; each finished run's model is
  * checked against its fingerprint (else the run is to be redone: *broken counts them).
  * fingerprints: tn_sweep_total entries, "" for a run still to do. */
-tn_status tn_sweep_open(const tn_sweep *sw, const char key[65], char (*fingerprints)[65], uint32_t *finished,
-                        uint32_t *broken, tn_error *err);
-tn_status tn_sweep_write_manifest(const tn_sweep *sw, const char key[65], char (*fingerprints)[65],
-                                  tn_error *err);
+TN_API tn_status tn_sweep_open(const tn_sweep *sw, const char key[65], char (*fingerprints)[65], uint32_t *finished,
+                               uint32_t *broken, tn_error *err);
+TN_API tn_status tn_sweep_write_manifest(const tn_sweep *sw, const char key[65], char (*fingerprints)[65],
+                                         tn_error *err);
 
 /* Sweeps at scale: shard index of count (0-based) is the fixed share of runs r with r mod count ==
  * index, which a job of an array (--shard K/N: index K-1) or an MPI rank trains. Each shard
@@ -345,17 +357,17 @@ tn_status tn_sweep_write_manifest(const tn_sweep *sw, const char key[65], char (
  * reads manifest.json and every shard's record. Once every run is finished, the manifest is
  * written whole and the shards' records removed (tn_sweep_clear_shards). */
 #define TN_SWEEP_SHARD_RECORD "manifest.shard-%u-of-%u.json"
-uint32_t tn_sweep_shard_total(const tn_sweep *sw, uint32_t index, uint32_t count);   /* its runs */
+TN_API uint32_t tn_sweep_shard_total(const tn_sweep *sw, uint32_t index, uint32_t count);   /* its runs */
 /* tn_sweep_open for one shard: only its runs are checked and returned (the others: ""). */
-tn_status tn_sweep_open_shard(const tn_sweep *sw, const char key[65], uint32_t index, uint32_t count,
-                              char (*fingerprints)[65], uint32_t *finished, uint32_t *broken, tn_error *err);
-tn_status tn_sweep_write_shard(const tn_sweep *sw, const char key[65], char (*fingerprints)[65], uint32_t index,
-                               uint32_t count, tn_error *err);
-tn_status tn_sweep_clear_shards(const tn_sweep *sw, tn_error *err);
+TN_API tn_status tn_sweep_open_shard(const tn_sweep *sw, const char key[65], uint32_t index, uint32_t count,
+                                     char (*fingerprints)[65], uint32_t *finished, uint32_t *broken, tn_error *err);
+TN_API tn_status tn_sweep_write_shard(const tn_sweep *sw, const char key[65], char (*fingerprints)[65], uint32_t index,
+                                      uint32_t count, tn_error *err);
+TN_API tn_status tn_sweep_clear_shards(const tn_sweep *sw, tn_error *err);
 /* The sweep DIR holds, from its manifest or a shard's record: runs, sources, the options the
  * manifest lists (the others keep tn_config_default's: they matter only to training) and the key;
  * sw->dir = dir. TN_ERR_ARG: no sweep there. */
-tn_status tn_sweep_read(const char *dir, tn_sweep *sw, char key[65], tn_error *err);
+TN_API tn_status tn_sweep_read(const char *dir, tn_sweep *sw, char key[65], tn_error *err);
 
 /* ---- a sweep's attribution table: which source of randomness makes how much difference ---- */
 typedef struct { double mean, stderr_; } tn_stat;   /* a mean over pairs and its standard error */
@@ -390,7 +402,7 @@ typedef struct {
     const char *page_format;  /* ... in the report: "%.2f" */
 } tn_pair_metric_desc;
 /* The description of metric m; NULL when m is not one (m >= TN_PAIR_METRIC_COUNT). */
-const tn_pair_metric_desc *tn_pair_metric_info(tn_pair_metric m);
+TN_API const tn_pair_metric_desc *tn_pair_metric_info(tn_pair_metric m);
 
 typedef struct {
     tn_vary source;
@@ -402,8 +414,8 @@ typedef struct {
 } tn_attribution_row;
 
 /* One row per source of sw, from its finished runs' models, on the test set. */
-tn_status tn_sweep_attribution(const tn_sweep *sw, const tn_dataset *test, const tn_attribution_options *opt,
-                               tn_attribution_row *rows, tn_error *err);
+TN_API tn_status tn_sweep_attribution(const tn_sweep *sw, const tn_dataset *test, const tn_attribution_options *opt,
+                                      tn_attribution_row *rows, tn_error *err);
 
 /* The same in two stages, so that processes (MPI ranks, shards) can share the work: measure
  * the runs r = part, part + parts, ... and the pairs p = part, part + parts, ... (what the
@@ -411,13 +423,13 @@ tn_status tn_sweep_attribution(const tn_sweep *sw, const tn_dataset *test, const
  * the same bytes whatever the split. Pairs are numbered source by source (tn_sweep_pairs). */
 typedef struct { double accuracy, cost; char fingerprint[65]; } tn_run_metrics;
 typedef struct { double v[TN_PAIR_METRIC_COUNT]; } tn_pair_metrics;   /* one pair, indexed by tn_pair_metric */
-uint64_t tn_sweep_pairs(const tn_sweep *sw, const tn_attribution_options *opt);
-tn_status tn_sweep_measure(const tn_sweep *sw, const tn_dataset *test, const tn_attribution_options *opt, uint32_t part,
-                           uint32_t parts, tn_run_metrics *runs, tn_pair_metrics *pairs, tn_error *err);
-void tn_sweep_table(const tn_sweep *sw, const tn_attribution_options *opt, const tn_run_metrics *runs,
-                    const tn_pair_metrics *pairs, tn_attribution_row *rows);
+TN_API uint64_t tn_sweep_pairs(const tn_sweep *sw, const tn_attribution_options *opt);
+TN_API tn_status tn_sweep_measure(const tn_sweep *sw, const tn_dataset *test, const tn_attribution_options *opt, uint32_t part,
+                                  uint32_t parts, tn_run_metrics *runs, tn_pair_metrics *pairs, tn_error *err);
+TN_API void tn_sweep_table(const tn_sweep *sw, const tn_attribution_options *opt, const tn_run_metrics *runs,
+                           const tn_pair_metrics *pairs, tn_attribution_row *rows);
 /* Writes the rows as DIR/attribution.csv and DIR/attribution.json (atomically). */
-tn_status tn_sweep_write_table(const tn_sweep *sw, const tn_attribution_row *rows, tn_error *err);
+TN_API tn_status tn_sweep_write_table(const tn_sweep *sw, const tn_attribution_row *rows, tn_error *err);
 
 /* ---- diverge: where two training traces part ---------------------------------------------- */
 typedef struct {
@@ -447,8 +459,8 @@ typedef struct {
     size_t n_points;
 } tn_diverge_result;
 
-tn_status tn_diverge(const char *trace_a, const char *trace_b, tn_diverge_result *res, tn_error *err);
-void tn_diverge_result_free(tn_diverge_result *res);
+TN_API tn_status tn_diverge(const char *trace_a, const char *trace_b, tn_diverge_result *res, tn_error *err);
+TN_API void tn_diverge_result_free(tn_diverge_result *res);
 
 /* ---- images for predict: PGM (P2/P5), PNG and JPEG, read as 8-bit grey (and alpha) -------- */
 #define TN_IMAGE_MAX_SIDE 4096u   /* larger sides are an error, found in the header */
@@ -464,11 +476,18 @@ typedef struct {
 /* Reads a PGM, PNG or JPEG file (at most 64 MiB and TN_IMAGE_MAX_SIDE a side) into img; the
  * caller frees it with tn_image_free. Colour (and CMYK) becomes grey; alpha is kept, not
  * applied; a JPEG is turned as its Exif orientation says. */
-tn_status tn_image_read(const char *path, tn_image *img, tn_error *err);
-void tn_image_free(tn_image *img);
+TN_API tn_status tn_image_read(const char *path, tn_image *img, tn_error *err);
+/* The same from a file's bytes in memory; name (NULL: "image") is for messages. */
+TN_API tn_status tn_image_from_bytes(const char *name, const uint8_t *bytes, size_t size, tn_image *img,
+                                     tn_error *err);
+/* An image from RGBA pixels (4 bytes a pixel, row-major, not premultiplied: a canvas's): grey as
+ * a colour file becomes grey (BT.601 luma, 16-bit fixed point), alpha kept. Free with tn_image_free. */
+TN_API tn_status tn_image_from_rgba(const char *name, const uint8_t *rgba, uint32_t width, uint32_t height,
+                                    tn_image *img, tn_error *err);
+TN_API void tn_image_free(tn_image *img);
 /* tn_image_read's grey pixels alone (malloc'd), any alpha ignored: the raw input of a model. */
-tn_status tn_image_load(const char *path, uint8_t **pixels, uint32_t *width, uint32_t *height,
-                        tn_error *err);
+TN_API tn_status tn_image_load(const char *path, uint8_t **pixels, uint32_t *width, uint32_t *height,
+                               tn_error *err);
 
 /* What tn_image_preprocess found and did. */
 typedef struct {
@@ -492,18 +511,18 @@ typedef struct {
  * out: 784 bytes, light ink on black, row-major. An image without ink (blank, or under 24
  * levels of contrast) is TN_ERR_FORMAT "NAME: no ink found ..."; name may be NULL ("image").
  * info may be NULL. */
-tn_status tn_image_preprocess(const tn_image *img, const char *name, uint8_t *out, tn_preprocess_info *info,
-                              tn_error *err);
+TN_API tn_status tn_image_preprocess(const tn_image *img, const char *name, uint8_t *out, tn_preprocess_info *info,
+                                     tn_error *err);
 
-/* ---- kernels (internal, exposed for tests): fixed order at every SIMD width --------------- */
-const char *tn_simd_path(void);  /* "avx512", "avx2" or "generic": chosen at run time */
+/* ---- kernels: which SIMD path runs (every path sums in one fixed order: the same bits) ----- */
+TN_API const char *tn_simd_path(void);  /* "avx512", "avx2" or "generic": chosen at run time */
 /* $TWINNET_SIMD, if set, must name a path (generic, avx2, avx512); one the CPU lacks falls back. */
-tn_status tn_simd_check(tn_error *err);
+TN_API tn_status tn_simd_check(tn_error *err);
 
 /* ---- compare: why two networks of one shape differ -----------------------------------------
- * compare.c (the report), align.c (matching hidden units, canonical form), similarity.c
- * (correlation, CKA), explain.c (the plain-words findings), npz.c (NumPy export). A hidden layer
- * is l = 1..n_sizes-2; arrays indexed by layer leave the other entries unused (zero or NULL). */
+ * Distances, matching hidden units (alignment, canonical form), correlation and CKA, the
+ * straight path, the plain-words findings, the NumPy export. A hidden layer is
+ * l = 1..n_sizes-2; arrays indexed by layer leave the other entries unused (zero or NULL). */
 
 /* Distance between the parameters of A and B, summed in double in canonical order. */
 typedef struct {
@@ -523,10 +542,10 @@ typedef struct {
 
 /* a and b must have the same widths (else TN_ERR_ARG). blank: sizes[0] flags (1: the input is 0
  * in every training example, see tn_blank_inputs), or NULL for none. */
-tn_status tn_net_distance(const tn_net *a, const tn_net *b, const uint8_t *blank, tn_distances *d,
-                          tn_error *err);
+TN_API tn_status tn_net_distance(const tn_net *a, const tn_net *b, const uint8_t *blank, tn_distances *d,
+                                 tn_error *err);
 /* blank[k] = 1 where input k is 0 in every example of ds (ds->n_in flags); returns how many. */
-uint32_t tn_blank_inputs(const tn_dataset *ds, uint8_t *blank);
+TN_API uint32_t tn_blank_inputs(const tn_dataset *ds, uint8_t *blank);
 
 /* How B's hidden units are put in A's order: in hidden layer l, A's unit i is matched by B's
  * unit perm[l][i], negated when flip[l][i] (the sign symmetry: tanh(-z) = -tanh(z); sigmoid(-z)
@@ -544,39 +563,39 @@ typedef struct {
     uint32_t flipped;                  /* hidden units negated */
 } tn_alignment;
 
-tn_status tn_alignment_init(tn_alignment *al, const tn_net *net, tn_error *err); /* the identity */
-void tn_alignment_free(tn_alignment *al);
-int tn_sign_symmetry(tn_activation act);   /* 1: sigmoid and tanh; ReLU has none */
+TN_API tn_status tn_alignment_init(tn_alignment *al, const tn_net *net, tn_error *err); /* the identity */
+TN_API void tn_alignment_free(tn_alignment *al);
+TN_API int tn_sign_symmetry(tn_activation act);   /* 1: sigmoid and tanh; ReLU has none */
 /* Weight matching (Ainsworth et al. 2022, "Git Re-Basin", algorithm 1): per hidden layer, the
  * assignment maximising the summed inner products of each unit's incoming weights, bias and
  * outgoing weights, solved exactly (tn_lap_solve); several hidden layers: coordinate descent in
  * ascending layer order, from the identity, until a sweep changes nothing. flips: each pair takes
  * the better sign (|similarity|), where the activation allows it. */
-tn_status tn_align_weights(const tn_net *a, const tn_net *b, int flips, tn_alignment *al, tn_error *err);
+TN_API tn_status tn_align_weights(const tn_net *a, const tn_net *b, int flips, tn_alignment *al, tn_error *err);
 /* Activation matching: per hidden layer, the assignment maximising the summed Pearson
  * correlations of matched units' activations over ds (with flips: |correlation|). */
-tn_status tn_align_activations(const tn_net *a, const tn_net *b, const tn_dataset *ds, int flips,
-                               int threads, tn_alignment *al, tn_error *err);
+TN_API tn_status tn_align_activations(const tn_net *a, const tn_net *b, const tn_dataset *ds, int flips,
+                                      int threads, tn_alignment *al, tn_error *err);
 /* out (initialised here; the caller frees it) = b with its hidden units permuted and negated as
  * al says: the same function as b, up to rounding of the biases a sigmoid flip changes. */
-tn_status tn_net_align(const tn_net *b, const tn_alignment *al, tn_net *out, tn_error *err);
+TN_API tn_status tn_net_align(const tn_net *b, const tn_alignment *al, tn_net *out, tn_error *err);
 /* Canonical form: in each hidden layer, in ascending order, a unit is negated (where the
  * activation allows) when its incoming weights sum below 0 (ties: the first non-zero weight,
  * then the bias), then units are sorted by the norm of their incoming weights, largest first
  * (ties: the weights, then the bias, compared in order). Networks equal up to permutations and
  * flips of hidden units get the same canonical form. al (may be NULL; initialised here) gets
  * the transformation. */
-tn_status tn_net_canonical(const tn_net *net, tn_net *out, tn_alignment *al, tn_error *err);
+TN_API tn_status tn_net_canonical(const tn_net *net, tn_net *out, tn_alignment *al, tn_error *err);
 
 /* Linear CKA (Kornblith et al. 2019) of x (n, dx) and y (n, dy), row-major, each column centred:
  * ||Xc^T Yc||_F^2 / (||Xc^T Xc||_F ||Yc^T Yc||_F), in double, sums in example order. 0 when a
  * side has no variance. */
-tn_status tn_linear_cka(const float *x, const float *y, uint32_t n, uint32_t dx, uint32_t dy, double *cka,
-                        tn_error *err);
+TN_API tn_status tn_linear_cka(const float *x, const float *y, uint32_t n, uint32_t dx, uint32_t dy, double *cka,
+                               tn_error *err);
 
 /* W1, b1, W2, b2, ... as float32 little-endian .npy arrays (W shape (out, in)) in an uncompressed
  * zip, written atomically: what numpy.load reads. */
-tn_status tn_export_npz(const tn_net *net, const char *path, tn_error *err);
+TN_API tn_status tn_export_npz(const tn_net *net, const char *path, tn_error *err);
 
 /* The arrangements of B that compare measures against A. */
 typedef enum {
@@ -588,7 +607,7 @@ typedef enum {
     TN_VIEW_COUNT
 } tn_view;
 /* "raw", "weight_matching", "weight_matching_flips", "activation_matching", ... (JSON names) */
-extern const char *const tn_view_names[TN_VIEW_COUNT];
+TN_API extern const char *const tn_view_names[TN_VIEW_COUNT];
 
 typedef struct {
     double t;       /* 0: A, 1: this arrangement of B; parameters (1-t) A + t B */
@@ -619,7 +638,7 @@ typedef struct {
                                      inputs, starts, baseline or CKA; no activation correlations
                                      unless an activation view is asked for */
 } tn_compare_options;
-void tn_compare_options_default(tn_compare_options *o);
+TN_API void tn_compare_options_default(tn_compare_options *o);
 
 typedef struct {
     int n_sizes;                             /* entries in sizes */
@@ -652,9 +671,9 @@ typedef struct {
 
 /* Everything above for models a and b (same widths, activation and cost, else TN_ERR_ARG) on
  * test; train (may be NULL) gives the blank inputs. The caller frees res. */
-tn_status tn_compare(const tn_model *a, const tn_model *b, const tn_dataset *train, const tn_dataset *test,
-                     const tn_compare_options *opt, tn_compare_result *res, tn_error *err);
-void tn_compare_result_free(tn_compare_result *res);
+TN_API tn_status tn_compare(const tn_model *a, const tn_model *b, const tn_dataset *train, const tn_dataset *test,
+                            const tn_compare_options *opt, tn_compare_result *res, tn_error *err);
+TN_API void tn_compare_result_free(tn_compare_result *res);
 
 /* One plain-words finding of a comparison, each one sentence (the answer: a short paragraph). */
 typedef enum {
@@ -671,10 +690,10 @@ typedef enum {
     TN_FINDING_COUNT
 } tn_finding;
 /* "distance", "start", "blank", ... "answer" (JSON names) */
-extern const char *const tn_finding_names[TN_FINDING_COUNT];
+TN_API extern const char *const tn_finding_names[TN_FINDING_COUNT];
 /* Writes finding f into buf (cap bytes, NUL-terminated, cut if longer); returns its length, 0 if
  * the finding does not apply (e.g. no training set for the blank inputs). */
-size_t tn_compare_explain(const tn_compare_result *r, tn_finding f, char *buf, size_t cap);
+TN_API size_t tn_compare_explain(const tn_compare_result *r, tn_finding f, char *buf, size_t cap);
 /* ---- end of compare ------------------------------------------------------------------------ */
 
 /* ---- report: one self-contained HTML page (plots as inline SVG, images as PNG data URIs, no
@@ -691,14 +710,45 @@ typedef struct {
     uint32_t max_images;            /* test images shown on which the pair disagrees (default 24) */
     int threads;                    /* default 1; the page does not depend on it */
 } tn_report_spec;
-void tn_report_spec_default(tn_report_spec *spec);
+TN_API void tn_report_spec_default(tn_report_spec *spec);
 /* Writes the page to out (atomically); the same inputs give the same bytes (no timestamp).
  * bytes (may be NULL): the page's size. A sweep must be finished and have two runs or more of
  * some source; the pair must have one shape (TN_ERR_ARG otherwise). */
-tn_status tn_report_write(const tn_report_spec *spec, const char *out, size_t *bytes, tn_error *err);
+TN_API tn_status tn_report_write(const tn_report_spec *spec, const char *out, size_t *bytes, tn_error *err);
 /* ---- end of report ------------------------------------------------------------------------- */
 
 #ifdef __cplusplus
 }
 #endif
+#endif /* TWINNET_H */
+
+/* ---- internal: test hooks (TN_INTERNAL) ------------------------------------------------------
+ * For the library's own files (util.h defines TN_INTERNAL) and tests that check the parts one by
+ * one. Not exported from the shared library, not covered by the ABI: they may change at any time.
+ * Outside the include guard (as zstd's ZSTD_STATIC_LINKING_ONLY part), so that a file which
+ * includes twinnet.h before defining TN_INTERNAL still gets them. */
+#if defined(TN_INTERNAL) && !defined(TWINNET_H_INTERNAL)
+#define TWINNET_H_INTERNAL
+#ifdef __cplusplus
+extern "C" {
 #endif
+
+/* One Philox4x32-10 block (the generator behind tn_normal and tn_shuffle). */
+void tn_philox4x32_10(const uint32_t ctr[4], const uint32_t key[2], uint32_t out[4]);
+
+/* Deterministic math: IEEE basic operations only, same bits under every libm. */
+double tn_exp(double x);
+double tn_log(double x);      /* x > 0 */
+double tn_sin(double x);
+double tn_cos(double x);
+float tn_expf(float x);       /* x clamped to [-86, 88]: never denormal, never inf */
+float tn_sigmoidf(float z);   /* 1/(1+e^-z), z clamped to [-80, 80] */
+
+/* One SGD step on examples idx[0..m-1] of ds, as tn_train does. */
+tn_status tn_sgd_step(tn_net *net, const tn_dataset *ds, const uint32_t *idx, uint32_t m,
+                      float eta, float lambda, uint32_t n_train, tn_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* TN_INTERNAL */

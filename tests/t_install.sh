@@ -17,7 +17,9 @@ command -v "$CC" > /dev/null 2>&1 || { echo "skipped: no C compiler ($CC)"; exit
 ROOT=$SCRATCH/root
 P=$ROOT/usr/local
 VERSION=$(sed -n 's/.*TN_VERSION_STRING "\(.*\)".*/\1/p' include/twinnet.h)
-SONAME=libtwinnet.so.${VERSION%%.*}
+ABI=$(sed -n 's/.*define TN_ABI_VERSION \([0-9]*\).*/\1/p' include/twinnet.h)
+SONAME=libtwinnet.so.$ABI       # the ABI's number (README, "Library interface and ABI")
+SHLIB=$SONAME.$VERSION          # ... and the library's version
 if ! make -s install BUILD="$BUILD" DESTDIR="$ROOT" PREFIX=/usr/local > "$SCRATCH/make.log" 2>&1; then
     bad "make install"
     tail -n 20 "$SCRATCH/make.log"
@@ -27,18 +29,18 @@ fi
 
 # ---- the tree: every file, its mode, the symlinks, the soname, the .pc's prefix ---------------
 expect_eq "installed files" "$(cd "$P" && find . ! -type d | sort | tr '\n' ' ')" \
-    "./bin/twinnet ./include/twinnet.h ./lib/libtwinnet.a ./lib/libtwinnet.so ./lib/$SONAME ./lib/libtwinnet.so.$VERSION ./lib/pkgconfig/twinnet.pc ./share/man/man1/twinnet.1 "
+    "./bin/twinnet ./include/twinnet.h ./lib/libtwinnet.a ./lib/libtwinnet.so ./lib/$SONAME ./lib/$SHLIB ./lib/pkgconfig/twinnet.pc ./share/man/man1/twinnet.1 "
 mode() { ls -l "$P/$1" | cut -c1-10; }
 expect_eq "bin/twinnet mode" "$(mode bin/twinnet)" "-rwxr-xr-x"
-for f in include/twinnet.h lib/libtwinnet.a lib/libtwinnet.so.$VERSION lib/pkgconfig/twinnet.pc share/man/man1/twinnet.1; do
+for f in include/twinnet.h lib/libtwinnet.a lib/$SHLIB lib/pkgconfig/twinnet.pc share/man/man1/twinnet.1; do
     expect_eq "$f mode" "$(mode "$f")" "-rw-r--r--"
 done
-expect_eq "$SONAME links to the library" "$(readlink "$P/lib/$SONAME")" "libtwinnet.so.$VERSION"
+expect_eq "$SONAME links to the library" "$(readlink "$P/lib/$SONAME")" "$SHLIB"
 expect_eq "libtwinnet.so links to the soname" "$(readlink "$P/lib/libtwinnet.so")" "$SONAME"
 if command -v readelf > /dev/null 2>&1; then
-    soname=$(readelf -d "$P/lib/libtwinnet.so.$VERSION" | sed -n 's/.*(SONAME).*\[\(.*\)\].*/\1/p')
+    soname=$(readelf -d "$P/lib/$SHLIB" | sed -n 's/.*(SONAME).*\[\(.*\)\].*/\1/p')
 elif command -v objdump > /dev/null 2>&1; then
-    soname=$(objdump -p "$P/lib/libtwinnet.so.$VERSION" | awk '$1 == "SONAME" { print $2 }')
+    soname=$(objdump -p "$P/lib/$SHLIB" | awk '$1 == "SONAME" { print $2 }')
 else
     soname=$SONAME; echo "note: soname not checked (no readelf or objdump)"
 fi

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "check.h"
+#define TN_INTERNAL 1 /* test hooks: see the end of twinnet.h */
 #include "twinnet.h"
 
 static uint64_t rng_state = 20240601;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "check.h"
+#define TN_INTERNAL 1 /* test hooks: see the end of twinnet.h */
 #include "twinnet.h"
 
 #define N_SIZES 4

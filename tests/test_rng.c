@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "check.h"
+#define TN_INTERNAL 1 /* test hooks: see the end of twinnet.h */
 #include "twinnet.h"
 
 /* TN_TEST_WITHOUT_RANDOM123 tries the path of a machine without the header. */

@@ -9,6 +9,7 @@
 
 #include "check.h"
 #include "util.h"
+#define TN_INTERNAL 1 /* test hooks: see the end of twinnet.h */
 #include "twinnet.h"
 
 #define BATCH 10

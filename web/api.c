@@ -3,11 +3,14 @@
  * matching with sign flips (tn_align_weights, as `twinnet align`), and runs MNIST's
  * preprocessing (tn_image_preprocess, as `twinnet predict`) and the networks (tn_predict_all,
  * tn_layer_activations, as `twinnet eval`): the same C code as the command line, compiled to
- * WebAssembly. A call that fails returns a non-zero status; tw_error() says why in one line. */
+ * WebAssembly, through the public API (twinnet.h) alone. A call that fails returns a non-zero
+ * status; tw_error() says why in one line. */
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "parse.h"
+#include "twinnet.h"
 
 #define EXPORT(name) __attribute__((export_name(#name)))
 
@@ -27,8 +30,17 @@ static const tn_net *net_of(int which) {
     return NULL;
 }
 
+/* The one-line message of a failure here, as the library writes its own into last. */
+__attribute__((format(printf, 2, 3))) static int fail(tn_status s, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(last.msg, sizeof last.msg, fmt, ap);
+    va_end(ap);
+    return s;
+}
+
 static int no_net(int which) {
-    return tn_fail(&last, TN_ERR_ARG, "network %d is not loaded (0: A, 1: B, 2: B aligned)", which);
+    return fail(TN_ERR_ARG, "network %d is not loaded (0: A, 1: B, 2: B aligned)", which);
 }
 
 EXPORT(tw_alloc) void *tw_alloc(size_t n);
@@ -52,7 +64,7 @@ int tw_load(int which, const uint8_t *bytes, size_t size) {
     drop_alignment();
     if (loaded[which]) tn_model_free(&model[which]);
     loaded[which] = 0;
-    tn_status s = tn_model_parse(&model[which], which == NET_A ? "model A" : "model B", bytes, size, &last);
+    tn_status s = tn_model_from_bytes(&model[which], which == NET_A ? "model A" : "model B", bytes, size, &last);
     if (s == TN_OK) loaded[which] = 1;
     return s;
 }
@@ -61,7 +73,7 @@ int tw_load(int which, const uint8_t *bytes, size_t size) {
 EXPORT(tw_align) int tw_align(void);
 int tw_align(void) {
     drop_alignment();
-    if (!loaded[NET_A] || !loaded[NET_B]) return tn_fail(&last, TN_ERR_ARG, "load models A and B first");
+    if (!loaded[NET_A] || !loaded[NET_B]) return fail(TN_ERR_ARG, "load models A and B first");
     tn_status s = tn_align_weights(&model[NET_A].net, &model[NET_B].net, 1, &alignment, &last);
     if (s != TN_OK) return s;
     if ((s = tn_net_align(&model[NET_B].net, &alignment, &aligned, &last)) != TN_OK) {
@@ -115,27 +127,17 @@ uint32_t tw_params(int which, float *out) {
 }
 
 /* MNIST's preprocessing, as `twinnet predict` does it, of an RGBA image (a canvas's pixels,
- * 4 bytes a pixel, not premultiplied): grey by tn_luma and alpha kept, as `predict` reads an RGBA
- * PNG, so that the page and `predict` on the same picture saved as PNG see the same bytes. out:
- * 784 bytes; info (may be NULL): 10 int32s: inverted, composited, box x y w h, left, top, fit w h. */
+ * 4 bytes a pixel, not premultiplied) made grey with alpha kept by tn_image_from_rgba, as `predict`
+ * reads an RGBA PNG, so that the page and `predict` on the same picture saved as PNG see the same
+ * bytes. out: 784 bytes; info (may be NULL): 10 int32s: inverted, composited, box x y w h, left, top, fit w h. */
 EXPORT(tw_preprocess) int tw_preprocess(const uint8_t *rgba, uint32_t width, uint32_t height, uint8_t *out,
                                         int32_t *info);
 int tw_preprocess(const uint8_t *rgba, uint32_t width, uint32_t height, uint8_t *out, int32_t *info) {
-    if (width == 0 || height == 0 || width > TN_IMAGE_MAX_SIDE || height > TN_IMAGE_MAX_SIDE)
-        return tn_image_size_error("drawing", width, height, &last);
-    size_t n = (size_t)width * height;
-    tn_image img = {width, height, malloc(n), malloc(n)};
-    if (!img.grey || !img.alpha) {
-        tn_image_free(&img);
-        return tn_fail(&last, TN_ERR_NOMEM, "drawing: out of memory");
-    }
-    for (size_t i = 0; i < n; i++) {
-        const uint8_t *p = rgba + 4 * i;
-        img.grey[i] = tn_luma(p[0], p[1], p[2]);
-        img.alpha[i] = p[3];
-    }
+    tn_image img;
+    tn_status s = tn_image_from_rgba("drawing", rgba, width, height, &img, &last);
+    if (s != TN_OK) return s;
     tn_preprocess_info pi;
-    tn_status s = tn_image_preprocess(&img, "drawing", out, &pi, &last);
+    s = tn_image_preprocess(&img, "drawing", out, &pi, &last);
     tn_image_free(&img);
     if (s == TN_OK && info) {
         int32_t v[10] = {pi.inverted, pi.composited, (int32_t)pi.box_x, (int32_t)pi.box_y, (int32_t)pi.box_w,
@@ -152,11 +154,11 @@ EXPORT(tw_run) int tw_run(int which, const uint8_t *images, uint32_t n, float *o
 int tw_run(int which, const uint8_t *images, uint32_t n, float *outputs, float *hidden) {
     const tn_net *net = net_of(which);
     if (!net) return no_net(which);
-    if (net->sizes[0] != 784) return tn_fail(&last, TN_ERR_ARG, "the network takes %u inputs, not 28x28 = 784", net->sizes[0]);
+    if (net->sizes[0] != 784) return fail(TN_ERR_ARG, "the network takes %u inputs, not 28x28 = 784", net->sizes[0]);
     uint8_t *labels = calloc(n ? n : 1, 1), *pred = malloc(n ? n : 1);
     tn_dataset ds;
     tn_status s = labels && pred ? tn_dataset_from_memory(&ds, n, 28, 28, images, labels, &last)
-                                 : tn_fail(&last, TN_ERR_NOMEM, "out of memory");
+                                 : (tn_status)fail(TN_ERR_NOMEM, "out of memory");
     if (s == TN_OK) {
         s = tn_predict_all(net, &ds, 1, pred, outputs, &last);
         if (s == TN_OK && hidden && net->n_sizes > 2) s = tn_layer_activations(net, &ds, 1, 1, hidden, &last);

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#define TN_INTERNAL 1 /* the library's own files see twinnet.h's test hooks too */
 #include "twinnet.h"
 
 /* The bits are IEEE float and double arithmetic with each operation rounded to its own type.

@@ -218,6 +218,12 @@ tn_status tn_dataset_parse(tn_dataset *ds, const char *images_name, const uint8_
     return assemble(s, ds, images_name, ibuf, isize, iover, labels_name, lbuf, lsize, lover, err);
 }
 
+tn_status tn_dataset_from_bytes(tn_dataset *ds, const char *images_name, const uint8_t *images, size_t images_size,
+                                const char *labels_name, const uint8_t *labels, size_t labels_size, tn_error *err) {
+    return tn_dataset_parse(ds, images_name ? images_name : "images", images, images_size,
+                            labels_name ? labels_name : "labels", labels, labels_size, err);
+}
+
 void tn_dataset_free(tn_dataset *ds) {
     if (ds->owns) {
         free(ds->pixels);

@@ -19,6 +19,29 @@ uint8_t tn_luma(uint32_t r, uint32_t g, uint32_t b) {
     return (uint8_t)((19595u * r + 38470u * g + 7471u * b + 32768u) >> 16);
 }
 
+tn_status tn_image_from_rgba(const char *name, const uint8_t *rgba, uint32_t width, uint32_t height, tn_image *img,
+                             tn_error *err) {
+    memset(img, 0, sizeof *img);
+    if (!name) name = "image";
+    if (width == 0 || height == 0 || width > TN_IMAGE_MAX_SIDE || height > TN_IMAGE_MAX_SIDE)
+        return tn_image_size_error(name, width, height, err);
+    size_t n = (size_t)width * height;
+    img->grey = malloc(n);
+    img->alpha = malloc(n);
+    if (!img->grey || !img->alpha) {
+        tn_image_free(img);
+        return tn_fail(err, TN_ERR_NOMEM, "%s: out of memory", name);
+    }
+    img->width = width;
+    img->height = height;
+    for (size_t i = 0; i < n; i++) {
+        const uint8_t *p = rgba + 4 * i;
+        img->grey[i] = tn_luma(p[0], p[1], p[2]);
+        img->alpha[i] = p[3];
+    }
+    return TN_OK;
+}
+
 /* Reads the next PGM header integer, skipping white space and # comments. */
 static int pgm_int(const uint8_t *buf, size_t size, size_t *pos, uint32_t *out) {
     while (*pos < size) {
@@ -192,12 +215,9 @@ static size_t image_wanted(const uint8_t *b, size_t n) {
     return 3;
 }
 
-tn_status tn_image_read(const char *path, tn_image *img, tn_error *err) {
-    memset(img, 0, sizeof *img);
-    uint8_t *buf;
-    size_t size;
-    int over;
-    tn_status s = tn_read_file_as(path, (size_t)64 << 20, image_wanted, &buf, &size, &over, err);
+/* An image file's bytes as read (s: how the reading went; buf is freed here) into img. */
+static tn_status image_from_read(const char *path, tn_status s, uint8_t *buf, size_t size, int over, tn_image *img,
+                                 tn_error *err) {
     if (s == TN_OK && over && size > 3) {
         free(buf);
         return tn_fail(err, TN_ERR_FORMAT, "%s: larger than the limit of %zu bytes", path, (size_t)64 << 20);
@@ -206,6 +226,25 @@ tn_status tn_image_read(const char *path, tn_image *img, tn_error *err) {
     s = tn_image_parse(path, buf, size, img, err);
     free(buf);
     return s;
+}
+
+tn_status tn_image_read(const char *path, tn_image *img, tn_error *err) {
+    memset(img, 0, sizeof *img);
+    uint8_t *buf;
+    size_t size;
+    int over;
+    tn_status s = tn_read_file_as(path, (size_t)64 << 20, image_wanted, &buf, &size, &over, err);
+    return image_from_read(path, s, buf, size, over, img, err);
+}
+
+tn_status tn_image_from_bytes(const char *name, const uint8_t *bytes, size_t size, tn_image *img, tn_error *err) {
+    memset(img, 0, sizeof *img);
+    if (!name) name = "image";
+    uint8_t *buf;
+    size_t n;
+    int over;
+    tn_status s = tn_decode_mem_as(name, bytes, size, (size_t)64 << 20, image_wanted, &buf, &n, &over, err);
+    return image_from_read(name, s, buf, n, over, img, err);
 }
 
 tn_status tn_image_load(const char *path, uint8_t **pixels, uint32_t *width, uint32_t *height, tn_error *err) {

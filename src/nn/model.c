@@ -191,12 +191,9 @@ static size_t model_wanted(const uint8_t *b, size_t n) {
     return HEADER_BYTES(version) + (size_t)count * 4 + 32;
 }
 
-tn_status tn_model_load(tn_model *m, const char *path, tn_error *err) {
-    memset(m, 0, sizeof *m);
-    uint8_t *buf;
-    size_t size;
-    int over;
-    tn_status s = tn_read_file_as(path, MAX_MODEL_BYTES, model_wanted, &buf, &size, &over, err);
+/* A model file's bytes as read (s: how the reading went; buf is freed here) into m. */
+static tn_status model_from_read(tn_model *m, const char *path, tn_status s, uint8_t *buf, size_t size, int over,
+                                 tn_error *err) {
     if (s != TN_OK) return s;
     s = tn_model_parse(m, path, buf, size, err);
     free(buf);
@@ -207,6 +204,29 @@ tn_status tn_model_load(tn_model *m, const char *path, tn_error *err) {
                        path, size);
     }
     return s;
+}
+
+tn_status tn_model_load(tn_model *m, const char *path, tn_error *err) {
+    memset(m, 0, sizeof *m);
+    uint8_t *buf;
+    size_t size;
+    int over;
+    tn_status s = tn_read_file_as(path, MAX_MODEL_BYTES, model_wanted, &buf, &size, &over, err);
+    return model_from_read(m, path, s, buf, size, over, err);
+}
+
+tn_status tn_model_from_bytes(tn_model *m, const char *name, const uint8_t *bytes, size_t size, tn_error *err) {
+    memset(m, 0, sizeof *m);
+    if (!name) name = "model";
+    uint8_t *buf;
+    size_t n;
+    int over;
+    tn_status s = tn_decode_mem_as(name, bytes, size, MAX_MODEL_BYTES, model_wanted, &buf, &n, &over, err);
+    return model_from_read(m, name, s, buf, n, over, err);
+}
+
+tn_status tn_model_to_bytes(const tn_model *m, uint8_t **bytes, size_t *size, tn_error *err) {
+    return tn_model_serialize(m, "model", bytes, size, err);
 }
 
 void tn_model_free(tn_model *m) {
