@@ -1,0 +1,40 @@
+"""The one check helper of the Python tests (tests/t_*.py), as tests/common.sh is the shell tests':
+check(good, what, detail) prints "ok: what" or "FAIL: what" (": detail" after it when given) and
+counts; finish() prints "N checks, N failed" and returns the exit status, 0 or 1; skip(why) says
+"skipped: why" and exits 77 (tests/run.sh prints that last line); mnist_dir() is common.sh's.
+Run from the top of the tree, as tests/run.sh does."""
+import subprocess
+import sys
+
+checks = 0
+failures = 0
+
+
+def check(good, what, detail=""):
+    """Counts one check; returns good, so that a test can stop after a check it cannot go past."""
+    global checks, failures
+    checks += 1
+    if not good:
+        failures += 1
+    print(("ok: " if good else "FAIL: ") + what + (": " + str(detail) if detail else ""), flush=True)
+    return bool(good)
+
+
+def finish():
+    print("%d checks, %d failed" % (checks, failures), flush=True)
+    return 1 if failures else 0
+
+
+def skip(why):
+    print("skipped: " + why, flush=True)
+    sys.exit(77)
+
+
+def mnist_dir():
+    """MNIST's directory, from tests/common.sh's mnist_dir (the cache, SHA-256 checked); skips if
+    it cannot be had."""
+    p = subprocess.run(["sh", "-c", ". tests/common.sh && mnist_dir"], capture_output=True, text=True)
+    lines = p.stdout.strip().splitlines()
+    if p.returncode != 0:
+        skip(lines[-1][len("skipped: "):] if lines and lines[-1].startswith("skipped: ") else "MNIST not available")
+    return lines[-1]
