@@ -11,10 +11,26 @@ SAN     ?=
 SRC_DIRS = src/base src/io src/nn src/study src/report
 SRC_INC  = -Iinclude $(addprefix -I,$(SRC_DIRS))
 vpath %.c $(SRC_DIRS)
-CFLAGS_BASE = -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
-              -Wmissing-prototypes -Wpedantic -ffp-contract=off -fno-math-errno -g \
-              $(SRC_INC) $(OPT) $(MARCH) $(SAN)
-LDLIBS  = -lpng -ljpeg -lz -lm -lpthread
+# The flags every compilation shares (the library, the command line, tests, WebAssembly, fuzz
+# targets, the fault driver): scripts take them from here (make -s flags), never retype them.
+C_STD   = -std=c11 -D_POSIX_C_SOURCE=200809L
+WARN    = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wpedantic
+FP      = -ffp-contract=off -fno-math-errno
+# WITHOUT="ZLIB LIBPNG LIBJPEG PTHREADS" (any of them) builds without those libraries: -DTN_NO_*,
+# and they leave LDLIBS (what needs them then says that this build lacks them).
+WITHOUT ?=
+DEFS    = $(addprefix -DTN_NO_,$(WITHOUT))
+CFLAGS_BASE = $(C_STD) $(WARN) $(FP) -g $(DEFS) $(SRC_INC) $(OPT) $(MARCH) $(SAN)
+LIB_LIBPNG = -lpng
+LIB_LIBJPEG = -ljpeg
+LIB_ZLIB = -lz
+LIB_PTHREADS = -lpthread
+LDLIBS  = $(foreach l,LIBPNG LIBJPEG ZLIB,$(if $(filter $l,$(WITHOUT)),,$(LIB_$l))) -lm \
+          $(if $(filter PTHREADS,$(WITHOUT)),,$(LIB_PTHREADS))
+# LDFLAGS: for the programs' links only (make repro's cross builds: -static).
+LDFLAGS ?=
+# make sanitize's instrumentation (also fuzz/run.sh's and tests/faults.sh's).
+SANITIZE = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 MACHINE := $(shell $(CC) -dumpmachine)
 # Float arithmetic must be IEEE single and double, each operation rounded to its own type
 # (FLT_EVAL_METHOD 0; src/base/util.h refuses to build otherwise). Two targets need a flag for that:
@@ -54,7 +70,7 @@ $(BUILD)/kernels_avx512.o: src/nn/kernels.c $(HDRS) | $(BUILD)
 $(BUILD)/libtwinnet.a: $(OBJS)
 	rm -f $@ && ar rcs $@ $^
 $(BUILD)/twinnet: $(CLI_SRCS) $(wildcard cli/*.h) $(BUILD)/libtwinnet.a include/twinnet.h
-	$(CC) $(CFLAGS_BASE) -Icli $(CLI_SRCS) $(BUILD)/libtwinnet.a $(LDLIBS) -o $@
+	$(CC) $(CFLAGS_BASE) $(LDFLAGS) -Icli $(CLI_SRCS) $(BUILD)/libtwinnet.a $(LDLIBS) -o $@
 $(BUILD)/tests/%: tests/%.c tests/check.h $(BUILD)/libtwinnet.a | $(BUILD)/tests
 	$(CC) $(CFLAGS_BASE) -Itests $< $(BUILD)/libtwinnet.a $(LDLIBS) -o $@
 $(BUILD) $(BUILD)/tests:
@@ -93,10 +109,8 @@ WASM_OPT    ?= -O2
 WASI_INCLUDE ?= /usr/include/wasm32-wasi
 WASI_LIB    ?= /usr/lib/wasm32-wasi
 WASM_SYSROOT = $(BUILD)/wasm/sysroot
-WASM_CFLAGS = --target=wasm32-wasi --sysroot=$(WASM_SYSROOT) -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra \
-              -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wpedantic -ffp-contract=off \
-              -fno-math-errno $(SRC_INC) $(WASM_OPT) \
-              -DTN_NO_PTHREADS -DTN_NO_ZLIB -DTN_NO_LIBPNG -DTN_NO_LIBJPEG
+WASM_CFLAGS = --target=wasm32-wasi --sysroot=$(WASM_SYSROOT) $(C_STD) $(WARN) $(FP) $(SRC_INC) $(WASM_OPT) \
+              $(addprefix -DTN_NO_,PTHREADS ZLIB LIBPNG LIBJPEG)
 WASM_OBJS = $(addprefix $(BUILD)/wasm/,$(notdir $(SRCS:.c=.o))) $(BUILD)/wasm/kernels_generic.o
 WEB_MODELS = $(BUILD)/web/model-a.tnm $(BUILD)/web/model-b.tnm
 
@@ -129,12 +143,13 @@ web: $(BUILD)/web/twinnet.html $(BUILD)/wasm/twinnet-cli.wasm
 data:
 	sh scripts/fetch-mnist.sh
 
+# make test T=t_sweep (or T="t_sweep test_lap"): only those tests, through the same runner.
 test: all tests data
-	BUILD=$(BUILD) sh tests/run.sh
+	BUILD=$(BUILD) sh tests/run.sh $(T)
 
 # ASan + UBSan build of everything, then the same tests (slow ones trimmed by TWINNET_SANITIZE).
 sanitize:
-	$(MAKE) BUILD=build/san SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" OPT=-O1 all tests
+	$(MAKE) BUILD=build/san SAN="$(SANITIZE)" OPT=-O1 all tests
 	BUILD=build/san TWINNET_SANITIZE=1 sh tests/run.sh
 
 demo: all data
@@ -152,6 +167,11 @@ fuzz:
 # (i686 natively; aarch64, riscv64, ppc64le, s390x under qemu-user).
 repro:
 	sh scripts/repro.sh
+
+# The flags above as shell assignments, for the scripts that compile outside these rules:
+#   eval "$$(make -s flags CC=clang OPT=-O1)"   sets CC, CFLAGS, LDLIBS and SANITIZE
+flags:
+	@echo "CC='$(CC)'"; echo "CFLAGS='$(CFLAGS_BASE)'"; echo "LDLIBS='$(LDLIBS)'"; echo "SANITIZE='$(SANITIZE)'"
 
 # Integration tests under valgrind memcheck; injected faults (allocation, full disk, kill).
 valgrind: all tests
@@ -204,4 +224,4 @@ FORCE:
 clean:
 	rm -rf build
 
-.PHONY: all tests data test sanitize demo bench fuzz repro valgrind faults clean install uninstall web shared
+.PHONY: all tests data test sanitize demo bench fuzz repro valgrind faults clean install uninstall web shared flags

@@ -9,19 +9,21 @@ CLANG=${CLANG:-clang}
 FUZZ_SECONDS=${FUZZ_SECONDS:-60}
 FUZZ_TARGETS=${FUZZ_TARGETS:-idx model image trace}
 OUT=build/fuzz
-INC="-Iinclude$(for d in src/*/; do printf ' -I%s' "${d%/}"; done)" # the library's header directories
 command -v "$CLANG" >/dev/null 2>&1 || { echo "fuzz: $CLANG not found (apt-get install clang libclang-rt-14-dev)"; exit 77; }
-SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
-# The library through the project's own Makefile, instrumented for coverage (fuzzer-no-link).
+# Every flag comes from the Makefile: the sanitizers (SANITIZE), then CFLAGS and LDLIBS for clang -O1.
+eval "$(make -s --no-print-directory CC="$CLANG" flags)" || exit 2
+SAN=$SANITIZE
+eval "$(make -s --no-print-directory CC="$CLANG" OPT=-O1 SAN="$SAN" flags)" || exit 2
+# The library (every src/*/*.c) through the Makefile, instrumented for coverage (fuzzer-no-link).
 make -s BUILD=$OUT/lib CC="$CLANG" OPT=-O1 SAN="-fsanitize=fuzzer-no-link $SAN" $OUT/lib/libtwinnet.a || exit 2
 # SHA-256 without coverage: its comparisons took most of the model target's time (checksums
-# over every input) and guide nothing. Still under ASan and UBSan.
-"$CLANG" -std=c11 -D_POSIX_C_SOURCE=200809L -g -O2 $INC $SAN -c src/base/sha256.c -o $OUT/lib/sha256.o &&
-    ar rcs $OUT/lib/libtwinnet.a $OUT/lib/sha256.o || exit 2
+# over every input) and guide nothing. Still under ASan and UBSan; the Makefile's rule, at -O2.
+make -s BUILD=$OUT/sha CC="$CLANG" OPT=-O2 SAN="$SAN" $OUT/sha/sha256.o &&
+    ar rcs $OUT/lib/libtwinnet.a $OUT/sha/sha256.o || exit 2
 mkdir -p $OUT/crashes
 for t in $FUZZ_TARGETS; do
-    "$CLANG" -std=c11 -D_POSIX_C_SOURCE=200809L -g -O1 $INC -Wall -Wextra -Werror \
-        -fsanitize=fuzzer $SAN fuzz/fuzz_$t.c $OUT/lib/libtwinnet.a -lpng -ljpeg -lz -lm -lpthread -o $OUT/fuzz_$t || exit 2
+    # shellcheck disable=SC2086 # CFLAGS and LDLIBS are lists of words
+    "$CLANG" $CFLAGS -fsanitize=fuzzer fuzz/fuzz_$t.c $OUT/lib/libtwinnet.a $LDLIBS -o $OUT/fuzz_$t || exit 2
 done
 status=0 total=0
 for t in $FUZZ_TARGETS; do

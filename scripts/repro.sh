@@ -15,7 +15,10 @@
 # Usage: sh scripts/repro.sh            check against tests/repro-fingerprints.txt
 #        sh scripts/repro.sh --update   rewrite that file from the reference build, then check
 # Environment: REPRO_DIR (default build/repro), REPRO_JOBS (make -j, default 2),
-#              REPRO_NO_INSTALL=1 (never apt-get; fail if something is missing).
+#              REPRO_NO_INSTALL=1 (never apt-get; fail if something is missing),
+#              REPRO_ARCHS (default "x86_64 i686 aarch64 riscv64 ppc64le s390x wasm32"): a part of
+#              the matrix, e.g. REPRO_ARCHS=aarch64 (the reference build gcc -O2 -march=x86-64 is
+#              always built, and its x86_64 rows run only when x86_64 is named).
 # Prints one row per run and a last line "repro: N combinations, N matched, N mismatched";
 # exits 1 on any mismatch or failure. Nothing is skipped silently: a combination that cannot
 # run (build failure, a SIMD path not taking effect) is a failed row with the reason.
@@ -24,11 +27,10 @@
 # under $REPRO_DIR/data; 2 epochs, --train-size 0 (all 2,000 train). The same for every build.
 #
 # The builds for other architectures are static (qemu then needs no library prefix, and no
-# foreign multiarch packages are involved) and link the cross compiler's glibc only: the image
-# and compression libraries (libpng, zlib, ...) are replaced by stubs that exit with a message,
-# since training and info on raw IDX files never call them. The stubs are generated from the
-# linker's undefined symbols, so a library added to the Makefile's LDLIBS needs nothing here
-# (nor its headers, where Debian keeps them in /usr/include: see b_cc).
+# foreign multiarch packages are involved) and link the cross compiler's glibc only: they are
+# built WITHOUT="ZLIB LIBPNG LIBJPEG" (the Makefile's TN_NO_* switches: no headers, no libraries;
+# a gzip, PNG or JPEG file is then refused with a message), since training and info on raw IDX
+# files never need them.
 # The Makefile adds -msse2 -mfpmath=sse for i686 and -fexcess-precision=fast for gcc on s390x
 # (see README, "What is promised about the bits").
 set -u
@@ -56,7 +58,14 @@ die() { echo "repro: $*" >&2; echo "repro: 0 combinations, 0 matched, 0 mismatch
 
 # ---- 1. tools -------------------------------------------------------------------------------
 # Architecture: Debian triplet, the cross compiler and libc packages, qemu's name.
-ARCHS="i686 aarch64 riscv64 ppc64le s390x"
+ALL_ARCHS="x86_64 i686 aarch64 riscv64 ppc64le s390x wasm32"
+SELECTED=${REPRO_ARCHS:-$ALL_ARCHS}
+for a in $SELECTED; do
+    case " $ALL_ARCHS " in *" $a "*) ;; *) echo "repro: REPRO_ARCHS: unknown architecture '$a' ($ALL_ARCHS)" >&2; exit 2 ;; esac
+done
+selected() { case " $SELECTED " in *" $1 "*) true ;; *) false ;; esac; }
+ARCHS="" # the selected architectures under qemu-user (and i686)
+for a in i686 aarch64 riscv64 ppc64le s390x; do selected "$a" && ARCHS="$ARCHS $a"; done
 triplet() {
     case $1 in
     i686) echo i686-linux-gnu ;; aarch64) echo aarch64-linux-gnu ;; riscv64) echo riscv64-linux-gnu ;;
@@ -71,8 +80,12 @@ libc_pkg() {
 }
 qemu_name() { case $1 in i686) echo qemu-i386 ;; *) echo "qemu-$1" ;; esac; }
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
-need="make gcc clang libpng-dev libjpeg-dev zlib1g-dev qemu-user wasi-libc libclang-rt-14-dev-wasm32 lld"
-command -v node > /dev/null 2>&1 || need="$need nodejs"
+need="make gcc clang libpng-dev libjpeg-dev zlib1g-dev"
+[ -n "$ARCHS" ] && need="$need qemu-user"
+if selected wasm32; then
+    need="$need wasi-libc libclang-rt-14-dev-wasm32 lld"
+    command -v node > /dev/null 2>&1 || need="$need nodejs"
+fi
 for a in $ARCHS; do need="$need gcc-$(triplet "$a") $(libc_pkg "$a")"; done
 missing=""
 for p in $need; do installed "$p" || missing="$missing $p"; done
@@ -107,8 +120,13 @@ for a in $ARCHS; do
 done
 # shellcheck disable=SC2154 # QEMU_aarch64 and QEMU_i686 are set by the eval above
 
+cross=""
+for a in $ARCHS; do
+    eval "q=\$QEMU_$a"
+    cross="$cross; $(triplet "$a")-gcc $("$(triplet "$a")-gcc" -dumpfullversion), $("$q" --version | head -n 1 | sed 's/ version / /')"
+done
 say "host: $(grep -m1 '^model name' /proc/cpuinfo | sed 's/.*: //'); gcc $(gcc -dumpfullversion);" \
-    "clang $(clang -dumpversion); cross gcc $(aarch64-linux-gnu-gcc -dumpfullversion); $("$QEMU_aarch64" --version | head -n 1 | sed 's/^qemu-aarch64 version/qemu/')"
+    "clang $(clang -dumpversion)$cross; architectures: $SELECTED"
 
 # ---- 2. data: IDX slices ----------------------------------------------------------------------
 mkdir -p "$OUT/data" || die "cannot create $OUT"
@@ -168,7 +186,6 @@ PPC_BUILDS="ppc64le-gcc-O3-power9 ppc64le-clang-O3"
 S390X_BUILDS="s390x-gcc-O2 s390x-gcc-O3-z14 s390x-clang-O3"
 # WebAssembly: make web's command line (twinnet-cli.wasm) at each -O level, under Node.js.
 WASM_BUILDS="wasm-clang-O0 wasm-clang-O2 wasm-clang-O3"
-ALL_BUILDS="$X86_BUILDS $I686_BUILDS $A64_BUILDS $RV64_BUILDS $PPC_BUILDS $S390X_BUILDS $WASM_BUILDS"
 builds_of() {
     case $1 in
     x86_64) echo "$X86_BUILDS" ;; i686) echo "$I686_BUILDS" ;; aarch64) echo "$A64_BUILDS" ;;
@@ -177,6 +194,9 @@ builds_of() {
     esac
 }
 REF=gcc-O2-x86-64
+ALL_BUILDS=""
+for a in $SELECTED; do ALL_BUILDS="$ALL_BUILDS $(builds_of "$a")"; done
+selected x86_64 || ALL_BUILDS="$REF $ALL_BUILDS"
 b_arch() {
     case $1 in
     i686-*) echo i686 ;; a64-*) echo aarch64 ;; rv64-*) echo riscv64 ;; ppc64le-*) echo ppc64le ;;
@@ -184,14 +204,11 @@ b_arch() {
     esac
 }
 b_compiler() { case $1 in *gcc*) echo gcc ;; *) echo clang ;; esac; }
-# The cross compilers search the host's own multiarch headers last: Debian keeps a few headers
-# of the stubbed libraries there (libjpeg's jconfig.h), and they only declare what is stubbed.
-HOST_INCLUDE=/usr/include/$(gcc -print-multiarch)
 b_cc() {
     arch=$(b_arch "$1")
     if [ "$arch" = x86_64 ]; then b_compiler "$1"
-    elif [ "$(b_compiler "$1")" = gcc ]; then echo "$(triplet "$arch")-gcc -idirafter $HOST_INCLUDE"
-    else echo "clang --target=$(triplet "$arch") -idirafter $HOST_INCLUDE"; fi
+    elif [ "$(b_compiler "$1")" = gcc ]; then echo "$(triplet "$arch")-gcc"
+    else echo "clang --target=$(triplet "$arch")"; fi
 }
 b_opt() { echo "$1" | sed 's/.*-\(O[0-3]\).*/-\1/'; }
 b_march() { # for the table; the compiler's default where the name says none
@@ -215,32 +232,9 @@ make_build() {
     make -j"$JOBS" BUILD="$OUT/$mb" CC="$(b_cc "$mb")" OPT="$(b_opt "$mb")" MARCH="$(b_mflag "$mb")" "$@" all \
         >> "$OUT/$mb.build.log" 2>&1
 }
-# Static, with stubs for every symbol beyond libc, libm and libpthread (see the top).
-STUB_SYMS="" # the symbols stubbed so far: every build of the same sources needs the same
+# Static against the cross compiler's glibc, without the libraries it lacks (see the top).
 static_build() {
-    name=$1
-    for attempt in 1 2; do
-        libs="-static -lm -lpthread"
-        if [ -n "$STUB_SYMS" ]; then
-            mkdir -p "$OUT/$name"
-            {
-                printf '%s\n' "/* Generated by scripts/repro.sh: what $name does not link. */" '#include <stdio.h>' \
-                    '#include <stdlib.h>' 'static void stub(const char *f) {' \
-                    '    fprintf(stderr, "twinnet: %s: not linked into this make repro build\n", f);' '    exit(70);' '}'
-                for f in $STUB_SYMS; do printf 'void %s(void);\nvoid %s(void) { stub("%s"); }\n' "$f" "$f" "$f"; done
-            } > "$OUT/$name/stubs.c"
-            # shellcheck disable=SC2046
-            $(b_cc "$name") -O1 -c "$OUT/$name/stubs.c" -o "$OUT/$name/stubs.o" >> "$OUT/$name.build.log" 2>&1 || return 1
-            libs="-static $OUT/$name/stubs.o -lm -lpthread"
-        fi
-        make_build "$name" LDLIBS="$libs" && return 0
-        [ $attempt = 1 ] || return 1
-        more=$(sed -n "s/.*undefined reference to \`\([A-Za-z_][A-Za-z0-9_]*\)'.*/\1/p" "$OUT/$name.build.log")
-        [ -n "$more" ] || return 1
-        # shellcheck disable=SC2086
-        STUB_SYMS=$(printf '%s\n' $STUB_SYMS $more | sort -u)
-        echo "repro.sh: stubs for: $(echo "$STUB_SYMS" | tr '\n' ' ')" >> "$OUT/$name.build.log"
-    done
+    make_build "$1" WITHOUT="ZLIB LIBPNG LIBJPEG" LDFLAGS=-static
 }
 wasm_build() {
     make -j"$JOBS" BUILD="$OUT/$1" WASM_OPT="$(b_opt "$1")" "$OUT/$1/wasm/twinnet-cli.wasm" >> "$OUT/$1.build.log" 2>&1
@@ -269,7 +263,7 @@ T_BUILD=$(date +%s)
 # i686 binaries run natively where the kernel runs 32-bit programs (then every SIMD path this
 # CPU has is checked there too), else under qemu-i386 (generic path only).
 I686_QEMU=""
-for b in $I686_BUILDS; do
+selected i686 && for b in $I686_BUILDS; do
     case " $BUILD_FAILED " in *" $b "*) continue ;; esac
     # shellcheck disable=SC2154
     "$OUT/$b/twinnet" --help >/dev/null 2>&1 || I686_QEMU=$QEMU_i686
@@ -390,7 +384,7 @@ check() { # check BUILD THREADS SIMD NET
 echo
 printf '%-6s %-4s %-14s %-7s %7s  %-7s %-13s %-16s %s\n' cc opt march arch threads simd network fingerprint result
 TIMES=""
-for arch in x86_64 $ARCHS wasm32; do
+for arch in $SELECTED; do
     t=$(date +%s)
     for bb in $(builds_of "$arch"); do
         for th in $(threads_of "$arch"); do

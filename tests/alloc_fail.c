@@ -185,7 +185,7 @@ static tn_status run(results *r, tn_error *err) {
     if (s == TN_OK) s = tn_model_load(&loaded, in_dir("model", a), err);
     if (s == TN_OK) s = tn_net_copy(&copy, &loaded.net, err);
     if (s == TN_OK && !(confusion = calloc(16, sizeof *confusion))) s = TN_ERR_NOMEM, snprintf(err->msg, sizeof err->msg, "driver: out of memory");
-    tn_eval_result er = {0, 0, 0.0, confusion};
+    tn_eval_result er = {0, 0, 0.0, confusion, NULL};
     if (s == TN_OK) s = tn_evaluate(&copy, &test, 2, &er, err);
     if (s == TN_OK && !(outs = malloc(20 * 4 * sizeof *outs))) s = TN_ERR_NOMEM, snprintf(err->msg, sizeof err->msg, "driver: out of memory");
     if (s == TN_OK) s = tn_predict_all(&loaded.net, &test, 2, r->pred, outs, err);

@@ -15,25 +15,17 @@ QUICK=${FAULTS_QUICK:-0}
 KILLS=${FAULTS_KILLS:-$([ "$QUICK" = 1 ] && echo 12 || echo 200)}
 [ "$QUICK" = 1 ] && [ -n "$TWINNET_SANITIZE" ] && KILLS=${FAULTS_KILLS:-6} # ASan is slow
 PARTS=${*:-kill signal fsize full alloc}
-CC=${CC:-cc}
 if [ "$QUICK" != 1 ]; then
     make -s BUILD="$BUILD" all || exit 1
 fi
-TWINNET=${TWINNET:-$BUILD/twinnet}
+. tests/common.sh
+T=$SCRATCH
 [ -x "$TWINNET" ] || { echo "faults: no $TWINNET (run make first)"; exit 1; }
-T=$(mktemp -d "${TMPDIR:-/tmp}/twinnet-faults-XXXXXX") || exit 1
 MNT=""
-cleanup() {
-    [ -n "$MNT" ] && umount "$MNT" 2>/dev/null
-    rm -rf "$T"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-failures=0 ran=0 skipped=""
-fail() { failures=$((failures + 1)); echo "FAIL: $*"; }
+at_exit() { [ -n "$MNT" ] && umount "$MNT" 2>/dev/null; }
+ran=0 skipped=""
 
 # Small IDX files.
-. "$(dirname "$0")/idx.sh"
 images "$T/img" 100 28 28
 labels "$T/lab" 100
 DATA="--train-images $T/img --train-labels $T/lab --test-images $T/img --test-labels $T/lab --train-size 0 --quiet"
@@ -45,11 +37,11 @@ part_kill() {
     # A wide hidden layer makes a 6 MB model (1 MB quick), so kills land inside the write too.
     width=$([ "$QUICK" = 1 ] && echo 300 || echo 2000)
     big="--sizes 784,$width,10 --epochs 1 --batch 50 --trace-every 0"
-    $TWINNET train $DATA $big --seed 1 --out "$T/old.tnm" --trace "$T/old.trace" || { fail "kill: old model"; return; }
+    $TWINNET train $DATA $big --seed 1 --out "$T/old.tnm" --trace "$T/old.trace" || { bad "kill: old model"; return; }
     start=$(now_ms)
-    $TWINNET train $DATA $big --seed 2 --out "$T/new.tnm" --trace "$T/new.trace" || { fail "kill: new model"; return; }
+    $TWINNET train $DATA $big --seed 2 --out "$T/new.tnm" --trace "$T/new.trace" || { bad "kill: new model"; return; }
     span=$(($(now_ms) - start))
-    cmp -s "$T/old.tnm" "$T/new.tnm" && { fail "kill: seeds 1 and 2 gave the same model"; return; }
+    cmp -s "$T/old.tnm" "$T/new.tnm" && { bad "kill: seeds 1 and 2 gave the same model"; return; }
     old_n=0 new_n=0 temps=0 model_temps=0 i=0
     while [ $i -lt "$KILLS" ]; do
         cp "$T/old.tnm" "$T/m.tnm"
@@ -75,10 +67,10 @@ part_kill() {
         wait $pid 2> /dev/null
         if cmp -s "$T/m.tnm" "$T/old.tnm"; then old_n=$((old_n + 1))
         elif cmp -s "$T/m.tnm" "$T/new.tnm"; then new_n=$((new_n + 1))
-        else fail "kill $what: the model is neither the old nor the new file"; cp "$T/m.tnm" "$T/broken.tnm"
+        else bad "kill $what: the model is neither the old nor the new file"; cp "$T/m.tnm" "$T/broken.tnm"
         fi
         cmp -s "$T/m.trace" "$T/old.trace" || cmp -s "$T/m.trace" "$T/new.trace" ||
-            fail "kill $what: the trace is neither the old nor the new file"
+            bad "kill $what: the trace is neither the old nor the new file"
         left=$(find "$T" -maxdepth 1 -name '*.tmp.*' | wc -l)
         temps=$((temps + left))
         left=$(find "$T" -maxdepth 1 -name 'm.tnm.tmp.*' | wc -l)
@@ -88,7 +80,7 @@ part_kill() {
     done
     echo "kill: $KILLS kills of a ${span} ms run: $old_n left the old model, $new_n the new one, none a partial file;" \
         "kills left $temps temporary files (removed), $model_temps of them a model being written"
-    [ $model_temps -gt 0 ] || [ $new_n -gt 0 ] || fail "kill: no kill reached the saving of the model"
+    [ $model_temps -gt 0 ] || [ $new_n -gt 0 ] || bad "kill: no kill reached the saving of the model"
 }
 
 # ---- (signal) -----------------------------------------------------------------------------------
@@ -99,9 +91,9 @@ part_signal() {
     ran=$((ran + 1))
     runs=$([ "$QUICK" = 1 ] && echo 4 || echo 50)
     net="--sizes 784,300,10 --epochs 2 --batch 10"
-    $TWINNET train $DATA $net --seed 1 --out "$T/sig-old.tnm" || { fail "signal: old model"; return; }
+    $TWINNET train $DATA $net --seed 1 --out "$T/sig-old.tnm" || { bad "signal: old model"; return; }
     start=$(now_ms)
-    $TWINNET train $DATA $net --seed 2 --out "$T/sig-new.tnm" || { fail "signal: new model"; return; }
+    $TWINNET train $DATA $net --seed 2 --out "$T/sig-new.tnm" || { bad "signal: new model"; return; }
     span=$(($(now_ms) - start))
     interrupted=0 finished=0
     for gap in 1 10 100; do
@@ -120,17 +112,17 @@ part_signal() {
             what="SIGINT after $delay ms, again $gap ms later"
             if [ $rc -eq 1 ]; then
                 interrupted=$((interrupted + 1))
-                grep -q "stopping at the next step boundary" "$T/sig.err" || fail "$what: not acknowledged: $(cat "$T/sig.err")"
-                $TWINNET info "$T/s.tnm" > /dev/null 2>&1 || fail "$what: no valid model after the interruption"
+                grep -q "stopping at the next step boundary" "$T/sig.err" || bad "$what: not acknowledged: $(cat "$T/sig.err")"
+                $TWINNET info "$T/s.tnm" > /dev/null 2>&1 || bad "$what: no valid model after the interruption"
             elif [ $rc -eq 0 ]; then
                 finished=$((finished + 1))
-                cmp -s "$T/s.tnm" "$T/sig-new.tnm" || fail "$what: finished, but the model is not the complete run's"
+                cmp -s "$T/s.tnm" "$T/sig-new.tnm" || bad "$what: finished, but the model is not the complete run's"
             else
-                fail "$what: exit $rc: $(cat "$T/sig.err")"
-                cmp -s "$T/s.tnm" "$T/sig-old.tnm" || fail "$what: killed, and the old model was damaged"
+                bad "$what: exit $rc: $(cat "$T/sig.err")"
+                cmp -s "$T/s.tnm" "$T/sig-old.tnm" || bad "$what: killed, and the old model was damaged"
             fi
             left=$(find "$T" -maxdepth 1 -name '*.tmp.*')
-            [ -z "$left" ] || { fail "$what: temporary files left: $left"; rm -f $left; }
+            [ -z "$left" ] || { bad "$what: temporary files left: $left"; rm -f $left; }
             i=$((i + 1))
         done
     done
@@ -143,19 +135,19 @@ part_signal() {
 # file; no temporary file is left, and an old model survives.
 part_fsize() {
     ran=$((ran + 1))
-    $TWINNET train $DATA --sizes 784,10 --epochs 1 --out "$T/fs.tnm" || { fail "fsize: small model"; return; }
+    $TWINNET train $DATA --sizes 784,10 --epochs 1 --out "$T/fs.tnm" || { bad "fsize: small model"; return; }
     cp "$T/fs.tnm" "$T/fs-old.tnm"
     for what in model trace; do
         if [ $what = model ]; then out="--out $T/fs.tnm"; else out="--trace $T/fs.trace --out $T/fs2.tnm"; fi
         (ulimit -f 64; $TWINNET train $DATA --sizes 784,100,10 --epochs 1 $out > /dev/null 2> "$T/fs.err"; echo $? > "$T/fs.rc")
         line=$(cat "$T/fs.err")
-        [ "$(cat "$T/fs.rc")" = 1 ] && [ "$(wc -l < "$T/fs.err")" -eq 1 ] || fail "fsize: $what: exit $(cat "$T/fs.rc"): $line"
-        case $line in "twinnet: $T/fs"*": cannot write: File too large") ;; *) fail "fsize: $what: $line" ;; esac
+        [ "$(cat "$T/fs.rc")" = 1 ] && [ "$(wc -l < "$T/fs.err")" -eq 1 ] || bad "fsize: $what: exit $(cat "$T/fs.rc"): $line"
+        case $line in "twinnet: $T/fs"*": cannot write: File too large") ;; *) bad "fsize: $what: $line" ;; esac
         left=$(find "$T" -maxdepth 1 -name '*.tmp.*')
-        [ -z "$left" ] || fail "fsize: $what: temporary files left: $left"
+        [ -z "$left" ] || bad "fsize: $what: temporary files left: $left"
     done
-    cmp -s "$T/fs.tnm" "$T/fs-old.tnm" || fail "fsize: the old model was damaged"
-    [ -e "$T/fs.trace" ] || [ -e "$T/fs2.tnm" ] && fail "fsize: a partial trace or its model was left"
+    cmp -s "$T/fs.tnm" "$T/fs-old.tnm" || bad "fsize: the old model was damaged"
+    [ -e "$T/fs.trace" ] || [ -e "$T/fs2.tnm" ] && bad "fsize: a partial trace or its model was left"
     echo "fsize: model and trace over a 64 KiB file-size limit: one-line errors, nothing partial, the old model kept"
 }
 
@@ -168,32 +160,28 @@ part_full() {
     fi
     MNT="$T/full"
     ran=$((ran + 1))
-    # expect_full WHAT CMD...: exit 1, one line naming a file in the tmpfs, "No space left".
+    # expect_full WHAT CMD...: expect's exit 1, one line and no temporary file (common.sh), the
+    # line naming a file in the tmpfs and ending "No space left on device".
     expect_full() {
         what=$1
         shift
-        "$@" > /dev/null 2> "$T/stderr"
-        rc=$?
-        line=$(cat "$T/stderr")
-        [ $rc -eq 1 ] || fail "full: $what: exit $rc, want 1: $line"
-        [ "$(wc -l < "$T/stderr")" -eq 1 ] || fail "full: $what: not one line: $line"
-        case $line in "twinnet: $T/full/"*": cannot write: No space left on device") ;; *) fail "full: $what: $line" ;; esac
-        left=$(find "$T/full" -name '*.tmp.*')
-        [ -z "$left" ] || fail "full: $what: temporary files left: $left"
+        expect 1 - ": cannot write: No space left on device" "$@"
+        case $(cat "$T/stderr") in "twinnet: $T/full/"*": cannot write: No space left on device") ;;
+        *) bad "full: $what: $(cat "$T/stderr")" ;; esac
     }
     # A 95 KB model into 64 KiB.
     expect_full "model" $TWINNET train $DATA --sizes 784,30,10 --epochs 1 --out "$T/full/m.tnm"
-    [ -e "$T/full/m.tnm" ] && fail "full: a partial model was left"
+    [ -e "$T/full/m.tnm" ] && bad "full: a partial model was left"
     # An old 31 KB model survives a failed save over it.
-    $TWINNET train $DATA --sizes 784,10 --epochs 1 --out "$T/full/m.tnm" || fail "full: a small model does not fit"
+    $TWINNET train $DATA --sizes 784,10 --epochs 1 --out "$T/full/m.tnm" || bad "full: a small model does not fit"
     cp "$T/full/m.tnm" "$T/small.tnm"
     expect_full "model over an old one" $TWINNET train $DATA --sizes 784,30,10 --epochs 1 --out "$T/full/m.tnm"
-    cmp -s "$T/full/m.tnm" "$T/small.tnm" || fail "full: the old model was damaged"
+    cmp -s "$T/full/m.tnm" "$T/small.tnm" || bad "full: the old model was damaged"
     # A trace that does not fit fails the training: no model, no trace.
     rm -f "$T/full/m.tnm"
     expect_full "trace" $TWINNET train $DATA --sizes 784,30,10 --epochs 2 --trace "$T/full/t.trace" --out "$T/traced.tnm"
-    [ -e "$T/full/t.trace" ] && fail "full: a partial trace was left"
-    [ -e "$T/traced.tnm" ] && fail "full: the model was written although the trace failed"
+    [ -e "$T/full/t.trace" ] && bad "full: a partial trace was left"
+    [ -e "$T/traced.tnm" ] && bad "full: the model was written although the trace failed"
     umount "$T/full" && MNT=""
     echo "full: model, model over an old model, and trace on a full 64 KiB tmpfs: clean errors, nothing partial"
 }
@@ -202,24 +190,27 @@ part_full() {
 part_alloc() {
     ran=$((ran + 1))
     wrap="-Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=aligned_alloc,--wrap=free"
-    flags="-std=c11 -D_POSIX_C_SOURCE=200809L -g -O1 -Iinclude$(for d in src/*/; do printf ' -I%s' "${d%/}"; done)"
+    # The flags are the Makefile's (make -s flags): its sanitizers, then CFLAGS and LDLIBS.
+    eval "$(make -s --no-print-directory flags)" || { bad "alloc: make flags"; return; }
+    san=""
     if [ "$QUICK" = 1 ]; then
         lib=$BUILD/libtwinnet.a
-        san=""
         # A sanitizer build of the library (make sanitize) needs the driver built the same way.
-        nm "$lib" 2> /dev/null | grep -q __asan_init && san="-fsanitize=address,undefined"
+        nm "$lib" 2> /dev/null | grep -q __asan_init && san=$SANITIZE
     else
         lib=build/faults/libtwinnet.a
-        san="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
-        make -s BUILD=build/faults OPT=-O1 SAN="$san" "$lib" || { fail "alloc: building the ASan library"; return; }
+        san=$SANITIZE
+        make -s BUILD=build/faults OPT=-O1 SAN="$san" "$lib" || { bad "alloc: building the ASan library"; return; }
     fi
+    eval "$(make -s --no-print-directory OPT=-O1 SAN="$san" flags)" || { bad "alloc: make flags"; return; }
     mkdir -p "$T/alloc"
-    $CC $flags $san tests/alloc_fail.c "$lib" $wrap -lpng -ljpeg -lz -lm -lpthread -o "$T/alloc_fail" ||
-        { fail "alloc: building the driver"; return; }
+    # shellcheck disable=SC2086 # CFLAGS and LDLIBS are lists of words
+    $CC $CFLAGS tests/alloc_fail.c "$lib" $wrap $LDLIBS -o "$T/alloc_fail" ||
+        { bad "alloc: building the driver"; return; }
     ASAN_OPTIONS=detect_leaks=1 "$T/alloc_fail" "$T/alloc" > "$T/alloc.log" 2>&1
     rc=$?
     cat "$T/alloc.log" | head -n 20
-    [ $rc -eq 0 ] || fail "alloc: exit $rc"
+    [ $rc -eq 0 ] || bad "alloc: exit $rc"
 }
 
 for p in $PARTS; do

@@ -2,16 +2,10 @@
 # Every bad input through the command line: one line "twinnet: FILE: what is wrong" on stderr,
 # exit 1 (exit 2 for usage errors), no crash, and no output file or temporary left behind; an
 # old model at --out survives a failed run. Makes its own small IDX files (printf, head, tr).
-TWINNET=${TWINNET:-build/twinnet}
-FIXTURES=$(dirname "$0")/fixtures
-T=$(mktemp -d "${TMPDIR:-/tmp}/twinnet-cli-XXXXXX") || exit 1
-trap 'rm -rf "$T"' EXIT
-failures=0 checks=0
+. tests/common.sh
+T=$SCRATCH
 
-fail() { failures=$((failures + 1)); echo "FAIL: $*"; }
-
-# ---- small IDX files ------------------------------------------------------------------------
-. "$(dirname "$0")/idx.sh"
+# ---- small IDX files (images, labels: idx.sh through common.sh) ------------------------------
 # flip FILE OFFSET: xor one byte with 0x01
 flip() {
     old=$(od -An -tu1 -j "$2" -N1 "$1" | tr -d ' ')
@@ -25,37 +19,14 @@ labels "$T/tlab" 20
 DATA="--train-images $T/img --train-labels $T/lab --test-images $T/timg --test-labels $T/tlab"
 SMALL="--sizes 784,10 --epochs 1 --batch 10 --train-size 0 --quiet"
 
-# ---- the checker ------------------------------------------------------------------------------
-# expect STATUS FILE WORDS CMD...: exit STATUS, stderr exactly one line
-# "twinnet: FILE: ...WORDS...", no temporaries in $T. FILE "-" skips the file check (usage
-# errors name the command instead).
-expect() {
-    want=$1 file=$2 words=$3
-    shift 3
-    checks=$((checks + 1))
-    "$@" > "$T/stdout" 2> "$T/stderr"
-    rc=$?
-    line=$(cat "$T/stderr")
-    n=$(wc -l < "$T/stderr")
-    what="$*"
-    [ "$rc" -eq "$want" ] || { fail "$what: exit $rc, want $want: $line"; return; }
-    [ "$n" -eq 1 ] || { fail "$what: $n lines on stderr: $line"; return; }
-    case $line in "twinnet: "*) ;; *) fail "$what: no 'twinnet: ' prefix: $line"; return ;; esac
-    if [ "$file" != - ]; then
-        case $line in "twinnet: $file: "*) ;; *) fail "$what: does not name '$file' first: $line"; return ;; esac
-    fi
-    case $line in *"$words"*) ;; *) fail "$what: lacks '$words': $line"; return ;; esac
-    leftovers=$(find "$T" -name '*.tmp.*' | head -n 3)
-    [ -z "$leftovers" ] || fail "$what: temporary files left: $leftovers"
-}
-
+# ---- the checker: expect STATUS FILE WORDS CMD... (common.sh) --------------------------------
 # ---- a good run first: the data and the baseline model work -----------------------------------
-checks=$((checks + 1))
 if ! $TWINNET train $DATA $SMALL --out "$T/good.tnm" > "$T/stdout" 2> "$T/stderr"; then
-    fail "a good training failed: $(cat "$T/stderr")"
-    echo "$failures failed"
+    bad "a good training failed: $(cat "$T/stderr")"
+    finish
     exit 1
 fi
+ok "a good training"
 cp "$T/good.tnm" "$T/old.tnm"
 
 # train with bad data: exit 1, and --out (an old model) untouched
@@ -63,7 +34,7 @@ train_bad() { # STATUS FILE WORDS then data options
     want=$1 file=$2 words=$3
     shift 3
     expect "$want" "$file" "$words" $TWINNET train "$@" $SMALL --out "$T/old.tnm"
-    cmp -s "$T/old.tnm" "$T/good.tnm" || fail "train $*: the old model at --out changed"
+    cmp -s "$T/old.tnm" "$T/good.tnm" || bad "train $*: the old model at --out changed"
 }
 TEST="--test-images $T/timg --test-labels $T/tlab"
 
@@ -83,10 +54,9 @@ train_bad 1 "$T/short" "truncated" --train-images "$T/short" --train-labels "$T/
 { cat "$T/img"; printf 'x'; } > "$T/long"
 train_bad 1 "$T/long" "trailing" --train-images "$T/long" --train-labels "$T/lab" $TEST
 gzip -c "$T/img" > "$T/img.gz"
-checks=$((checks + 1))
-$TWINNET train --train-images "$T/img.gz" --train-labels "$T/lab" $TEST $SMALL --out "$T/gz.tnm" 2> "$T/stderr" ||
-    fail "gzipped images: $(cat "$T/stderr")"
-cmp -s "$T/gz.tnm" "$T/good.tnm" || fail "gzipped images gave another model"
+$TWINNET train --train-images "$T/img.gz" --train-labels "$T/lab" $TEST $SMALL --out "$T/gz.tnm" 2> "$T/stderr" &&
+    ok "gzipped images" || bad "gzipped images: $(cat "$T/stderr")"
+cmp -s "$T/gz.tnm" "$T/good.tnm" || bad "gzipped images gave another model"
 size=$(wc -c < "$T/img.gz")
 head -c $((size / 2)) "$T/img.gz" > "$T/cut.gz"
 train_bad 1 "$T/cut.gz" "truncated gzip" --train-images "$T/cut.gz" --train-labels "$T/lab" $TEST
@@ -107,11 +77,11 @@ gzip -c "$T/huge" > "$T/huge.gz"
 train_bad 1 "$T/huge.gz" "limit" --train-images "$T/huge.gz" --train-labels "$T/lab" $TEST
 { printf '\000\000\010\003'; be32 2000000; be32 28; be32 28; head -c 1000 "$T/img"; } > "$T/big"
 train_bad 1 "$T/big" "truncated" --train-images "$T/big" --train-labels "$T/lab" $TEST
-[ -e "$T/x.tnm" ] && fail "a failed training wrote its model"
+[ -e "$T/x.tnm" ] && bad "a failed training wrote its model"
 
 # output errors, found before any training (usage errors): nothing written, not even a trace
 expect 2 "$T/no/such/dir/m.tnm" "no such directory" $TWINNET train $DATA $SMALL --trace "$T/early.trace" --out "$T/no/such/dir/m.tnm"
-[ -e "$T/early.trace" ] && fail "a run whose --out cannot be written wrote its trace first"
+[ -e "$T/early.trace" ] && bad "a run whose --out cannot be written wrote its trace first"
 mkdir "$T/adir"
 expect 2 "$T/adir" "directory" $TWINNET train $DATA $SMALL --out "$T/adir"
 expect 2 - "--out: the file name is empty" $TWINNET train $DATA $SMALL --out ""
@@ -124,13 +94,13 @@ ln -s img "$T/img-link"
 expect 2 "$T/img-link" "same file" $TWINNET train $DATA $SMALL --out "$T/img-link"
 expect 2 "$T/./tlab" "same file" $TWINNET train $DATA $SMALL --out "$T/./tlab"
 expect 2 "$T/both" "same file as $T/both" $TWINNET train $DATA $SMALL --trace "$T/both" --out "$T/both"
-cmp -s "$T/img" "$T/img.keep" || fail "a training with --out naming its input changed the input"
-[ -e "$T/both" ] && fail "--out X --trace X wrote X"
-[ -e "$T/u.tnm" ] && fail "a refused run wrote its model"
+cmp -s "$T/img" "$T/img.keep" || bad "a training with --out naming its input changed the input"
+[ -e "$T/both" ] && bad "--out X --trace X wrote X"
+[ -e "$T/u.tnm" ] && bad "a refused run wrote its model"
 if [ -w /dev/full ]; then
     expect 1 /dev/full "No space left" $TWINNET train $DATA $SMALL --out /dev/full
     expect 1 /dev/full "No space left" $TWINNET train $DATA $SMALL --trace /dev/full --out "$T/traced.tnm"
-    [ -e "$T/traced.tnm" ] && fail "a training whose trace failed wrote its model"
+    [ -e "$T/traced.tnm" ] && bad "a training whose trace failed wrote its model"
 fi
 
 # ---- model files: eval and info -------------------------------------------------------------
@@ -159,12 +129,11 @@ expect 1 "$T/img10" "784" $TWINNET eval "$T/good.tnm" --test-images "$T/img10" -
 expect 1 "$T/lab12" "out of range" $TWINNET eval "$T/good.tnm" --test-images "$T/img" --test-labels "$T/lab12"
 
 # ---- predict ----------------------------------------------------------------------------------
-checks=$((checks + 1))
-$TWINNET predict "$T/good.tnm" "$FIXTURES/seven-28x28.png" > "$T/stdout" 2> "$T/stderr" ||
-    fail "predict on a good PNG: $(cat "$T/stderr")"
+$TWINNET predict "$T/good.tnm" "$FIXTURES/seven-28x28.png" > "$T/stdout" 2> "$T/stderr" &&
+    ok "predict on a good PNG" || bad "predict on a good PNG: $(cat "$T/stderr")"
 { printf 'P5\n28 28\n255\n'; yes | head -c 784 | tr 'y\n' '\377\000'; } > "$T/ok.pgm"
-checks=$((checks + 1))
-$TWINNET predict "$T/good.tnm" "$T/ok.pgm" > "$T/stdout" 2> "$T/stderr" || fail "predict on a good PGM: $(cat "$T/stderr")"
+$TWINNET predict "$T/good.tnm" "$T/ok.pgm" > "$T/stdout" 2> "$T/stderr" && ok "predict on a good PGM" ||
+    bad "predict on a good PGM: $(cat "$T/stderr")"
 printf '\211PNG\r\n\032\nnot really a png at all' > "$T/garbage.png"
 head -c 60 "$FIXTURES/seven-28x28.png" > "$T/trunc.png"
 head -c 100 "$T/ok.pgm" > "$T/trunc.pgm"
@@ -177,18 +146,17 @@ expect 1 "$T/text.tnm" "not a PGM, PNG or JPEG" $TWINNET predict "$T/good.tnm" "
 expect 1 "$T/missing.png" "No such file" $TWINNET predict "$T/good.tnm" "$T/missing.png"
 expect 1 "$T/flip.tnm" "checksum" $TWINNET predict "$T/flip.tnm" "$T/ok.pgm"
 # one bad image among good ones: the good ones are still classified, the status is 1
-checks=$((checks + 1))
 $TWINNET predict "$T/good.tnm" "$T/ok.pgm" "$T/garbage.png" "$T/ok.pgm" > "$T/stdout" 2> "$T/stderr"
 rc=$?
-[ $rc -eq 1 ] && [ "$(wc -l < "$T/stdout")" -eq 2 ] && [ "$(wc -l < "$T/stderr")" -eq 1 ] ||
-    fail "predict with one bad image among two good: exit $rc, $(wc -l < "$T/stdout") results"
+[ $rc -eq 1 ] && [ "$(wc -l < "$T/stdout")" -eq 2 ] && [ "$(wc -l < "$T/stderr")" -eq 1 ] &&
+    ok "predict with one bad image among two good" || bad "predict with one bad image among two good: exit $rc, $(wc -l < "$T/stdout") results"
 
 # ---- usage errors: exit 2 -----------------------------------------------------------------------
 usage() { # OPTION-WORD then the train options
     words=$1
     shift
     expect 2 - "$words" $TWINNET train $DATA --out "$T/u.tnm" "$@"
-    [ -e "$T/u.tnm" ] && { fail "usage error $* wrote a model"; rm -f "$T/u.tnm"; }
+    [ -e "$T/u.tnm" ] && { bad "usage error $* wrote a model"; rm -f "$T/u.tnm"; }
 }
 usage --sizes --sizes 784,,10
 usage --sizes --sizes 784
@@ -235,52 +203,47 @@ expect 2 - "--threads" $TWINNET eval "$T/good.tnm" --threads 0
 expect_out() { # WORDS CMD...: exit 1 and one stderr line about standard output
     words=$1
     shift
-    checks=$((checks + 1))
     "$@" 2> "$T/stderr"
     rc=$?
     line=$(cat "$T/stderr")
-    [ $rc -eq 1 ] && case $line in *"standard output: $words"*) true ;; *) false ;; esac ||
-        fail "$* (stdout lost): exit $rc: $line"
+    [ $rc -eq 1 ] && case $line in *"standard output: $words"*) true ;; *) false ;; esac &&
+        ok "$* (stdout lost): $line" || bad "$* (stdout lost): exit $rc: $line"
 }
 if [ -w /dev/full ]; then
     expect_out "No space" sh -c "$TWINNET info $T/good.tnm > /dev/full"
     expect_out "No space" sh -c "$TWINNET train $DATA --sizes 784,10 --epochs 1 --train-size 0 --out $T/full.tnm > /dev/full"
-    [ -s "$T/full.tnm" ] || fail "train > /dev/full did not save its model"
+    [ -s "$T/full.tnm" ] || bad "train > /dev/full did not save its model"
 fi
 expect_out "closed" sh -c "$TWINNET eval $T/good.tnm --test-images $T/timg --test-labels $T/tlab --json >&-"
 # a closed stdout must not hand descriptor 1 to the trace
-checks=$((checks + 1))
 sh -c "$TWINNET train $DATA --sizes 784,10 --epochs 2 --train-size 0 --trace $T/c.trace --out $T/c.tnm >&-" 2> /dev/null
-[ $? -eq 1 ] && $TWINNET diverge "$T/c.trace" "$T/c.trace" > /dev/null 2>&1 || fail "train >&-: trace corrupt or exit status 0"
+[ $? -eq 1 ] && $TWINNET diverge "$T/c.trace" "$T/c.trace" > /dev/null 2>&1 && ok "train >&-: exit 1, the trace intact" ||
+    bad "train >&-: trace corrupt or exit status 0"
 # a broken pipe: training goes on and saves; exit 1 says the output was lost; no temporary left
-checks=$((checks + 1))
 rm -f "$T/pipe.tnm"
 { $TWINNET train $DATA --sizes 784,10 --epochs 30 --train-size 0 --trace "$T/pipe.trace" --trace-every 1 --out "$T/pipe.tnm" 2> "$T/stderr"; echo $? > "$T/rc"; } | head -n 1 > /dev/null
-[ "$(cat "$T/rc")" = 1 ] && [ -s "$T/pipe.tnm" ] && [ -s "$T/pipe.trace" ] && grep -q "Broken pipe" "$T/stderr" ||
-    fail "train | head -1: exit $(cat "$T/rc"), model $(ls "$T/pipe.tnm" 2>&1), $(cat "$T/stderr")"
-[ -z "$(find "$T" -name '*.tmp.*')" ] || fail "train | head -1 left a temporary file"
+[ "$(cat "$T/rc")" = 1 ] && [ -s "$T/pipe.tnm" ] && [ -s "$T/pipe.trace" ] && grep -q "Broken pipe" "$T/stderr" &&
+    ok "train | head -1: saved, exit 1" || bad "train | head -1: exit $(cat "$T/rc"), model $(ls "$T/pipe.tnm" 2>&1), $(cat "$T/stderr")"
+[ -z "$(find "$T" -name '*.tmp.*')" ] || bad "train | head -1 left a temporary file"
 # a file-size limit: a one-line error naming the file, exit 1, no temporary file
-checks=$((checks + 1))
 (ulimit -f 8; $TWINNET train $DATA $SMALL --out "$T/limited.tnm" 2> "$T/stderr"; echo $? > "$T/rc")
-grep -q "$T/limited.tnm: cannot write: File too large" "$T/stderr" && [ "$(cat "$T/rc")" = 1 ] && [ ! -e "$T/limited.tnm" ] ||
-    fail "ulimit -f: exit $(cat "$T/rc"): $(cat "$T/stderr")"
-[ -z "$(find "$T" -name '*.tmp.*')" ] || fail "ulimit -f left a temporary file"
+grep -q "$T/limited.tnm: cannot write: File too large" "$T/stderr" && [ "$(cat "$T/rc")" = 1 ] && [ ! -e "$T/limited.tnm" ] &&
+    ok "ulimit -f: one line, exit 1, no model" || bad "ulimit -f: exit $(cat "$T/rc"): $(cat "$T/stderr")"
+[ -z "$(find "$T" -name '*.tmp.*')" ] || bad "ulimit -f left a temporary file"
 
 # ---- training that blows up: says so, keeps the last finite model ------------------------------
-checks=$((checks + 1))
 $TWINNET train $DATA --sizes 784,30,10 --cost cross-entropy --lambda 1e6 --eta 1e6 --epochs 3 --train-size 0 --quiet \
     --out "$T/nan.tnm" 2> "$T/stderr"
 rc=$?
-[ $rc -eq 1 ] && grep -q "non-finite" "$T/stderr" && $TWINNET info "$T/nan.tnm" > /dev/null ||
-    fail "diverging training: exit $rc: $(cat "$T/stderr")"
-checks=$((checks + 1))
+[ $rc -eq 1 ] && grep -q "non-finite" "$T/stderr" && $TWINNET info "$T/nan.tnm" > /dev/null &&
+    ok "diverging training: says so, keeps a model" || bad "diverging training: exit $rc: $(cat "$T/stderr")"
 $TWINNET train $DATA --sizes 784,30,10 --cost cross-entropy --lambda 1e6 --eta 1e6 --epochs 2 --train-size 0 --quiet \
     --on-nan continue --out "$T/nan2.tnm" 2> "$T/stderr"
-[ $? -eq 0 ] && grep -q "continue" "$T/stderr" || fail "--on-nan continue: $(cat "$T/stderr")"
+[ $? -eq 0 ] && grep -q "continue" "$T/stderr" && ok "--on-nan continue" || bad "--on-nan continue: $(cat "$T/stderr")"
 
 # ---- diverge decides from the parameters, and checks each record's fingerprint ---------------
 $TWINNET train $DATA $SMALL --trace "$T/ta" --trace-every 1 --out "$T/ta.tnm" 2> /dev/null
-"${PY:-/usr/bin/python3}" - "$T/ta" "$T/tb" "$T/tc" <<'PYEOF' || fail "could not make the doctored traces"
+"${PY:-/usr/bin/python3}" - "$T/ta" "$T/tb" "$T/tc" <<'PYEOF' || bad "could not make the doctored traces"
 import hashlib, struct, sys
 data = bytearray(open(sys.argv[1], "rb").read())
 header = 8 + 4 + 4 + 4 * 16 + 8 + 4
@@ -294,21 +257,18 @@ fixed = bytearray(bad)                       # the same byte, digest made to mat
 fixed[second + 12:second + 44] = hashlib.sha256(bytes(fixed[second + 44:second + record])).digest()
 open(sys.argv[2], "wb").write(fixed)
 PYEOF
-checks=$((checks + 1))
 out=$($TWINNET diverge "$T/ta" "$T/tb" 2>&1)
-case $out in *"First diverging step: 1"*) ;; *) fail "diverge, one parameter byte differs: $out" ;; esac
+case $out in *"First diverging step: 1"*) ok "diverge finds one parameter byte at step 1" ;; *) bad "diverge, one parameter byte differs: $out" ;; esac
 expect 1 "$T/tc" "record 2 (step 1)" $TWINNET diverge "$T/ta" "$T/tc"
 
 # ---- sizes from files bound what is allocated: a valid 65,536-wide output layer ---------------
 if [ -z "$TWINNET_SANITIZE" ]; then
     images "$T/img1" 60 1 1
-    checks=$((checks + 1))
     $TWINNET train --train-images "$T/img1" --train-labels "$T/lab" --test-images "$T/img1" --test-labels "$T/lab" \
-        --sizes 1,65536 --epochs 1 --train-size 0 --quiet --out "$T/wide.tnm" ||
-        fail "training a 65,536-wide output layer"
-    checks=$((checks + 1))
-    (ulimit -v 1000000; $TWINNET eval "$T/wide.tnm" --test-images "$T/img1" --test-labels "$T/lab" --json > "$T/wide.json") ||
-        fail "eval of a 65,536-wide output within 1 GB of address space"
+        --sizes 1,65536 --epochs 1 --train-size 0 --quiet --out "$T/wide.tnm" &&
+        ok "training a 65,536-wide output layer" || bad "training a 65,536-wide output layer"
+    (ulimit -v 1000000; $TWINNET eval "$T/wide.tnm" --test-images "$T/img1" --test-labels "$T/lab" --json > "$T/wide.json") &&
+        ok "eval of a 65,536-wide output within 1 GB" || bad "eval of a 65,536-wide output within 1 GB of address space"
 fi
 
 # ---- small things ----------------------------------------------------------------------------
@@ -318,21 +278,17 @@ expect 2 - "too large" $TWINNET train $DATA $SMALL --epochs 99999999999 --out "$
 expect 2 - "not a number" $TWINNET train $DATA $SMALL --eta 0x10 --out "$T/u.tnm"
 expect 2 - "not a whole number" $TWINNET train $DATA $SMALL --threads "$(printf '\t2')" --out "$T/u.tnm"
 expect 2 - "--out: needs a value" $TWINNET train $DATA $SMALL --out --quiet
-checks=$((checks + 1))
-$TWINNET help train | grep -q -- "--eta X" || fail "twinnet help train"
-checks=$((checks + 1))
-$TWINNET info -- --x.tnm 2>&1 | grep -q "twinnet: --x.tnm: No such file" || fail "-- ends options"
+$TWINNET help train | grep -q -- "--eta X" && ok "twinnet help train" || bad "twinnet help train"
+$TWINNET info -- --x.tnm 2>&1 | grep -q "twinnet: --x.tnm: No such file" && ok "-- ends options" || bad "-- ends options"
 long=$(printf '%0200d' 0 | tr 0 a)
 expect 1 - "No such file or directory" $TWINNET info "$T/$long/$long/$long/x.tnm"
 { printf '\000\000\010\003'; be32 0; be32 28; be32 28; } > "$T/empty-img"
 { printf '\000\000\010\001'; be32 0; } > "$T/empty-lab"
 expect 1 "$T/empty-img" "no examples" $TWINNET eval "$T/good.tnm" --test-images "$T/empty-img" --test-labels "$T/empty-lab"
-checks=$((checks + 1))
 head -c 2 "$T/good.tnm" > "$T/one.tnm"
 $TWINNET info "$T/one.tnm" 2>&1 | grep -q "2 bytes" || true
 head -c 1 "$T/img" > "$T/one-byte"
-$TWINNET train --train-images "$T/one-byte" --train-labels "$T/lab" $TEST $SMALL --out "$T/u.tnm" 2>&1 | grep -q "1 byte," ||
-    fail "1 byte, not 1 bytes"
+$TWINNET train --train-images "$T/one-byte" --train-labels "$T/lab" $TEST $SMALL --out "$T/u.tnm" 2>&1 | grep -q "1 byte," &&
+    ok "1 byte, not 1 bytes" || bad "1 byte, not 1 bytes"
 
-echo "t_cli_errors: $checks checks, $failures failed"
-[ $failures -eq 0 ]
+finish

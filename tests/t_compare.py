@@ -14,6 +14,8 @@ import subprocess
 import sys
 import tempfile
 
+from pycheck import check, finish, mnist_dir
+
 try:
     import numpy as np
     from scipy.optimize import linear_sum_assignment
@@ -23,16 +25,6 @@ except ImportError:
 
 TWINNET = os.environ.get("TWINNET", "build/twinnet")
 PY = os.environ.get("PY", sys.executable)
-failures = 0
-checks = 0
-
-
-def check(ok, what):
-    global failures, checks
-    checks += 1
-    print(("ok: " if ok else "FAIL: ") + what)
-    if not ok:
-        failures += 1
 
 
 def run(*args, rc=0):
@@ -44,14 +36,6 @@ def run(*args, rc=0):
 
 def run_json(*args):
     return json.loads(run(*args, "--json").stdout)
-
-
-def mnist_dir():
-    p = subprocess.run(["sh", "-c", ". tests/common.sh && mnist_dir"], capture_output=True, text=True)
-    if p.returncode != 0:
-        print(p.stdout.strip().splitlines()[-1] if p.stdout.strip() else "skipped: MNIST not available")
-        sys.exit(77)
-    return p.stdout.strip().splitlines()[-1]
 
 
 def idx_images(path):
@@ -103,7 +87,6 @@ def close(x, y, tol):  # JSON numbers carry 9 significant digits
 
 
 def main():
-    global failures
     np.seterr(over="ignore")
     src = mnist_dir()
     tmp = tempfile.mkdtemp(prefix="twinnet-compare.")
@@ -261,8 +244,7 @@ def main():
     p = run("compare", a, b, "--test-images", os.path.join(tmp, "test-images"), "--test-labels", os.path.join(tmp, "test-labels"))
     check("training examples" not in p.stdout and "Why the weights differ" in p.stdout, "test set alone: no blank inputs, still answers")
 
-    print("%d checks, %d failed" % (checks, failures))
-    return 1 if failures else 0
+    return finish()
 
 
 if __name__ == "__main__":

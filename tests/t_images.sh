@@ -5,19 +5,12 @@
 # readers must get right: CMYK, progressive and Exif-rotated JPEG, grey+alpha and RGBA PNG (ink on a
 # transparent canvas), each the same 28x28 field as the plain picture; --raw and --show.
 # The images are made with Python's PIL (Debian: python3-pil).
-TWINNET=${TWINNET:-build/twinnet}
-PY=${PY:-/usr/bin/python3}
-[ -x "$PY" ] || PY=python3
-T=$(mktemp -d "${TMPDIR:-/tmp}/twinnet-images-XXXXXX") || exit 1
-trap 'rm -rf "$T"' EXIT
-failures=0 checks=0
-fail() { failures=$((failures + 1)); echo "FAIL: $*"; }
-ok() { echo "ok: $*"; }
+. tests/common.sh
+T=$SCRATCH
 
 "$PY" -c 'import PIL' 2>/dev/null || { echo "skipped: the Python module PIL is missing (Debian: python3-pil)"; exit 77; }
 
 # ---- a model of 784 inputs and one of 16 (any weights do: the checks compare fields) ----------
-. "$(dirname "$0")/idx.sh"
 images "$T/img" 20 28 28
 labels "$T/lab" 20
 images "$T/img16" 20 4 4
@@ -86,19 +79,6 @@ for i in range(len(bad) // 2, len(bad) // 2 + 40):
 open(d + "/corrupt.jpg", "wb").write(bytes(bad))
 PYEOF
 
-# ---- the checker ---------------------------------------------------------------------------------
-# expect STATUS FILE WORDS CMD...: exit STATUS, stderr exactly one line "twinnet: FILE: ...WORDS..."
-expect() {
-    want=$1 file=$2 words=$3
-    shift 3
-    checks=$((checks + 1))
-    "$@" > "$T/stdout" 2> "$T/stderr"
-    rc=$? line=$(cat "$T/stderr")
-    case "$rc:$(wc -l < "$T/stderr"):$line" in
-    "$want:1:twinnet: $file: "*"$words"*) ok "$(basename "$file"): $line" ;;
-    *) fail "$*: exit $rc (want $want), stderr (want one line with '$words'): $line" ;;
-    esac
-}
 P="$TWINNET predict $T/m.tnm"
 size() { echo "image size $1 is outside 1..4096 pixels a side"; }
 
@@ -120,27 +100,23 @@ expect 1 "$T/huge.jpg" "$(size 65000x65000)" $P --raw "$T/huge.jpg"
 expect 1 "$T/digit.png" "160x120 (19200 pixels) but the model takes 784" $P --raw "$T/digit.png"
 expect 1 "$T/m16.tnm" "takes 16 inputs" $TWINNET predict "$T/m16.tnm" "$T/digit.png"
 # A corrupt middle: libjpeg steps over it (as viewers do) or it is an error; never a crash.
-checks=$((checks + 1))
 $P "$T/corrupt.jpg" > "$T/stdout" 2> "$T/stderr"
 rc=$?
 if [ $rc -eq 0 ] || { [ $rc -eq 1 ] && [ "$(wc -l < "$T/stderr")" -eq 1 ]; }; then ok "corrupt.jpg: exit $rc"
-else fail "corrupt.jpg: exit $rc: $(cat "$T/stderr")"; fi
+else bad "corrupt.jpg: exit $rc: $(cat "$T/stderr")"; fi
 
 # ---- good images: every one of these is the same drawing, so the same field -------------------
 seen() { $P --show --json "$1" 2> "$T/stderr" | sed -n 's/.*"seen":\(\[[^]]*\]\).*/\1/p'; }
 want=$(seen "$T/digit.png")
-checks=$((checks + 1))
-[ -n "$want" ] && ok "digit.png: a field" || fail "digit.png: no field: $(cat "$T/stderr")"
+[ -n "$want" ] && ok "digit.png: a field" || bad "digit.png: no field: $(cat "$T/stderr")"
 for f in digit.pgm light.png canvas.png canvas-la.png; do
-    checks=$((checks + 1))
-    [ "$(seen "$T/$f")" = "$want" ] && ok "$f: the same field as digit.png" || fail "$f: another field than digit.png"
+    [ "$(seen "$T/$f")" = "$want" ] && ok "$f: the same field as digit.png" || bad "$f: another field than digit.png"
 done
 # JPEG's losses move a level here and there: the fields must agree within a few levels.
 for f in digit.jpg progressive.jpg colour.jpg cmyk.jpg exif2.jpg exif3.jpg exif4.jpg exif5.jpg exif6.jpg exif7.jpg \
     exif8.jpg; do
-    checks=$((checks + 1))
     got=$(seen "$T/$f")
-    "$PY" - "$want" "$got" <<'PYEOF' && ok "$f: the field of digit.png, within JPEG's losses" || fail "$f: a field unlike digit.png's: $(cat "$T/stderr")"
+    "$PY" - "$want" "$got" <<'PYEOF' && ok "$f: the field of digit.png, within JPEG's losses" || bad "$f: a field unlike digit.png's: $(cat "$T/stderr")"
 import json, sys
 ramp = " .:-=+*#%@"
 a, b = (json.loads(s) if s else [] for s in sys.argv[1:3])
@@ -151,31 +127,25 @@ PYEOF
 done
 
 # CMYK's polarity (Adobe's files store it inverted) shows in the grey, not in the field.
-checks=$((checks + 1))
 $P --json "$T/cmyk.jpg" | grep -q '"inverted":true' && ok "cmyk.jpg: dark ink on light paper" ||
-    fail "cmyk.jpg: read as light ink on dark"
+    bad "cmyk.jpg: read as light ink on dark"
 
 # ---- --show as text, --raw, and a bad image among good ones ------------------------------------
-checks=$((checks + 1))
 $P --show "$T/digit.png" > "$T/stdout" 2> "$T/stderr"
 if [ $? -eq 0 ] && [ "$(grep -c '^  |.*|$' "$T/stdout")" -eq 28 ] && grep -q "inverted, scaled to" "$T/stdout"; then
     ok "--show prints 28 rows"
-else fail "--show: $(cat "$T/stdout" "$T/stderr")"; fi
+else bad "--show: $(cat "$T/stdout" "$T/stderr")"; fi
 "$PY" -c "
 from PIL import Image; import sys
 Image.open(sys.argv[1]).convert('L').resize((28, 28)).save(sys.argv[2])" "$T/light.png" "$T/small.png"
-checks=$((checks + 1))
 $P --raw --show "$T/small.png" > "$T/stdout" 2> "$T/stderr" && [ "$(grep -c '^  |.*|$' "$T/stdout")" -eq 28 ] &&
-    ok "--raw on 28x28, shown" || fail "--raw on 28x28: $(cat "$T/stderr")"
-checks=$((checks + 1))
+    ok "--raw on 28x28, shown" || bad "--raw on 28x28: $(cat "$T/stderr")"
 $P --json "$T/digit.png" | grep -q '"preprocessed":true' && $P --json --raw "$T/small.png" | grep -q '"preprocessed":false' &&
-    ok "--json says preprocessed" || fail "--json: no preprocessed field"
-checks=$((checks + 1))
+    ok "--json says preprocessed" || bad "--json: no preprocessed field"
 $P "$T/digit.png" "$T/white.png" "$T/trunc.jpg" "$T/digit.jpg" > "$T/stdout" 2> "$T/stderr"
 rc=$?
 [ $rc -eq 1 ] && [ "$(wc -l < "$T/stdout")" -eq 2 ] && [ "$(wc -l < "$T/stderr")" -eq 2 ] &&
     ok "bad images among good: the good ones classified, exit 1" ||
-    fail "bad among good: exit $rc, $(wc -l < "$T/stdout") results, $(cat "$T/stderr")"
+    bad "bad among good: exit $rc, $(wc -l < "$T/stdout") results, $(cat "$T/stderr")"
 
-echo "$checks checks, $failures failed"
-[ $failures -eq 0 ]
+finish

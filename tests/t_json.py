@@ -4,16 +4,9 @@ characters and invalid UTF-8, and for a training whose numbers diverge to NaN: n
 as given (invalid bytes as U+FFFD) and non-finite numbers as null."""
 import json, os, struct, subprocess, sys, tempfile
 
+from pycheck import check, finish
+
 TWINNET = os.environ.get("TWINNET", os.path.join(os.environ.get("BUILD", "build"), "twinnet")).encode()
-failures = checks = 0
-
-
-def check(cond, what):
-    global failures, checks
-    checks += 1
-    if not cond:
-        failures += 1
-        print("FAIL:", what)
 
 
 def reject_constant(name):
@@ -112,5 +105,4 @@ with tempfile.TemporaryDirectory() as tmp:
     check(len(costs) == 0 or all(c is None or isinstance(c, float) for c in costs), "diverged costs: %r" % costs)
     print("diverged training: exit %d, costs %r" % (p.returncode, costs))
 
-print("%d checks, %d failed" % (checks, failures))
-sys.exit(1 if failures else 0)
+sys.exit(finish())

@@ -8,6 +8,8 @@ import subprocess
 import sys
 import tempfile
 
+from pycheck import check, finish
+
 try:
     import numpy as np
     from scipy.optimize import linear_sum_assignment
@@ -56,23 +58,23 @@ def write_matrix(path, cost, maximise):
         f.write("\n")
 
 
-def check(name, cost, maximise, path):
-    """One case: returns a line saying what is wrong, or None."""
+def solve_case(cost, maximise, path):
+    """One case: returns whether it holds, and a line saying what is wrong or what was found."""
     write_matrix(path, cost, maximise)
     run = subprocess.run([DRIVER, "--solve", path], capture_output=True, text=True)
     if run.returncode != 0:
-        return f"exit {run.returncode}: {run.stderr.strip()}"
+        return False, f"exit {run.returncode}: {run.stderr.strip()}"
     words = run.stdout.split()
     total = float(words[0])
     cols = [int(w) for w in words[1:]]
     n_rows, n_cols = cost.shape
     if len(cols) != n_rows or len(set(cols)) != n_rows or not all(0 <= c < n_cols for c in cols):
-        return f"not an injection of {n_rows} rows into {n_cols} columns: {words[1:12]}..."
+        return False, f"not an injection of {n_rows} rows into {n_cols} columns: {words[1:12]}..."
     row_order_sum = 0.0
     for r, c in enumerate(cols):
         row_order_sum += float(cost[r, c])
     if row_order_sum != total:
-        return f"printed total {total!r}, but the columns' costs add up to {row_order_sum!r}"
+        return False, f"printed total {total!r}, but the columns' costs add up to {row_order_sum!r}"
     rows, want_cols = linear_sum_assignment(cost, maximize=maximise)
     want = cost[rows, want_cols].sum()
     if np.issubdtype(cost.dtype, np.integer):
@@ -82,36 +84,26 @@ def check(name, cost, maximise, path):
         bound = REL_TOL * float(np.abs(cost[rows, want_cols]).sum())
         ok = abs(total - float(want)) <= bound
     if not ok:
-        return f"total {total!r} is not scipy's {float(want)!r} (within {bound:g})"
-    print(f"ok   {name}{' maximised' if maximise else ''}: total {total!r}, scipy {float(want)!r}", flush=True)
-    return None
+        return False, f"total {total!r} is not scipy's {float(want)!r} (within {bound:g})"
+    return True, f"total {total!r}, scipy {float(want)!r}"
 
 
 def main():
     if not os.access(DRIVER, os.X_OK):
         print(f"{DRIVER} missing: run make tests first")
         return 1
-    failures = count = 0
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "cost.txt")
         for name, cost, maximise in cases():
-            count += 1
-            why = check(name, cost, maximise, path)
-            if why:
-                failures += 1
-                print(f"FAIL {name}{' maximised' if maximise else ''}: {why}", flush=True)
+            good, detail = solve_case(cost, maximise, path)
+            check(good, f"{name}{' maximised' if maximise else ''}", detail)
         bad = np.ones((2, 3))
         bad[1, 2] = np.nan  # the driver reports the refusal and exits 1
         write_matrix(path, bad, False)
         run = subprocess.run([DRIVER, "--solve", path], capture_output=True, text=True)
-        count += 1
-        if run.returncode != 1 or "cost[1][2]" not in run.stderr:
-            failures += 1
-            print(f"FAIL NaN cost: exit {run.returncode}, stderr {run.stderr.strip()!r}")
-        else:
-            print(f"ok   NaN cost refused: {run.stderr.strip()}")
-    print(f"{count} cases, {failures} failed")
-    return 1 if failures else 0
+        check(run.returncode == 1 and "cost[1][2]" in run.stderr, "NaN cost refused",
+              f"exit {run.returncode}, stderr {run.stderr.strip()!r}")
+    return finish()
 
 
 if __name__ == "__main__":

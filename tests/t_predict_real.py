@@ -6,6 +6,8 @@ accuracy on the same digits' 28x28 originals (--raw). Trains the default network
 (3 epochs of it on a sanitizer build)."""
 import gzip, json, os, random, struct, subprocess, sys, tempfile, time
 
+from pycheck import check, finish, mnist_dir
+
 try:
     from PIL import Image, ImageChops
 except ImportError:
@@ -14,16 +16,6 @@ except ImportError:
 
 TWINNET = os.environ.get("TWINNET", os.path.join(os.environ.get("BUILD", "build"), "twinnet"))
 COUNT, TOLERANCE = 1000, 2.0
-
-
-def mnist_dir():
-    d = os.environ.get("TWINNET_DATA") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "twinnet", "mnist")
-    if subprocess.run(["sh", "scripts/fetch-mnist.sh", d], stdout=subprocess.DEVNULL,
-                      stderr=subprocess.DEVNULL).returncode != 0:
-        print("skipped: MNIST not available (scripts/fetch-mnist.sh failed)")
-        sys.exit(77)
-    return d
 
 
 def open_idx(d, name):
@@ -123,27 +115,19 @@ def main():
             got = predict(model, paths, raw=False)
             accuracy[name] = 100.0 * sum(g == l for g, l in zip(got, labels)) / COUNT
             missing = sum(g is None for g in got)
-            if missing:
-                print("FAIL: %s: %d images got no prediction" % (name, missing))
-                return 1
+            if not check(not missing, "%s: every image predicted" % name, "%d got no prediction" % missing):
+                return finish()
         got = predict(model, sets["original"], raw=True)
         accuracy["original --raw"] = 100.0 * sum(g == l for g, l in zip(got, labels)) / COUNT
         t_end = time.time()
     print("accuracy on the first %d test digits: %s" % (COUNT, ", ".join(
         "%s %.1f%%" % (k, v) for k, v in accuracy.items())))
     print("times: train %.1fs, render %.1fs, predict %.1fs" % (t_train - t0, t_render - t_train, t_end - t_render))
-    failures = 0
     reference = accuracy["original --raw"]
     for name in ("png", "jpeg", "rgba", "original"):
-        if abs(accuracy[name] - reference) > TOLERANCE:
-            print("FAIL: %s: %.1f%%, more than %.0f points from the originals' %.1f%%" % (
-                name, accuracy[name], TOLERANCE, reference))
-            failures += 1
-        else:
-            print("ok: %s within %.0f points of the originals (%.1f%% vs %.1f%%)" % (
-                name, TOLERANCE, accuracy[name], reference))
-    print("%d checks, %d failed" % (4, failures))
-    return 1 if failures else 0
+        check(abs(accuracy[name] - reference) <= TOLERANCE, "%s within %.0f points of the originals" % (name, TOLERANCE),
+              "%.1f%% vs %.1f%%" % (accuracy[name], reference))
+    return finish()
 
 
 if __name__ == "__main__":

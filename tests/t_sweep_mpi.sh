@@ -18,7 +18,6 @@ export LSAN_OPTIONS="suppressions=$SCRATCH/lsan:fast_unwind_on_malloc=0${LSAN_OP
 MPIRUN="mpirun --allow-run-as-root --oversubscribe --mca btl self,vader --mca oob_tcp_if_include lo"
 mpi() { $MPIRUN -np "$@"; }
 "$TWINNET" sweep $S --jobs 1 --out "$SCRATCH/one" > /dev/null || bad "the one-process sweep"
-same() { diff -r "$SCRATCH/one" "$1" > "$SCRATCH/diff" && ok "$2: the same bytes as one process" || bad "$2: $(head -n 5 "$SCRATCH/diff")"; }
 for p in 2 3; do
     mpi $p "$MPI_TWINNET" sweep $S --out "$SCRATCH/np$p" > /dev/null 2> "$SCRATCH/err" || bad "mpirun -np $p: $(cat "$SCRATCH/err")"
     same "$SCRATCH/np$p" "mpirun -np $p"

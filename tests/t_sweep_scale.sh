@@ -9,7 +9,6 @@ make_slice "$DATA" 3000 500
 DATA_OPTS=${SLICE% --train-size 0}
 S="$SLICE --epochs 2 --runs 3 --vary init --vary bit --vary none --jobs 1 --quiet"
 "$TWINNET" sweep $S --out "$SCRATCH/one" > /dev/null || bad "the one-process sweep"
-same() { diff -r "$SCRATCH/one" "$1" > "$SCRATCH/diff" && ok "$2: the same bytes as one process" || bad "$2: $(head -n 5 "$SCRATCH/diff")"; }
 "$TWINNET" sweep $S --shard 1/3 --out "$SCRATCH/sh" > "$SCRATCH/out" || bad "shard 1/3"
 grep -q "3 of 3 runs of shard 1/3 finished" "$SCRATCH/out" && ok "shard 1/3 says what it did" || bad "shard 1/3: $(cat "$SCRATCH/out")"
 "$TWINNET" sweep --merge "$SCRATCH/sh" $DATA_OPTS > /dev/null 2> "$SCRATCH/err"

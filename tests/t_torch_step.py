@@ -7,6 +7,8 @@ import subprocess
 import sys
 import tempfile
 
+from pycheck import check, finish
+
 try:
     import numpy as np
     import torch
@@ -132,8 +134,7 @@ def run_case(tmp, sizes, cost, act, init, eta, lam, n_train, seed):
             repr(eta), repr(lam), str(n_train), str(seed)]
     proc = subprocess.run(args, capture_output=True, text=True)
     if proc.returncode != 0:
-        print(f"FAIL: {' '.join(args)} exited {proc.returncode}: {proc.stderr.strip()}")
-        return False
+        return False, f"{' '.join(args)} exited {proc.returncode}: {proc.stderr.strip()}"
     before = load_f32(os.path.join(tmp, "params0.f32"))
     after = load_f32(os.path.join(tmp, "params1.f32"))
     pixels = np.fromfile(os.path.join(tmp, "pixels.u8"), dtype=np.uint8).reshape(BATCH, sizes[0])
@@ -165,16 +166,14 @@ def run_case(tmp, sizes, cost, act, init, eta, lam, n_train, seed):
     if formulas_vs_autograd > 1e-9:
         print(f"FAIL network.py formulas and autograd disagree by {formulas_vs_autograd:.3g}")
         ok = False
-    print(f"{'ok  ' if ok else 'FAIL'} {','.join(map(str, sizes)):<12} {cost:<14} {act:<7} {init:<6} "
-          f"eta {eta:<3} lambda {lam:<3}: max param error {worst_param:.2e}, "
-          f"max step error {worst_step:.2e} (formulas vs autograd {formulas_vs_autograd:.1e})")
-    return ok
+    return ok, (f"{','.join(map(str, sizes)):<12} {cost:<14} {act:<7} {init:<6} "
+                f"eta {eta:<3} lambda {lam:<3}: max param error {worst_param:.2e}, "
+                f"max step error {worst_step:.2e} (formulas vs autograd {formulas_vs_autograd:.1e})")
 
 
 def main():
-    if not os.access(HELPER, os.X_OK):
-        print(f"FAIL: {HELPER} not built (make tests)")
-        return 1
+    if not check(os.access(HELPER, os.X_OK), f"{HELPER} built (make tests)"):
+        return finish()
     torch.set_num_threads(1)
     cases = []
     for cost in ("quadratic", "cross-entropy", "log-likelihood"):
@@ -185,12 +184,10 @@ def main():
         cases.append(([784, 30, 20, 10], cost, "relu", "scaled", 0.5, 5.0, 1000, 3))
         cases.append(([784, 30, 20, 10], cost, "tanh", "scaled", 3.0, 0.0, 50000, 4))
     cases.append(([784, 30, 10], "quadratic", "sigmoid", "normal", 3.0, 0.0, 50000, 1))  # network.py as is
-    failed = 0
     with tempfile.TemporaryDirectory(prefix="twinnet-torch-") as tmp:
         for case in cases:
-            failed += not run_case(tmp, *case)
-    print(f"{len(cases) - failed} of {len(cases)} cases agree with PyTorch")
-    return 1 if failed else 0
+            check(*run_case(tmp, *case))
+    return finish()
 
 
 if __name__ == "__main__":

@@ -22,13 +22,10 @@ import tempfile
 import time
 import urllib.request
 
+from pycheck import check, finish, skip
+
 BUILD = os.environ.get("BUILD", "build")
 TWINNET = os.environ.get("TWINNET", os.path.join(BUILD, "twinnet"))
-
-
-def skip(why):
-    print("skipped: " + why)
-    sys.exit(77)
 
 
 if os.environ.get("TWINNET_SANITIZE"):
@@ -40,23 +37,11 @@ if not CHROMIUM or not DRIVER:
 if not shutil.which("node") or not os.path.exists("/usr/lib/wasm32-wasi/libc.a") or not shutil.which("wasm-ld"):
     skip("make web needs node, wasi-libc and lld (apt-get install wasi-libc libclang-rt-14-dev-wasm32 lld)")
 
-failures = 0
-checks = 0
-
-
-def check(what, good, detail=""):
-    global failures, checks
-    checks += 1
-    if not good:
-        failures += 1
-    print(("ok: " if good else "FAIL: ") + what + (": " + detail if detail else ""))
-
-
 made = subprocess.run(["make", "-s", "BUILD=" + BUILD, "web"], capture_output=True, text=True)
 if made.returncode != 0:
     print(made.stdout[-2000:], made.stderr[-2000:])
-    check("make web", False)
-    sys.exit(1)
+    check(False, "make web")
+    sys.exit(finish())
 page = os.path.abspath(os.path.join(BUILD, "web", "twinnet.html"))
 model_a = os.path.join(BUILD, "web", "model-a.tnm")
 model_b = os.path.join(BUILD, "web", "model-b.tnm")
@@ -146,14 +131,14 @@ try:
         f.write(base64.b64decode(wd.do("GET", "/screenshot")))
 finally:
     wd.close()
-check("the page answered the drawing", r.get("ok") is True, r.get("message", ""))
+check(r.get("ok") is True, "the page answered the drawing", r.get("message", ""))
 if not r.get("ok"):
-    sys.exit(1)
+    sys.exit(finish())
 print("page: %d bytes; ready %.0f ms after navigation start (median of %s ms)"
       % (os.path.getsize(page), statistics.median(loads), ", ".join("%.0f" % x for x in loads)))
-check("A answers 7 (shown on the page)", r["answer_a"] == 7 and shown[0] == "7", "%s, shown %s" % (r["answer_a"], shown[0]))
-check("B answers 7 (shown on the page)", r["answer_b"] == 7 and shown[1] == "7", "%s, shown %s" % (r["answer_b"], shown[1]))
-check("B aligned answers as B", r["answer_b_aligned"] == r["answer_b"])
+check(r["answer_a"] == 7 and shown[0] == "7", "A answers 7 (shown on the page)", "%s, shown %s" % (r["answer_a"], shown[0]))
+check(r["answer_b"] == 7 and shown[1] == "7", "B answers 7 (shown on the page)", "%s, shown %s" % (r["answer_b"], shown[1]))
+check(r["answer_b_aligned"] == r["answer_b"], "B aligned answers as B")
 
 
 def native(*args):
@@ -165,14 +150,14 @@ def native(*args):
 
 for name, model in (("a", model_a), ("b", model_b)):
     info = json.loads(native("info", model, "--json").stdout)
-    check("fingerprint of %s is the native one" % name.upper(), info["fingerprint"] == r["fingerprint_" + name])
+    check(info["fingerprint"] == r["fingerprint_" + name], "fingerprint of %s is the native one" % name.upper())
 
 # The page's drawing as a PNG file, and its 28x28 image as a PGM: what native predict says.
 png = os.path.join(scratch, "drawing.png")
 with open(png, "wb") as f:
     f.write(base64.b64decode(r["png"].split(",", 1)[1]))
 seen = bytes.fromhex(r["seen"])
-check("the page's 28x28 image has 784 pixels with ink", len(seen) == 784 and max(seen) > 128)
+check(len(seen) == 784 and max(seen) > 128, "the page's 28x28 image has 784 pixels with ink")
 pgm = os.path.join(scratch, "seen.pgm")
 with open(pgm, "wb") as f:
     f.write(b"P5\n28 28\n255\n" + seen)
@@ -188,13 +173,12 @@ for name, model in (("a", model_a), ("b", model_b)):
     for what, args in (("drawing.png", [png]), ("the page's 28x28 image --raw", ["--raw", pgm])):
         out = native("predict", model, *args, "--json")
         got = json.loads(out.stdout) if out.returncode == 0 else {}
-        check("native predict %s on %s: the page's digit" % (name.upper(), what),
-              got.get("digit") == r["answer_" + name], "%s vs %s" % (got.get("digit"), r["answer_" + name]))
-        check("native predict %s on %s: the page's probabilities (9 digits)" % (name.upper(), what),
-              same9(r["probabilities_" + name], [float(v) for v in got.get("probabilities", [])]))
+        check(got.get("digit") == r["answer_" + name], "native predict %s on %s: the page's digit" % (name.upper(), what),
+              "%s vs %s" % (got.get("digit"), r["answer_" + name]))
+        check(same9(r["probabilities_" + name], [float(v) for v in got.get("probabilities", [])]),
+              "native predict %s on %s: the page's probabilities (9 digits)" % (name.upper(), what))
 
 ok_shot = os.path.getsize(shot) > 20000
-check("screenshot of the page after drawing in " + shot, ok_shot, "%d bytes" % os.path.getsize(shot))
+check(ok_shot, "screenshot of the page after drawing in " + shot, "%d bytes" % os.path.getsize(shot))
 shutil.rmtree(scratch, ignore_errors=True)
-print("%d checks, %d failed" % (checks, failures))
-sys.exit(1 if failures else 0)
+sys.exit(finish())

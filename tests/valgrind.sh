@@ -5,17 +5,13 @@
 # are allowed (an error exit leaves the CLI's own allocations in place on purpose).
 # Exit 0 pass, 1 fail, 77 when valgrind is missing.
 cd "$(dirname "$0")/.." || exit 1
-BUILD=${BUILD:-build}
-TWINNET=${TWINNET:-$BUILD/twinnet}
-command -v valgrind > /dev/null 2>&1 || { echo "valgrind not installed"; exit 77; }
+. tests/common.sh
+T=$SCRATCH
+command -v valgrind > /dev/null 2>&1 || { echo "skipped: valgrind not installed"; exit 77; }
 [ -x "$TWINNET" ] || { echo "valgrind: no $TWINNET (run make first)"; exit 1; }
-T=$(mktemp -d "${TMPDIR:-/tmp}/twinnet-valgrind-XXXXXX") || exit 1
-trap 'rm -rf "$T"' EXIT
-failures=0 runs=0
 VG="valgrind -q --error-exitcode=99 --leak-check=full --show-leak-kinds=definite,indirect,possible
     --errors-for-leak-kinds=definite,indirect,possible --track-origins=yes"
 
-. "$(dirname "$0")/idx.sh"
 images "$T/img" 60 28 28
 labels "$T/lab" 60
 gzip -c "$T/img" > "$T/img.gz"
@@ -25,19 +21,16 @@ DATA="--train-images $T/img.gz --train-labels $T/lab --test-images $T/img --test
 vg() {
     want=$1 name=$2
     shift 2
-    runs=$((runs + 1))
     $VG $TWINNET "$@" > "$T/out" 2> "$T/err"
     rc=$?
     if [ $rc -eq 99 ]; then
-        failures=$((failures + 1))
-        echo "FAIL $name: memcheck errors:"
+        bad "$name: memcheck errors:"
         sed 's/^/    /' "$T/err" | head -n 60
     elif [ $rc -ne "$want" ]; then
-        failures=$((failures + 1))
-        echo "FAIL $name: exit $rc, want $want"
+        bad "$name: exit $rc, want $want"
         sed 's/^/    /' "$T/err" | head -n 10
     else
-        echo "ok   $name"
+        ok "$name"
     fi
 }
 
@@ -65,5 +58,4 @@ vg 1 "train with sizes that do not fit" train $DATA --sizes 100,10 --epochs 1 --
 vg 1 "predict bad and small images" predict "$T/m.tnm" "$T/bad.png" "$T/small.pgm" "$T/digit.pgm"
 vg 2 "usage error" train $DATA --sizes 784,,10 --out "$T/x.tnm"
 
-echo "valgrind: $runs runs, $failures failed"
-[ $failures -eq 0 ]
+finish

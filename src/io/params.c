@@ -30,7 +30,10 @@ float *tn_net_param(tn_net *net, size_t k) {
     return net->params + net->w_off[layer] + (size_t)col * net->pad[layer] + row;
 }
 
-void tn_params_rows(const tn_net *net, tn_row_fn fn, void *ctx) {
+/* Calls fn once per canonical row: count floats at row[0], row[stride], ... (W's row `unit` of
+ * layer l is strided in the input-major buffer; the biases are contiguous, stride 1, unit -1). */
+typedef void (*row_fn)(void *ctx, int layer, int64_t unit, float *row, size_t stride, uint32_t count);
+static void params_rows(const tn_net *net, row_fn fn, void *ctx) {
     for (int l = 1; l < net->n_sizes; l++) {
         uint32_t n_in = net->sizes[l - 1], n_out = net->sizes[l], p = net->pad[l];
         for (uint32_t o = 0; o < n_out; o++) fn(ctx, l, o, net->params + net->w_off[l] + o, p, n_in);
@@ -52,12 +55,12 @@ static void copy_row(void *p, int layer, int64_t unit, float *row, size_t stride
 
 void tn_net_get_canonical(const tn_net *net, float *out) {
     copy_ctx c = {out, 1};
-    tn_params_rows(net, copy_row, &c);
+    params_rows(net, copy_row, &c);
 }
 
 void tn_net_set_canonical(tn_net *net, const float *in) {
     copy_ctx c = {(float *)in, 0}; /* only read from when to_canon is 0 */
-    tn_params_rows(net, copy_row, &c);
+    params_rows(net, copy_row, &c);
 }
 
 /* ---- initial values: value k of the init stream goes to canonical parameter k --------------- */
@@ -71,7 +74,7 @@ static void init_row(void *p, int layer, int64_t unit, float *row, size_t stride
 
 void tn_net_randomize(tn_net *net, tn_init init, uint64_t init_seed) {
     init_ctx c = {net, init, init_seed, 0};
-    tn_params_rows(net, init_row, &c);
+    params_rows(net, init_row, &c);
 }
 
 /* ---- bytes ---------------------------------------------------------------------------------- */
@@ -90,7 +93,7 @@ static void bytes_row(void *p, int layer, int64_t unit, float *row, size_t strid
 void tn_params_write(const tn_net *net, tn_bytes_fn write, void *ctx) {
     bytes_ctx c;
     c.write = write; c.ctx = ctx; c.fill = 0;
-    tn_params_rows(net, bytes_row, &c);
+    params_rows(net, bytes_row, &c);
     if (c.fill) write(ctx, c.chunk, c.fill);
 }
 

@@ -1,15 +1,11 @@
 /* The parameters in canonical order (params.c): per layer, W as (n_out, n_in) row-major, then
  * b (n_out). The one place that walks that order: the fingerprint, the model file, the trace,
- * exports and initialisation all go through tn_params_rows or tn_params_write. */
+ * exports and initialisation all go through params.c (tn_params_write here; the copies in and out,
+ * tn_net_get_canonical and tn_net_set_canonical, and tn_net_randomize in twinnet.h). */
 #ifndef TN_PARAMS_H
 #define TN_PARAMS_H
 
 #include "util.h"
-
-/* One canonical row: count floats at row[0], row[stride], ... (W's row `unit` of layer l is
- * strided in the input-major buffer; the biases are contiguous, stride 1, unit -1). */
-typedef void (*tn_row_fn)(void *ctx, int layer, int64_t unit, float *row, size_t stride, uint32_t count);
-void tn_params_rows(const tn_net *net, tn_row_fn fn, void *ctx);
 
 /* Calls write(ctx, bytes, n) with the parameters as little-endian float32 in canonical order,
  * in chunks of at most 4096 bytes. */

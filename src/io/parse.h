@@ -19,8 +19,10 @@ tn_status tn_model_parse(tn_model *m, const char *name, const uint8_t *buf, size
 /* A PGM, PNG or JPEG file's bytes into img (grey, and alpha where the file has it); on failure
  * img holds nothing. */
 tn_status tn_image_parse(const char *name, const uint8_t *buf, size_t size, tn_image *img, tn_error *err);
-/* The JPEG part of it (jpeg.c). */
+/* Its PNG and JPEG parts (png.c, jpeg.c; PGM is image.c's own). */
+tn_status tn_png_parse(const char *name, const uint8_t *buf, size_t size, tn_image *img, tn_error *err);
 tn_status tn_jpeg_parse(const char *name, const uint8_t *buf, size_t size, tn_image *img, tn_error *err);
+/* What those decoders share (pixels.c). */
 /* Luma of sRGB as JPEG's own YCbCr defines it (ITU-R BT.601): 0.299 R + 0.587 G + 0.114 B, in
  * 16-bit fixed point (the weights sum to 65536), rounded: how every colour image becomes grey
  * (PNG, CMYK JPEG, RGBA pixels through tn_image_from_rgba: the browser page's canvas; libjpeg's

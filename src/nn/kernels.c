@@ -71,7 +71,7 @@ typedef float vf;
 #endif
 
 /* Our expf, sigmoid and tanh on a vector: the very operations of tn_expf_inline and friends in
- * internal.h, lane by lane (max/min with the constant first keep a NaN, as the scalar ternaries
+ * fmath.h, lane by lane (max/min with the constant first keep a NaN, as the scalar ternaries
  * do), so scalar and vector code agree bit for bit. */
 static inline vf vexp(vf x) {
     x = vmax(vset1(-86.0f), x);
