@@ -7,6 +7,7 @@
 
 #include "cli.h"
 #include "json.h"
+#include "model_command.h"
 
 static void help(void) {
     printf("usage: twinnet train [options] --out MODEL\n"
@@ -18,7 +19,7 @@ static void help(void) {
            "                       1, 2, 4, 8, ... and epoch ends)\n"
            "  --perturb-ulp INDEX  flip the lowest bit of initial parameter INDEX\n"
            "  --json               JSON Lines output\n"
-           "  --quiet              no per-epoch lines\n", data_options_help, config_options_help);
+           "  --quiet              no per-epoch lines\n%s", data_options_help, config_options_help, force_option_help);
 }
 
 
@@ -77,6 +78,7 @@ static void parse(int argc, char **argv, tn_run_spec *spec, view *v) {
         else if (args_is(&a, "--perturb-ulp")) cfg->perturb_ulp = (int64_t)parse_uint("--perturb-ulp", args_value(&a), 0, INT64_MAX);
         else if (args_is(&a, "--json")) { args_flag(&a); v->as_json = 1; }
         else if (args_is(&a, "--quiet")) { args_flag(&a); v->quiet = 1; }
+        else if (force_option(&a, &spec->force)) {}
         else usage_error("unknown option '%s'", a.name);
     }
     config_finish(cfg, &seeds);
@@ -84,6 +86,8 @@ static void parse(int argc, char **argv, tn_run_spec *spec, view *v) {
     if (!*spec->out) usage_error("--out: the file name is empty");
     if (cfg->trace_path && !*cfg->trace_path) usage_error("--trace: the file name is empty");
     if (trace_every_set && !cfg->trace_path) usage_error("--trace-every: there is no --trace FILE to write");
+    const char *outputs[] = {spec->out, cfg->trace_path};
+    check_outputs(outputs, 2, NULL, 0, &spec->data, spec->force);
 }
 
 static void print_summary(const view *v, const tn_run_spec *spec, const tn_train_result *r, const char *fp) {

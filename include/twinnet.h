@@ -275,6 +275,7 @@ typedef struct {
     tn_epoch_fn on_epoch;             /* after every epoch (may be NULL), with user */
     void *user;
     volatile const int *stop_flag;    /* non-zero stops at the next step boundary (may be NULL) */
+    int force;                        /* replace read-only outputs (tn_out_check) */
 } tn_run_spec;
 
 /* Loads the data, trains, and assembles the model: its config (train_size as used: the default
@@ -285,11 +286,12 @@ typedef struct {
 tn_status tn_run(const tn_run_spec *spec, tn_model *model, tn_train_result *result, tn_error *err);
 
 /* Before any long work: out can be written (a non-empty name, not a directory, in an existing
- * writable directory) and is not the same file as any of the inputs or the other outputs
+ * writable directory: for a symbolic link, its target's, which a dangling link creates), is not
+ * read-only unless force, and is not the same file as any of the inputs or the other outputs
  * (same device and inode, or the same resolved name where it does not exist yet). Entries may
  * be NULL. TN_ERR_ARG with a message naming out. */
 tn_status tn_out_check(const char *out, const char *const *inputs, int n_inputs, const char *const *outputs,
-                       int n_outputs, tn_error *err);
+                       int n_outputs, int force, tn_error *err);
 /* Atomic file write: temporary file in the same directory, fsync, rename. */
 tn_status tn_write_atomic(const char *path, const void *data, size_t n, tn_error *err);
 
@@ -672,6 +674,7 @@ typedef struct {
     uint32_t path_points;           /* k: the straight path's k+1 points (default 20) */
     uint32_t max_images;            /* test images shown on which the pair disagrees (default 24) */
     int threads;                    /* default 1; the page does not depend on it */
+    int force;                      /* replace a read-only page (tn_out_check) */
 } tn_report_spec;
 void tn_report_spec_default(tn_report_spec *spec);
 /* Writes the page to out (atomically); the same inputs give the same bytes (no timestamp).

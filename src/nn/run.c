@@ -17,7 +17,7 @@ static tn_status check_outputs(const tn_run_spec *spec, tn_error *err) {
     }
     tn_status s = TN_OK;
     for (int i = 0; i < 2 && s == TN_OK; i++)
-        if (outputs[i]) s = tn_out_check(outputs[i], inputs, 4, outputs, 2, err);
+        if (outputs[i]) s = tn_out_check(outputs[i], inputs, 4, outputs, 2, spec->force, err);
     free(files);
     return s;
 }
