@@ -57,7 +57,8 @@ int cmd_align(int argc, char **argv) {
         s = tn_align_activations(&ma.net, &mb.net, &test, flips, threads, &al, &err);
         tn_dataset_free(&test);
     } else s = tn_align_weights(&ma.net, &mb.net, flips, &al, &err);
-    if (s != TN_OK) die(EXIT_RUNTIME, "%s: %s", path_b, err.msg);
+    if (s == TN_ERR_ARG || s == TN_ERR_FORMAT) die(EXIT_RUNTIME, "%s: %s", path_b, err.msg); /* B does not fit A */
+    if (s != TN_OK) die_err(s, &err); /* memory or threads: not B's fault */
     tn_net aligned;
     tn_distances before, after;
     if ((s = tn_net_align(&mb.net, &al, &aligned, &err)) != TN_OK) die_err(s, &err);

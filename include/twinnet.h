@@ -237,6 +237,15 @@ tn_status tn_train(const tn_config *cfg, const tn_dataset *train, const tn_datas
                    tn_net *net, tn_epoch_fn on_epoch, void *user,
                    volatile const int *stop_flag, tn_train_result *result, tn_error *err);
 
+/* Bytes a training run with cfg holds at most (n_train: its training examples, 0 if not known yet),
+ * counted from what tn_train allocates: parameters (twice with on_nan stop), the update plan,
+ * the work buffers of training and evaluation, the order. parts (may be NULL) gets those four. */
+uint64_t tn_train_memory(const tn_config *cfg, uint32_t n_train, uint64_t parts[4]);
+/* TN_ERR_NOMEM, naming the figure, when that is more than this machine's memory, the memory
+ * available now, or what the address-space or data limit (ulimit -v, -d) leaves; tn_train and
+ * tn_run call it before allocating anything. */
+tn_status tn_train_memory_check(const tn_config *cfg, uint32_t n_train, tn_error *err);
+
 /* One SGD step on examples idx[0..m-1] of ds, as tn_train does (exposed for tests). */
 tn_status tn_sgd_step(tn_net *net, const tn_dataset *ds, const uint32_t *idx, uint32_t m,
                       float eta, float lambda, uint32_t n_train, tn_error *err);
