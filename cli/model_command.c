@@ -34,6 +34,16 @@ void check_outputs(const char *const *outputs, int n_outputs, const char *const 
     if (s != TN_OK) die_err(s, &err);
 }
 
+uint64_t non_finite_parameters(const char *path, const tn_model *m, const char *consequence) {
+    uint64_t n = tn_net_count_non_finite(&m->net);
+    if (n && consequence) {
+        fflush(stdout);
+        fprintf(stderr, "twinnet: %s: %llu of %zu parameters are not finite (NaN or infinite: a diverged training); %s\n",
+                path, (unsigned long long)n, m->net.n_params, consequence);
+    }
+    return n;
+}
+
 int model_command_parse(int argc, char **argv, const char *out_option, int out_required, const char *help,
                         model_command *c) {
     c->model_path = c->out_path = NULL;

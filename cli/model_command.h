@@ -28,4 +28,9 @@ extern const char *const force_option_help;
 void check_outputs(const char *const *outputs, int n_outputs, const char *const *inputs, int n_inputs,
                    const tn_data_source *data, int force);
 
+/* The parameters of m that are NaN or infinite (tn_net_count_non_finite); when there are any and
+ * consequence is not NULL, says so on stderr: "PATH: N of M parameters are not finite ...;
+ * CONSEQUENCE". Such a model gives no digit, accuracy or cost: never a number for them. */
+uint64_t non_finite_parameters(const char *path, const tn_model *m, const char *consequence);
+
 #endif

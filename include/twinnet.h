@@ -141,6 +141,7 @@ int tn_param_position(const uint32_t *sizes, int n_sizes, uint64_t index, int *l
 void tn_net_get_canonical(const tn_net *net, float *out);      /* out: n_params floats */
 void tn_net_set_canonical(tn_net *net, const float *in);
 float *tn_net_param(tn_net *net, size_t canonical_index);     /* pointer into the buffer */
+uint64_t tn_net_count_non_finite(const tn_net *net);          /* parameters that are NaN or infinite */
 /* Lowercase hex SHA-256 of the canonical parameters as little-endian float32. */
 void tn_net_fingerprint(const tn_net *net, char hex[65]);
 
