@@ -97,9 +97,15 @@ static void print_summary(const view *v, const tn_run_spec *spec, const tn_train
         json_open(&j, stdout);
         json_bool(&j, "done", 1);
         json_uint(&j, "epochs", r->epochs_run);
-        json_uint(&j, "best_test_correct", r->best_test_correct);
-        json_number(&j, "best_test_accuracy", best);
-        json_uint(&j, "best_epoch", r->best_epoch);
+        if (r->epochs_run) {
+            json_uint(&j, "best_test_correct", r->best_test_correct);
+            json_number(&j, "best_test_accuracy", best);
+            json_uint(&j, "best_epoch", r->best_epoch);
+        } else { /* no epoch finished: no accuracy to report */
+            json_null(&j, "best_test_correct");
+            json_null(&j, "best_test_accuracy");
+            json_null(&j, "best_epoch");
+        }
         json_uint(&j, "steps", r->steps);
         json_bool(&j, "stopped_early", r->stopped_early);
         json_bool(&j, "interrupted", r->interrupted);
@@ -115,8 +121,9 @@ static void print_summary(const view *v, const tn_run_spec *spec, const tn_train
     if (v->quiet && !r->interrupted) return;
     if (r->stopped_early)
         printf("Stopped early: no validation gain in %u epoch%s.\n", spec->config.early_stop, TN_PLURAL(spec->config.early_stop));
-    printf("Best test accuracy %.2f%% (epoch %u); %.3f s per epoch of training.\n", 100.0 * best, r->best_epoch,
-           r->epochs_run ? v->train_seconds / r->epochs_run : 0.0);
+    if (r->epochs_run == 0) printf("No epoch finished: no test accuracy yet.\n"); /* never "0.00% (epoch 0)" */
+    else printf("Best test accuracy %.2f%% (epoch %u); %.3f s per epoch of training.\n", 100.0 * best, r->best_epoch,
+                v->train_seconds / r->epochs_run);
     printf("Fingerprint %s\nWrote %s\n", fp, spec->out);
 }
 

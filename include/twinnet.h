@@ -88,7 +88,9 @@ typedef struct {
     const char *test_images, *test_labels;
 } tn_data_source;
 
-/* $TWINNET_DATA, else ${XDG_CACHE_HOME:-$HOME/.cache}/twinnet/mnist (where make data puts it). */
+/* $TWINNET_DATA, else ${XDG_CACHE_HOME:-$HOME/.cache}/twinnet/mnist (where make data puts it),
+ * by the XDG rule: a relative XDG_CACHE_HOME is ignored; without an absolute HOME, the password
+ * database's home; "" when there is no home at all. */
 const char *tn_data_default_dir(char *buf, size_t cap);
 /* The four files a source names: train images, train labels, test images, test labels. */
 typedef struct { char path[4][4200]; } tn_data_files;
