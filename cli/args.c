@@ -43,6 +43,7 @@ void args_begin(args *a, int argc, char **argv) {
 static int is_option(const char *s) { return strncmp(s, "--", 2) == 0 && s[2] != 0; }
 
 int args_next(args *a, const char **positional) {
+    if (a->repeated) usage_error("%s: given twice; it takes one value", a->name);
     *positional = NULL;
     a->value = NULL;
     a->name[0] = 0;
@@ -87,7 +88,7 @@ static int seen_before(args *a) {
 }
 
 const char *args_value(args *a) {
-    if (seen_before(a)) usage_error("%s: given twice; it takes one value", a->name);
+    if (seen_before(a)) a->repeated = 1; /* a usage error once the value itself is checked: at the next args_next */
     return args_value_again(a);
 }
 

@@ -29,6 +29,7 @@ typedef struct {
     int options_done;
     char seen[48][64];    /* the options given a value so far (a repeat is a usage error) */
     int n_seen;
+    int repeated;         /* the current option was given before */
 } args;
 void args_begin(args *a, int argc, char **argv);
 /* Next argument: 1 and *positional set for a positional one, 1 with a->name for an option,

@@ -139,7 +139,7 @@ if [ -n "${TWINNET_SANITIZE:-}" ] || ! command -v prlimit > /dev/null; then
     echo "(skipped: address-space limits under sanitizers, or no prlimit)"
 else
     start=$(date +%s)
-    expect "784,20000,20000,10 under a 3 GB address space" 1 "needs about .* GB .*ulimit -v" \
+    expect "784,20000,20000,10 under a 3 GB address space" 1 "needs about .* GB .*more than" \
         prlimit --as=3000000000 "$TWINNET" train $DATA --sizes 784,20000,20000,10 --epochs 1 --out "$T/big.tnm"
     [ $(($(date +%s) - start)) -le 2 ] && ok "refused at once" || bad "the refusal took $(($(date +%s) - start)) s"
     prlimit --as=3000000000 "$TWINNET" train $DATA --sizes 784,100,10 --epochs 1 --quiet --out "$T/fits.tnm" 2> "$T/err" &&

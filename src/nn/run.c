@@ -54,7 +54,8 @@ tn_status tn_train_memory_check(const tn_config *cfg, uint32_t n_train, tn_error
     if (available) available += meminfo("SwapFree");
     mapped_now(&space, &data);
     struct rlimit rl;
-    if (physical && physical < limit) { limit = physical; what = "this machine's memory"; }
+    /* the whole machine never: the system and other programs need some (a tenth, say) */
+    if (physical && physical / 10 * 9 < limit) { limit = physical / 10 * 9; what = "nine tenths of this machine's memory"; }
     if (available && available < limit) { limit = available; what = "the memory available now"; }
     if (getrlimit(RLIMIT_AS, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && (uint64_t)rl.rlim_cur - space < limit) {
         limit = (uint64_t)rl.rlim_cur > space ? (uint64_t)rl.rlim_cur - space : 0;
@@ -64,7 +65,7 @@ tn_status tn_train_memory_check(const tn_config *cfg, uint32_t n_train, tn_error
         limit = (uint64_t)rl.rlim_cur > data ? (uint64_t)rl.rlim_cur - data : 0;
         what = "what the data-size limit (ulimit -d) leaves";
     }
-    if (physical && what && strcmp(what, "this machine's memory") != 0) {
+    if (physical && what && strcmp(what, "nine tenths of this machine's memory") != 0) {
         char b[32];
         snprintf(why, sizeof why, " (of %s on this machine)", bytes_text(physical, b, sizeof b));
     }
