@@ -30,10 +30,11 @@
  * need not exist (a dangling link: the file it names is created, as the shell's > does). 0, or
  * an errno: ELOOP for a cycle, ENAMETOOLONG. */
 static int link_target(const char *path, char *out, size_t cap) {
-    char cur[PATH_MAX], link[PATH_MAX];
+    char cur[PATH_MAX];
     if (strlen(path) >= sizeof cur) return ENAMETOOLONG;
     strcpy(cur, path);
 #ifndef __wasi__ /* WASI: the link itself is replaced (see above) */
+    char link[PATH_MAX];
     struct stat st;
     for (int hops = 0; lstat(cur, &st) == 0 && S_ISLNK(st.st_mode); hops++) {
         if (hops == 40) return ELOOP; /* Linux's own limit */

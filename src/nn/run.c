@@ -3,7 +3,9 @@
  * was trained on; the CLI's train, a sweep and an MPI rank all come through here. */
 #include <stdio.h>
 #include <stdlib.h>
+#ifndef __wasi__ /* WASI has no resource limits, and no /proc */
 #include <sys/resource.h>
+#endif
 #include <unistd.h>
 
 #include "util.h"
@@ -17,6 +19,7 @@ static const char *bytes_text(uint64_t n, char *buf, size_t cap) {
     return buf;
 }
 
+#ifndef __wasi__
 /* A field of /proc/meminfo in bytes, or 0 where there is none (not Linux). */
 static uint64_t meminfo(const char *field) {
     FILE *f = fopen("/proc/meminfo", "r");
@@ -40,6 +43,7 @@ static void mapped_now(uint64_t *space, uint64_t *data) {
     *space = pages[0] * (uint64_t)(page > 0 ? page : 4096);
     *data = pages[5] * (uint64_t)(page > 0 ? page : 4096);
 }
+#endif
 
 tn_status tn_train_memory_check(const tn_config *cfg, uint32_t n_train, tn_error *err) {
     uint64_t part[4], need = tn_train_memory(cfg, n_train, part);
