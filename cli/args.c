@@ -43,6 +43,7 @@ void args_begin(args *a, int argc, char **argv) {
 static int is_option(const char *s) { return strncmp(s, "--", 2) == 0 && s[2] != 0; }
 
 int args_next(args *a, const char **positional) {
+    if (a->repeated) usage_error("%s: given twice; it takes one value", a->name);
     *positional = NULL;
     a->value = NULL;
     a->name[0] = 0;
@@ -78,7 +79,20 @@ int args_next_option(args *a, void (*help)(void)) {
     return 1;
 }
 
+/* 1 if the current option was given before (and remembers it otherwise). */
+static int seen_before(args *a) {
+    for (int k = 0; k < a->n_seen; k++)
+        if (strcmp(a->seen[k], a->name) == 0) return 1;
+    if (a->n_seen < (int)(sizeof a->seen / sizeof a->seen[0])) strcpy(a->seen[a->n_seen++], a->name);
+    return 0;
+}
+
 const char *args_value(args *a) {
+    if (seen_before(a)) a->repeated = 1; /* a usage error once the value itself is checked: at the next args_next */
+    return args_value_again(a);
+}
+
+const char *args_value_again(args *a) {
     if (a->value) return a->value;
     if (a->i >= a->argc || is_option(a->argv[a->i])) usage_error("%s: needs a value", a->name);
     return a->argv[a->i++];

@@ -27,6 +27,9 @@ typedef struct {
     const char *value;    /* from --name=VALUE */
     char name[64];
     int options_done;
+    char seen[48][64];    /* the options given a value so far (a repeat is a usage error) */
+    int n_seen;
+    int repeated;         /* the current option was given before */
 } args;
 void args_begin(args *a, int argc, char **argv);
 /* Next argument: 1 and *positional set for a positional one, 1 with a->name for an option,
@@ -36,7 +39,8 @@ int args_is(const args *a, const char *name);
 /* args_next for a command without positional arguments: one is a usage error, --help prints
  * help() and exits 0. */
 int args_next_option(args *a, void (*help)(void));
-const char *args_value(args *a);   /* the option's value: never another option */
+const char *args_value(args *a);   /* the option's value: never another option; given twice, a usage error */
+const char *args_value_again(args *a);   /* args_value for an option that may be given more than once */
 void args_flag(args *a);           /* the option takes no value */
 
 /* The one number syntax for every flag: decimal digits, optionally a fraction and an exponent

@@ -2,6 +2,7 @@
  * activation allows) to match A, by weight or activation matching; the same function as B. */
 #include "cli.h"
 #include "compare_json.h"
+#include "model_command.h"
 
 static void help(void) {
     printf("usage: twinnet align A B --out B_ALIGNED [--method weight|activation] [--no-flips]\n"
@@ -15,14 +16,14 @@ static void help(void) {
            "  --data DIR           MNIST directory, for --method activation (default $TWINNET_DATA, else the cache)\n"
            "  --test-images F --test-labels F     any IDX test set, for --method activation\n"
            "  --threads N          threads (default 1); the result is the same for any N\n"
-           "  --json               one JSON object\n");
+           "  --json               one JSON object\n%s", force_option_help);
 }
 
 int cmd_align(int argc, char **argv) {
     static const char *const methods[] = {"weight", "activation"};
     tn_data_source d = {0};
     const char *path_a = NULL, *path_b = NULL, *out_path = NULL;
-    int as_json = 0, method = 0, flips = 1, threads = 1;
+    int as_json = 0, method = 0, flips = 1, threads = 1, force = 0;
     args a;
     const char *pos;
     args_begin(&a, argc, argv);
@@ -37,10 +38,13 @@ int cmd_align(int argc, char **argv) {
         else if (args_is(&a, "--no-flips")) { args_flag(&a); flips = 0; }
         else if (args_is(&a, "--threads")) threads = (int)parse_uint("--threads", args_value(&a), 1, 256);
         else if (args_is(&a, "--json")) { args_flag(&a); as_json = 1; }
+        else if (force_option(&a, &force)) {}
         else usage_error("unknown option '%s'", a.name);
     }
     if (!path_b) usage_error("needs two MODEL files, A and B");
     if (!out_path) usage_error("needs --out FILE");
+    const char *outputs[] = {out_path}, *inputs[] = {path_a, path_b};
+    check_outputs(outputs, 1, inputs, 2, method == 1 ? &d : NULL, force);
     tn_model ma, mb;
     load_model(path_a, &ma);
     load_model(path_b, &mb);
@@ -53,7 +57,8 @@ int cmd_align(int argc, char **argv) {
         s = tn_align_activations(&ma.net, &mb.net, &test, flips, threads, &al, &err);
         tn_dataset_free(&test);
     } else s = tn_align_weights(&ma.net, &mb.net, flips, &al, &err);
-    if (s != TN_OK) die(EXIT_RUNTIME, "%s: %s", path_b, err.msg);
+    if (s == TN_ERR_ARG || s == TN_ERR_FORMAT) die(EXIT_RUNTIME, "%s: %s", path_b, err.msg); /* B does not fit A */
+    if (s != TN_OK) die_err(s, &err); /* memory or threads: not B's fault */
     tn_net aligned;
     tn_distances before, after;
     if ((s = tn_net_align(&mb.net, &al, &aligned, &err)) != TN_OK) die_err(s, &err);

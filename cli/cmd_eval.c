@@ -1,9 +1,11 @@
 /* twinnet eval MODEL: test accuracy, mean cost, the confusion matrix, and a fingerprint of the
  * outputs themselves (every build, the WebAssembly one included, must print the same). */
+#include <math.h>
 #include <stdlib.h>
 
 #include "cli.h"
 #include "json.h"
+#include "model_command.h"
 
 static void help(void) {
     printf("usage: twinnet eval MODEL [--data DIR | --test-images F --test-labels F] [--threads N] [--json]\n"
@@ -45,6 +47,22 @@ int cmd_eval(int argc, char **argv) {
     load_model(model_path, &m);
     tn_dataset test;
     load_data(&d, NULL, &test);
+    uint64_t non_finite = non_finite_parameters(model_path, &m, "no accuracy or cost can be given");
+    if (non_finite) {
+        if (as_json) {
+            json j;
+            json_open(&j, stdout);
+            json_null(&j, "accuracy");
+            json_null(&j, "correct");
+            json_uint(&j, "total", test.n);
+            json_null(&j, "cost");
+            json_uint(&j, "non_finite_parameters", non_finite);
+            json_end(&j);
+        } else printf("Accuracy none, mean cost none: %s holds %llu non-finite parameters\n", model_path, (unsigned long long)non_finite);
+        tn_dataset_free(&test);
+        tn_model_free(&m);
+        return EXIT_RUNTIME;
+    }
     uint32_t n_out = tn_confusion_classes(&m.net);
     uint32_t *conf = calloc((size_t)n_out * n_out, sizeof *conf);
     if (!conf) die(EXIT_RUNTIME, "out of memory");
@@ -66,6 +84,7 @@ int cmd_eval(int argc, char **argv) {
         json_number(&j, "cost", r.cost);
         json_number(&j, "seconds", seconds);
         json_string(&j, "outputs_sha256", outputs_sha256);
+        json_uint(&j, "non_finite_parameters", 0);
         json_array(&j, "confusion");
         for (uint32_t i = 0; i < n_out; i++) {
             json_array(&j, NULL);
@@ -75,7 +94,9 @@ int cmd_eval(int argc, char **argv) {
         json_end(&j);
         json_end(&j);
     } else {
-        printf("Accuracy %u / %u (%.2f%%), mean cost %.5f (%.1f ms)\n", r.correct, r.total, 100.0 * acc, r.cost, 1000 * seconds);
+        char cost[32] = "not finite"; /* a finite model can still overflow the cost (log of 0) */
+        if (isfinite(r.cost)) snprintf(cost, sizeof cost, "%.5f", r.cost);
+        printf("Accuracy %u / %u (%.2f%%), mean cost %s (%.1f ms)\n", r.correct, r.total, 100.0 * acc, cost, 1000 * seconds);
         print_confusion(conf, n_out);
         printf("Outputs fingerprint %s\n", outputs_sha256);
     }

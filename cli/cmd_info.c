@@ -1,6 +1,7 @@
 /* twinnet info MODEL: the configuration, seeds, shapes and parameter fingerprint of a model. */
 #include "cli.h"
 #include "json.h"
+#include "model_command.h"
 
 static void print_sizes(const tn_config *c) {
     for (int l = 0; l < c->n_sizes; l++) printf("%s%u", l ? "," : "", c->sizes[l]);
@@ -24,6 +25,7 @@ int cmd_info(int argc, char **argv) {
     if (!model_path) usage_error("needs a MODEL file");
     tn_model m;
     load_model(model_path, &m);
+    uint64_t non_finite = non_finite_parameters(model_path, &m, NULL); /* shown, and still exit 0: info describes */
     char fp[65], data[65];
     tn_net_fingerprint(&m.net, fp);
     tn_hex(m.data_sha256, 32, data);
@@ -52,6 +54,7 @@ int cmd_info(int argc, char **argv) {
         json_uint(&j, "steps", m.steps);
         json_string(&j, "stop", tn_stop_names[m.stop]);
         json_uint(&j, "parameters", m.net.n_params);
+        json_uint(&j, "non_finite_parameters", non_finite);
         json_string(&j, "data_sha256", data);
         json_uint(&j, "format_version", m.format_version);
         json_end(&j);
@@ -68,6 +71,9 @@ int cmd_info(int argc, char **argv) {
                c->train_size, c->early_stop);
         printf("seeds        init %llu, order %llu\n", (unsigned long long)c->init_seed, (unsigned long long)c->order_seed);
         printf("parameters   %zu\nfingerprint  %s\ndata sha256  %s\n", m.net.n_params, fp, data);
+        if (non_finite)
+            printf("state        NOT FINITE: %llu of %zu parameters are NaN or infinite (a diverged training); predict, "
+                   "eval and compare refuse it\n", (unsigned long long)non_finite, m.net.n_params);
     }
     tn_model_free(&m);
     return 0;

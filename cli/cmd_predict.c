@@ -1,11 +1,13 @@
 /* twinnet predict MODEL IMAGE...: the digit and the normalised outputs for each image, made
  * into an MNIST digit first (tn_image_preprocess) unless --raw. A bad image, or one without
  * ink, is reported and skipped; the exit status says whether any was. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 #include "json.h"
+#include "model_command.h"
 
 #define FIELD (TN_MNIST_SIDE * TN_MNIST_SIDE)
 
@@ -63,21 +65,29 @@ static void text_row(const uint8_t *pix, uint32_t width, char *out) {
     out[2 * width] = '\0';
 }
 
+/* y: the outputs, or NULL when the model is not finite. Outputs that are not all finite give no
+ * digit either: null in JSON, never a number. */
 static void print_result(const options *o, const char *path, const uint8_t *pix, const tn_preprocess_info *info,
                          const float *y, uint32_t n_out) {
     double sum = 0.0;
     uint32_t best = 0;
-    for (uint32_t k = 0; k < n_out; k++) { sum += y[k]; if (y[k] > y[best]) best = k; }
+    for (uint32_t k = 0; y && k < n_out; k++) { sum += y[k]; if (y[k] > y[best]) best = k; }
+    int known = y && isfinite(sum) && sum > 0;
     char *row = o->show ? malloc(2 * (size_t)o->width + 1) : NULL;
     if (o->show && !row) die(EXIT_RUNTIME, "out of memory");
     if (o->as_json) {
         json j;
         json_open(&j, stdout);
         json_string(&j, "file", path);
-        json_uint(&j, "digit", best);
-        json_array(&j, "probabilities");
-        for (uint32_t k = 0; k < n_out; k++) json_number(&j, NULL, sum > 0 ? y[k] / sum : 0.0);
-        json_end(&j);
+        if (known) {
+            json_uint(&j, "digit", best);
+            json_array(&j, "probabilities");
+            for (uint32_t k = 0; k < n_out; k++) json_number(&j, NULL, y[k] / sum);
+            json_end(&j);
+        } else {
+            json_null(&j, "digit");
+            json_null(&j, "probabilities");
+        }
         json_bool(&j, "preprocessed", !o->raw);
         if (!o->raw) json_bool(&j, "inverted", info->inverted);
         if (o->show) {
@@ -90,9 +100,11 @@ static void print_result(const options *o, const char *path, const uint8_t *pix,
         }
         json_end(&j);
     } else {
-        printf("%s: %u (", path, best);
-        for (uint32_t k = 0; k < n_out; k++) printf("%s%u:%.3f", k ? " " : "", k, sum > 0 ? y[k] / sum : 0.0);
-        printf(")\n");
+        if (known) {
+            printf("%s: %u (", path, best);
+            for (uint32_t k = 0; k < n_out; k++) printf("%s%u:%.3f", k ? " " : "", k, y[k] / sum);
+            printf(")\n");
+        } else printf("%s: no digit: the model's outputs are not finite\n", path);
         if (o->show) {
             if (!o->raw)
                 printf("  ink box %ux%u at (%u,%u)%s%s, scaled to %ux%u, placed at (%d,%d):\n", info->box_w,
@@ -141,15 +153,16 @@ int cmd_predict(int argc, char **argv) {
     uint8_t *pix = malloc(n_in);
     float *x = malloc(n_in * sizeof(float)), *y = malloc(n_out * sizeof(float));
     if (!pix || !x || !y) die(EXIT_RUNTIME, "out of memory");
-    int status = 0;
+    int status = 0, finite = non_finite_parameters(model_path, &m, "no digit can be given") == 0;
     for (int i = 0; i < n_images; i++) {
         tn_preprocess_info info;
         if (!read_image(images[i], &o, n_in, pix, &info)) { status = EXIT_RUNTIME; continue; }
         for (uint32_t k = 0; k < n_in; k++) x[k] = (float)pix[k] / 255.0f;
         tn_error err;
-        tn_status s = tn_net_forward(&m.net, x, y, &err);
+        tn_status s = finite ? tn_net_forward(&m.net, x, y, &err) : TN_OK;
         if (s != TN_OK) die_err(s, &err);
-        print_result(&o, images[i], pix, &info, y, n_out);
+        print_result(&o, images[i], pix, &info, finite ? y : NULL, n_out);
+        if (!finite) status = EXIT_RUNTIME;
     }
     free(pix);
     free(x);

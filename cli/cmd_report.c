@@ -3,6 +3,7 @@
  * parses, checks the output before any work, loads the data and says where the page went. */
 #include "cli.h"
 #include "json.h"
+#include "model_command.h"
 
 static void help(void) {
     printf("usage: twinnet report DIR --out FILE [options]\n"
@@ -20,7 +21,7 @@ static void help(void) {
            "  --points K           the straight path has K+1 points from A to B (default 20)\n"
            "  --images N           test images shown on which A and B disagree (default 24)\n"
            "  --threads N          threads (default 1); the page is the same for any N\n"
-           "  --json               one JSON object\n");
+           "  --json               one JSON object\n%s", force_option_help);
 }
 
 int cmd_report(int argc, char **argv) {
@@ -40,12 +41,13 @@ int cmd_report(int argc, char **argv) {
         else if (args_is(&a, "--out")) out = args_value(&a);
         else if (args_is(&a, "--trace")) {
             if (n_traces == 2) usage_error("--trace: give one for A and one for B, no more");
-            traces[n_traces++] = args_value(&a);
+            traces[n_traces++] = args_value_again(&a);
         }
         else if (args_is(&a, "--points")) spec.path_points = (uint32_t)parse_uint("--points", args_value(&a), 1, 1000);
         else if (args_is(&a, "--images")) spec.max_images = (uint32_t)parse_uint("--images", args_value(&a), 0, 10000);
         else if (args_is(&a, "--threads")) spec.threads = (int)parse_uint("--threads", args_value(&a), 1, 256);
         else if (args_is(&a, "--json")) { args_flag(&a); as_json = 1; }
+        else if (force_option(&a, &spec.force)) {}
         else usage_error("unknown option '%s'", a.name);
     }
     if (n_pos == 0) usage_error("needs a sweep directory DIR, or two models A and B");
@@ -54,10 +56,8 @@ int cmd_report(int argc, char **argv) {
     if (n_pos == 2 && n_traces == 1) usage_error("--trace: give one for A and one for B");
     if (n_pos == 1) spec.sweep_dir = pos[0];
     else { spec.model_a = pos[0]; spec.model_b = pos[1]; spec.trace_a = traces[0]; spec.trace_b = traces[1]; }
-    const char *inputs[] = {pos[0], pos[1], traces[0], traces[1], d.train_images, d.train_labels, d.test_images, d.test_labels};
-    tn_error err;
-    tn_status s = tn_out_check(out, inputs, (int)(sizeof inputs / sizeof inputs[0]), NULL, 0, &err);
-    if (s != TN_OK) die_err(s, &err);
+    const char *inputs[] = {pos[0], pos[1], traces[0], traces[1]}, *outputs[] = {out};
+    check_outputs(outputs, 1, inputs, 4, &d, spec.force);
     tn_dataset train, test;
     int with_train = !(d.test_images && !d.train_images && !d.dir); /* test files alone: no blank inputs */
     load_data(&d, with_train ? &train : NULL, &test);
@@ -65,7 +65,8 @@ int cmd_report(int argc, char **argv) {
     spec.test = &test;
     size_t bytes;
     double t0 = wall_seconds();
-    s = tn_report_write(&spec, out, &bytes, &err);
+    tn_error err;
+    tn_status s = tn_report_write(&spec, out, &bytes, &err);
     if (s != TN_OK) die(EXIT_RUNTIME, "%s", err.msg);
     if (as_json) {
         json j;

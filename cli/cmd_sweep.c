@@ -59,7 +59,7 @@ static void parse(int argc, char **argv, tn_sweep *sw, tn_data_source *data, swe
         else if (config_option(&a, &sw->base, &seeds)) training = "training options";
         else if (args_is(&a, "--runs")) { sw->runs = (uint32_t)parse_uint("--runs", args_value(&a), 1, 100000); training = "--runs"; }
         else if (args_is(&a, "--vary")) {
-            tn_vary s = (tn_vary)parse_choice("--vary", args_value(&a), tn_vary_names, TN_VARY_COUNT);
+            tn_vary s = (tn_vary)parse_choice("--vary", args_value_again(&a), tn_vary_names, TN_VARY_COUNT);
             for (int i = 0; i < sw->n_sources; i++)
                 if (sw->sources[i] == s) usage_error("--vary: '%s' given twice", tn_vary_names[s]);
             sw->sources[sw->n_sources++] = s;

@@ -7,6 +7,7 @@
 
 #include "cli.h"
 #include "json.h"
+#include "model_command.h"
 
 static void help(void) {
     printf("usage: twinnet train [options] --out MODEL\n"
@@ -18,7 +19,7 @@ static void help(void) {
            "                       1, 2, 4, 8, ... and epoch ends)\n"
            "  --perturb-ulp INDEX  flip the lowest bit of initial parameter INDEX\n"
            "  --json               JSON Lines output\n"
-           "  --quiet              no per-epoch lines\n", data_options_help, config_options_help);
+           "  --quiet              no per-epoch lines\n%s", data_options_help, config_options_help, force_option_help);
 }
 
 
@@ -77,6 +78,7 @@ static void parse(int argc, char **argv, tn_run_spec *spec, view *v) {
         else if (args_is(&a, "--perturb-ulp")) cfg->perturb_ulp = (int64_t)parse_uint("--perturb-ulp", args_value(&a), 0, INT64_MAX);
         else if (args_is(&a, "--json")) { args_flag(&a); v->as_json = 1; }
         else if (args_is(&a, "--quiet")) { args_flag(&a); v->quiet = 1; }
+        else if (force_option(&a, &spec->force)) {}
         else usage_error("unknown option '%s'", a.name);
     }
     config_finish(cfg, &seeds);
@@ -84,6 +86,8 @@ static void parse(int argc, char **argv, tn_run_spec *spec, view *v) {
     if (!*spec->out) usage_error("--out: the file name is empty");
     if (cfg->trace_path && !*cfg->trace_path) usage_error("--trace: the file name is empty");
     if (trace_every_set && !cfg->trace_path) usage_error("--trace-every: there is no --trace FILE to write");
+    const char *outputs[] = {spec->out, cfg->trace_path};
+    check_outputs(outputs, 2, NULL, 0, &spec->data, spec->force);
 }
 
 static void print_summary(const view *v, const tn_run_spec *spec, const tn_train_result *r, const char *fp) {
@@ -93,9 +97,15 @@ static void print_summary(const view *v, const tn_run_spec *spec, const tn_train
         json_open(&j, stdout);
         json_bool(&j, "done", 1);
         json_uint(&j, "epochs", r->epochs_run);
-        json_uint(&j, "best_test_correct", r->best_test_correct);
-        json_number(&j, "best_test_accuracy", best);
-        json_uint(&j, "best_epoch", r->best_epoch);
+        if (r->epochs_run) {
+            json_uint(&j, "best_test_correct", r->best_test_correct);
+            json_number(&j, "best_test_accuracy", best);
+            json_uint(&j, "best_epoch", r->best_epoch);
+        } else { /* no epoch finished: no accuracy to report */
+            json_null(&j, "best_test_correct");
+            json_null(&j, "best_test_accuracy");
+            json_null(&j, "best_epoch");
+        }
         json_uint(&j, "steps", r->steps);
         json_bool(&j, "stopped_early", r->stopped_early);
         json_bool(&j, "interrupted", r->interrupted);
@@ -111,8 +121,9 @@ static void print_summary(const view *v, const tn_run_spec *spec, const tn_train
     if (v->quiet && !r->interrupted) return;
     if (r->stopped_early)
         printf("Stopped early: no validation gain in %u epoch%s.\n", spec->config.early_stop, TN_PLURAL(spec->config.early_stop));
-    printf("Best test accuracy %.2f%% (epoch %u); %.3f s per epoch of training.\n", 100.0 * best, r->best_epoch,
-           r->epochs_run ? v->train_seconds / r->epochs_run : 0.0);
+    if (r->epochs_run == 0) printf("No epoch finished: no test accuracy yet.\n"); /* never "0.00% (epoch 0)" */
+    else printf("Best test accuracy %.2f%% (epoch %u); %.3f s per epoch of training.\n", 100.0 * best, r->best_epoch,
+                v->train_seconds / r->epochs_run);
     printf("Fingerprint %s\nWrote %s\n", fp, spec->out);
 }
 

@@ -98,7 +98,9 @@ typedef struct {
     const char *test_images, *test_labels;
 } tn_data_source;
 
-/* $TWINNET_DATA, else ${XDG_CACHE_HOME:-$HOME/.cache}/twinnet/mnist (where make data puts it). */
+/* $TWINNET_DATA, else ${XDG_CACHE_HOME:-$HOME/.cache}/twinnet/mnist (where make data puts it),
+ * by the XDG rule: a relative XDG_CACHE_HOME is ignored; without an absolute HOME, the password
+ * database's home; "" when there is no home at all. */
 TN_API const char *tn_data_default_dir(char *buf, size_t cap);
 /* The four files a source names: train images, train labels, test images, test labels. */
 typedef struct { char path[4][4200]; } tn_data_files;
@@ -151,6 +153,7 @@ TN_API int tn_param_position(const uint32_t *sizes, int n_sizes, uint64_t index,
 TN_API void tn_net_get_canonical(const tn_net *net, float *out);      /* out: n_params floats */
 TN_API void tn_net_set_canonical(tn_net *net, const float *in);
 TN_API float *tn_net_param(tn_net *net, size_t canonical_index);     /* pointer into the buffer */
+TN_API uint64_t tn_net_count_non_finite(const tn_net *net);          /* parameters that are NaN or infinite */
 /* Lowercase hex SHA-256 of the canonical parameters as little-endian float32. */
 TN_API void tn_net_fingerprint(const tn_net *net, char hex[65]);
 
@@ -247,6 +250,15 @@ TN_API tn_status tn_train(const tn_config *cfg, const tn_dataset *train, const t
                           tn_net *net, tn_epoch_fn on_epoch, void *user,
                           volatile const int *stop_flag, tn_train_result *result, tn_error *err);
 
+/* Bytes a training run with cfg holds at most (n_train: its training examples, 0 if not known yet),
+ * counted from what tn_train allocates: parameters (twice with on_nan stop), the update plan,
+ * the work buffers of training and evaluation, the order. parts (may be NULL) gets those four. */
+TN_API uint64_t tn_train_memory(const tn_config *cfg, uint32_t n_train, uint64_t parts[4]);
+/* TN_ERR_NOMEM, naming the figure, when that is more than this machine's memory, the memory
+ * available now, or what the address-space or data limit (ulimit -v, -d) leaves; tn_train and
+ * tn_run call it before allocating anything. */
+TN_API tn_status tn_train_memory_check(const tn_config *cfg, uint32_t n_train, tn_error *err);
+
 /* ---- model files --------------------------------------------------------------------------- */
 /* How a training run ended. */
 typedef enum {
@@ -287,6 +299,7 @@ typedef struct {
     tn_epoch_fn on_epoch;             /* after every epoch (may be NULL), with user */
     void *user;
     volatile const int *stop_flag;    /* non-zero stops at the next step boundary (may be NULL) */
+    int force;                        /* replace read-only outputs (tn_out_check) */
 } tn_run_spec;
 
 /* Loads the data, trains, and assembles the model: its config (train_size as used: the default
@@ -297,11 +310,12 @@ typedef struct {
 TN_API tn_status tn_run(const tn_run_spec *spec, tn_model *model, tn_train_result *result, tn_error *err);
 
 /* Before any long work: out can be written (a non-empty name, not a directory, in an existing
- * writable directory) and is not the same file as any of the inputs or the other outputs
+ * writable directory: for a symbolic link, its target's, which a dangling link creates), is not
+ * read-only unless force, and is not the same file as any of the inputs or the other outputs
  * (same device and inode, or the same resolved name where it does not exist yet). Entries may
  * be NULL. TN_ERR_ARG with a message naming out. */
 TN_API tn_status tn_out_check(const char *out, const char *const *inputs, int n_inputs, const char *const *outputs,
-                              int n_outputs, tn_error *err);
+                              int n_outputs, int force, tn_error *err);
 /* Atomic file write: temporary file in the same directory, fsync, rename. */
 TN_API tn_status tn_write_atomic(const char *path, const void *data, size_t n, tn_error *err);
 
@@ -709,6 +723,7 @@ typedef struct {
     uint32_t path_points;           /* k: the straight path's k+1 points (default 20) */
     uint32_t max_images;            /* test images shown on which the pair disagrees (default 24) */
     int threads;                    /* default 1; the page does not depend on it */
+    int force;                      /* replace a read-only page (tn_out_check) */
 } tn_report_spec;
 TN_API void tn_report_spec_default(tn_report_spec *spec);
 /* Writes the page to out (atomically); the same inputs give the same bytes (no timestamp).

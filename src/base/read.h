@@ -3,6 +3,8 @@
 #ifndef TN_READ_H
 #define TN_READ_H
 
+#include <stdio.h>
+
 #include "util.h"
 
 #define TN_MAX_FILE ((size_t)1 << 31) /* 2 GiB: the largest file any reader accepts */
@@ -10,6 +12,10 @@
 /* How many bytes a file should hold, judged from its first n (decompressed) bytes: 0 while
  * it cannot tell yet, SIZE_MAX for "no idea, read on". */
 typedef size_t (*tn_wanted_fn)(const uint8_t *head, size_t n);
+
+/* Opens path for reading if it is a regular file; a directory, FIFO, device or socket is refused
+ * at once with a one-line message (the open never blocks). size (may be NULL): its size now. */
+tn_status tn_read_open(const char *path, FILE **f, uint64_t *size, tn_error *err);
 
 /* tn_read_file that stops once the file holds more than wanted() says (*over = 1 then, and the
  * result is cut there): a lying header or /dev/zero costs no more memory than the file's own

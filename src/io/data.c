@@ -8,6 +8,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#ifndef __wasi__
+#include <pwd.h>
+#include <unistd.h>
+#endif
 
 #include "parse.h"
 #include "read.h"
@@ -259,11 +263,21 @@ void tn_dataset_sha256(const tn_dataset *ds, uint8_t digest[32]) {
 }
 
 /* ---- where the data comes from ------------------------------------------------------------- */
+/* The XDG Base Directory rule: $XDG_CACHE_HOME if it is an absolute path (a relative one is
+ * ignored, as the specification says), else $HOME/.cache; a HOME that is unset, empty or relative
+ * gives way to the home directory of the password database. No home at all: "" (no default). */
 const char *tn_data_default_dir(char *buf, size_t cap) {
     const char *env = getenv("TWINNET_DATA"), *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
     if (env && *env) snprintf(buf, cap, "%s", env);
-    else if (xdg && *xdg) snprintf(buf, cap, "%s/twinnet/mnist", xdg);
-    else snprintf(buf, cap, "%s/.cache/twinnet/mnist", home && *home ? home : ".");
+    else if (xdg && xdg[0] == '/') snprintf(buf, cap, "%s/twinnet/mnist", xdg);
+    else {
+#ifndef __wasi__
+        struct passwd *pw;
+        if (!(home && home[0] == '/') && (pw = getpwuid(getuid())) != NULL) home = pw->pw_dir;
+#endif
+        if (home && home[0] == '/') snprintf(buf, cap, "%s/.cache/twinnet/mnist", home);
+        else if (cap) buf[0] = 0;
+    }
     return buf;
 }
 
@@ -299,6 +313,9 @@ tn_status tn_data_load(const tn_data_source *src, tn_dataset *train, tn_dataset 
     if (src->dir) snprintf(dir, sizeof dir, "%s", src->dir);
     else tn_data_default_dir(dir, sizeof dir);
     struct stat st;
+    if (((train && !src->train_images) || !src->test_images) && !dir[0])
+        return tn_fail(err, TN_ERR_IO, "no data directory: HOME is not set (nor an absolute XDG_CACHE_HOME), so there is no "
+                       "cache; name one with --data DIR or TWINNET_DATA");
     if (((train && !src->train_images) || !src->test_images) && (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)))
         return tn_fail(err, TN_ERR_IO, "%s: no such data directory (fetch MNIST with 'make data', or name another)", dir);
     tn_data_files *f = malloc(sizeof *f);

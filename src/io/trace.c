@@ -7,6 +7,7 @@
 
 #include "outfile.h"
 #include "params.h"
+#include "read.h"
 #include "trace.h"
 
 struct tn_trace {
@@ -61,10 +62,9 @@ tn_status tn_trace_close(tn_trace *tr, int commit, tn_error *err) {
 tn_status tn_trace_reader_open(tn_trace_reader *r, const char *path, tn_error *err) {
     memset(r, 0, sizeof *r);
     snprintf(r->path, sizeof r->path, "%s", path);
-    r->f = fopen(path, "rb");
-    if (!r->f) return tn_fail(err, TN_ERR_IO, "%s: %s", path, strerror(errno));
+    tn_status s = tn_read_open(path, &r->f, NULL, err); /* a regular file only: a FIFO would block */
+    if (s != TN_OK) return s;
     uint8_t h[TN_TRACE_HEADER_BYTES];
-    tn_status s = TN_OK;
     if (fread(h, 1, sizeof h, r->f) != sizeof h)
         s = tn_fail(err, TN_ERR_FORMAT, "%s: truncated trace header", path);
     else if (memcmp(h, "TWNTRACE", 8) != 0)

@@ -1,6 +1,7 @@
 /* The network: parameter layout, initialisation, fingerprint, and the per-example forward
  * and backward passes that training and evaluation share. Sums run in one fixed order
  * (see kernels.h), so the bits do not depend on the SIMD path or the thread count. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -62,6 +63,17 @@ tn_status tn_net_init(tn_net *net, const uint32_t *sizes, int n_sizes, tn_activa
     net->params = tn_calloc(off, sizeof(float));
     if (!net->params) return tn_fail(err, TN_ERR_NOMEM, "out of memory for %llu parameters", (unsigned long long)canon);
     return TN_OK;
+}
+
+uint64_t tn_net_count_non_finite(const tn_net *net) {
+    uint64_t n = 0;
+    for (int l = 1; l < net->n_sizes; l++) {
+        const float *w = net->params + net->w_off[l], *b = net->params + net->b_off[l];
+        for (uint32_t i = 0; i < net->sizes[l - 1]; i++) /* row i: the weights from input i, padded */
+            for (uint32_t j = 0; j < net->sizes[l]; j++) n += !isfinite(w[(size_t)i * net->pad[l] + j]);
+        for (uint32_t j = 0; j < net->sizes[l]; j++) n += !isfinite(b[j]);
+    }
+    return n;
 }
 
 void tn_net_free(tn_net *net) {

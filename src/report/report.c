@@ -222,7 +222,7 @@ static tn_status check_out(const tn_report *r, const char *out, tn_error *err) {
     for (uint32_t run = 0; run < total; run++)
         for (int k = 0; k < 3; k++) snprintf(names[n++], sizeof names[0], "%s/%s%s", r->sw.dir, r->runs[run].name, per_run[k]);
     for (uint32_t k = 0; k < n; k++) inputs[k] = names[k];
-    tn_status s = tn_out_check(out, inputs, (int)n, NULL, 0, err);
+    tn_status s = tn_out_check(out, inputs, (int)n, NULL, 0, r->spec->force, err);
     free(names);
     free(inputs);
     return s;
