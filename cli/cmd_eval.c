@@ -58,22 +58,22 @@ int cmd_eval(int argc, char **argv) {
     if (s != TN_OK) die_err(s, &err);
     double seconds = wall_seconds() - t0, acc = r.total ? (double)r.correct / r.total : 0.0;
     if (as_json) {
-        json j;
-        json_open(&j, stdout);
-        json_number(&j, "accuracy", acc);
-        json_uint(&j, "correct", r.correct);
-        json_uint(&j, "total", r.total);
-        json_number(&j, "cost", r.cost);
-        json_number(&j, "seconds", seconds);
-        json_string(&j, "outputs_sha256", outputs_sha256);
-        json_array(&j, "confusion");
+        tn_json j;
+        tn_json_open(&j, stdout);
+        tn_json_number(&j, "accuracy", acc);
+        tn_json_uint(&j, "correct", r.correct);
+        tn_json_uint(&j, "total", r.total);
+        tn_json_number(&j, "cost", r.cost);
+        tn_json_number(&j, "seconds", seconds);
+        tn_json_string(&j, "outputs_sha256", outputs_sha256);
+        tn_json_array(&j, "confusion");
         for (uint32_t i = 0; i < n_out; i++) {
-            json_array(&j, NULL);
-            for (uint32_t k = 0; k < n_out; k++) json_uint(&j, NULL, conf[i * n_out + k]);
-            json_end(&j);
+            tn_json_array(&j, NULL);
+            for (uint32_t k = 0; k < n_out; k++) tn_json_uint(&j, NULL, conf[i * n_out + k]);
+            tn_json_end(&j);
         }
-        json_end(&j);
-        json_end(&j);
+        tn_json_end(&j);
+        tn_json_end(&j);
     } else {
         printf("Accuracy %u / %u (%.2f%%), mean cost %.5f (%.1f ms)\n", r.correct, r.total, 100.0 * acc, r.cost, 1000 * seconds);
         print_confusion(conf, n_out);

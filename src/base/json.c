@@ -4,7 +4,7 @@
 
 #include "json.h"
 
-void json_begin(json *j, FILE *f) {
+void tn_json_begin(tn_json *j, FILE *f) {
     j->f = f;
     j->depth = 0;
     j->has_items = 0;
@@ -30,7 +30,7 @@ static int utf8_length(const unsigned char *s, int *skip) {
     return n;
 }
 
-void json_escape(FILE *f, const char *str) {
+void tn_json_escape(FILE *f, const char *str) {
     const unsigned char *s = (const unsigned char *)str;
     while (*s) {
         unsigned c = *s;
@@ -51,24 +51,24 @@ void json_escape(FILE *f, const char *str) {
     }
 }
 
-void json_open(json *j, FILE *f) {
-    json_begin(j, f);
-    json_object(j, NULL);
+void tn_json_open(tn_json *j, FILE *f) {
+    tn_json_begin(j, f);
+    tn_json_object(j, NULL);
 }
 
 /* The comma and the key before a member. */
-static void member(json *j, const char *key) {
+static void member(tn_json *j, const char *key) {
     uint64_t bit = (uint64_t)1 << (j->depth & 63);
     if (j->depth > 0 && (j->has_items & bit)) fputc(',', j->f);
     j->has_items |= bit;
     if (key) {
         fputc('"', j->f);
-        json_escape(j->f, key);
+        tn_json_escape(j->f, key);
         fputs("\":", j->f);
     }
 }
 
-static void open_container(json *j, const char *key, int array) {
+static void open_container(tn_json *j, const char *key, int array) {
     member(j, key);
     fputc(array ? '[' : '{', j->f);
     j->depth++;
@@ -77,10 +77,10 @@ static void open_container(json *j, const char *key, int array) {
     j->is_array = array ? j->is_array | bit : j->is_array & ~bit;
 }
 
-void json_object(json *j, const char *key) { open_container(j, key, 0); }
-void json_array(json *j, const char *key) { open_container(j, key, 1); }
+void tn_json_object(tn_json *j, const char *key) { open_container(j, key, 0); }
+void tn_json_array(tn_json *j, const char *key) { open_container(j, key, 1); }
 
-void json_end(json *j) {
+void tn_json_end(tn_json *j) {
     fputc(j->is_array & ((uint64_t)1 << (j->depth & 63)) ? ']' : '}', j->f);
     if (--j->depth == 0) {
         fputc('\n', j->f);
@@ -88,30 +88,30 @@ void json_end(json *j) {
     }
 }
 
-void json_string(json *j, const char *key, const char *value) {
+void tn_json_string(tn_json *j, const char *key, const char *value) {
     member(j, key);
     fputc('"', j->f);
-    json_escape(j->f, value);
+    tn_json_escape(j->f, value);
     fputc('"', j->f);
 }
 
-void json_number(json *j, const char *key, double value) {
+void tn_json_number(tn_json *j, const char *key, double value) {
     member(j, key);
     if (isfinite(value)) fprintf(j->f, "%.9g", value);
     else fputs("null", j->f);
 }
 
-void json_uint(json *j, const char *key, uint64_t value) {
+void tn_json_uint(tn_json *j, const char *key, uint64_t value) {
     member(j, key);
     fprintf(j->f, "%llu", (unsigned long long)value);
 }
 
-void json_bool(json *j, const char *key, int value) {
+void tn_json_bool(tn_json *j, const char *key, int value) {
     member(j, key);
     fputs(value ? "true" : "false", j->f);
 }
 
-void json_null(json *j, const char *key) {
+void tn_json_null(tn_json *j, const char *key) {
     member(j, key);
     fputs("null", j->f);
 }
