@@ -1,15 +1,44 @@
 /* JSON output (see json.h). Containers nest up to 63 deep; per depth the writer keeps two bits
- * (a comma is due; array or object), so output streams straight to the FILE. */
+ * (a comma is due; array or object), so output streams straight to the FILE or the buffer. */
 #include <math.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "json.h"
 
 void tn_json_begin(tn_json *j, FILE *f) {
+    memset(j, 0, sizeof *j);
     j->f = f;
-    j->depth = 0;
-    j->has_items = 0;
-    j->is_array = 0;
 }
+
+void tn_json_begin_mem(tn_json *j) { tn_json_begin(j, NULL); }
+
+char *tn_json_take(tn_json *j, size_t *len) {
+    char *text = j->failed ? NULL : j->text;
+    if (!text && !j->failed) text = calloc(1, 1);
+    if (j->failed) free(j->text);
+    if (len) *len = text ? j->len : 0;
+    tn_json_begin_mem(j);
+    return text;
+}
+
+static void put(tn_json *j, const char *s, size_t n) {
+    if (j->f) { fwrite(s, 1, n, j->f); return; }
+    if (j->failed) return;
+    if (j->len + n + 1 > j->cap) {
+        size_t cap = (j->len + n + 1) * 2 > 256 ? (j->len + n + 1) * 2 : 256;
+        char *bigger = realloc(j->text, cap);
+        if (!bigger) { j->failed = 1; return; }
+        j->text = bigger;
+        j->cap = cap;
+    }
+    memcpy(j->text + j->len, s, n);
+    j->len += n;
+    j->text[j->len] = 0;
+}
+
+static void put_char(tn_json *j, char c) { put(j, &c, 1); }
+static void put_str(tn_json *j, const char *s) { put(j, s, strlen(s)); }
 
 /* The length of the valid UTF-8 sequence at s, or 0 with *skip the bytes to replace by one
  * U+FFFD: the maximal start of a sequence that cannot be completed (Unicode's "maximal subpart"
@@ -30,25 +59,29 @@ static int utf8_length(const unsigned char *s, int *skip) {
     return n;
 }
 
-void tn_json_escape(FILE *f, const char *str) {
+/* The string str in quotes, escaped. */
+static void put_quoted(tn_json *j, const char *str) {
     const unsigned char *s = (const unsigned char *)str;
+    char esc[8];
+    put_char(j, '"');
     while (*s) {
         unsigned c = *s;
-        if (c == '"' || c == '\\') fprintf(f, "\\%c", c);
-        else if (c == '\n') fputs("\\n", f);
-        else if (c == '\t') fputs("\\t", f);
-        else if (c == '\r') fputs("\\r", f);
-        else if (c < 0x20) fprintf(f, "\\u%04x", c);
-        else if (c < 0x80) fputc((int)c, f);
+        if (c == '"' || c == '\\') { esc[0] = '\\'; esc[1] = (char)c; put(j, esc, 2); }
+        else if (c == '\n') put_str(j, "\\n");
+        else if (c == '\t') put_str(j, "\\t");
+        else if (c == '\r') put_str(j, "\\r");
+        else if (c < 0x20) { snprintf(esc, sizeof esc, "\\u%04x", c); put_str(j, esc); }
+        else if (c < 0x80) put_char(j, (char)c);
         else {
             int skip, n = utf8_length(s, &skip);
-            if (n == 0) { fputs("\\ufffd", f); s += skip; continue; }
-            fwrite(s, 1, (size_t)n, f);
+            if (n == 0) { put_str(j, "\\ufffd"); s += skip; continue; }
+            put(j, (const char *)s, (size_t)n);
             s += n;
             continue;
         }
         s++;
     }
+    put_char(j, '"');
 }
 
 void tn_json_open(tn_json *j, FILE *f) {
@@ -56,21 +89,28 @@ void tn_json_open(tn_json *j, FILE *f) {
     tn_json_object(j, NULL);
 }
 
-/* The comma and the key before a member. */
+void tn_json_newline(tn_json *j) { j->newline = 1; }
+
+static void due_newline(tn_json *j) {
+    if (j->newline) put_char(j, '\n');
+    j->newline = 0;
+}
+
+/* The comma, a due line break and the key before a member. */
 static void member(tn_json *j, const char *key) {
     uint64_t bit = (uint64_t)1 << (j->depth & 63);
-    if (j->depth > 0 && (j->has_items & bit)) fputc(',', j->f);
+    if (j->depth > 0 && (j->has_items & bit)) put_char(j, ',');
+    due_newline(j);
     j->has_items |= bit;
     if (key) {
-        fputc('"', j->f);
-        tn_json_escape(j->f, key);
-        fputs("\":", j->f);
+        put_quoted(j, key);
+        put_char(j, ':');
     }
 }
 
 static void open_container(tn_json *j, const char *key, int array) {
     member(j, key);
-    fputc(array ? '[' : '{', j->f);
+    put_char(j, array ? '[' : '{');
     j->depth++;
     uint64_t bit = (uint64_t)1 << (j->depth & 63);
     j->has_items &= ~bit;
@@ -81,37 +121,40 @@ void tn_json_object(tn_json *j, const char *key) { open_container(j, key, 0); }
 void tn_json_array(tn_json *j, const char *key) { open_container(j, key, 1); }
 
 void tn_json_end(tn_json *j) {
-    fputc(j->is_array & ((uint64_t)1 << (j->depth & 63)) ? ']' : '}', j->f);
+    due_newline(j);
+    put_char(j, j->is_array & ((uint64_t)1 << (j->depth & 63)) ? ']' : '}');
     if (--j->depth == 0) {
-        fputc('\n', j->f);
-        fflush(j->f);
+        put_char(j, '\n');
+        if (j->f) fflush(j->f);
     }
 }
 
 void tn_json_string(tn_json *j, const char *key, const char *value) {
     member(j, key);
-    fputc('"', j->f);
-    tn_json_escape(j->f, value);
-    fputc('"', j->f);
+    put_quoted(j, value);
 }
 
 void tn_json_number(tn_json *j, const char *key, double value) {
+    char text[32];
     member(j, key);
-    if (isfinite(value)) fprintf(j->f, "%.9g", value);
-    else fputs("null", j->f);
+    if (isfinite(value)) snprintf(text, sizeof text, "%.9g", value);
+    else snprintf(text, sizeof text, "null");
+    put_str(j, text);
 }
 
 void tn_json_uint(tn_json *j, const char *key, uint64_t value) {
+    char text[24];
     member(j, key);
-    fprintf(j->f, "%llu", (unsigned long long)value);
+    snprintf(text, sizeof text, "%llu", (unsigned long long)value);
+    put_str(j, text);
 }
 
 void tn_json_bool(tn_json *j, const char *key, int value) {
     member(j, key);
-    fputs(value ? "true" : "false", j->f);
+    put_str(j, value ? "true" : "false");
 }
 
 void tn_json_null(tn_json *j, const char *key) {
     member(j, key);
-    fputs("null", j->f);
+    put_str(j, "null");
 }

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 
+#include "json.h"
 #include "read.h"
 #include "util.h"
 
@@ -65,42 +66,20 @@ tn_status tn_sweep_run_config(const tn_sweep *sw, uint32_t r, const tn_dataset *
 }
 
 /* ---- one run ---------------------------------------------------------------------------------- */
-typedef struct { char *text; size_t len, cap; int failed; } text_buf;
-
-static void append(text_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void append(text_buf *b, const char *fmt, ...) {
-    char line[512];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(line, sizeof line, fmt, ap);
-    va_end(ap);
-    if (n < 0 || b->failed) return;
-    if (b->len + (size_t)n + 1 > b->cap) {
-        size_t cap = (b->cap + (size_t)n + 1) * 2;
-        char *bigger = realloc(b->text, cap);
-        if (!bigger) { b->failed = 1; return; }
-        b->text = bigger;
-        b->cap = cap;
-    }
-    memcpy(b->text + b->len, line, (size_t)n + 1);
-    b->len += (size_t)n;
-}
-
-/* A number as JSON: non-finite ones are null. */
-static void append_number(text_buf *b, const char *key, double v) {
-    if (v == v && v - v == 0.0) append(b, ",\"%s\":%.9g", key, v);
-    else append(b, ",\"%s\":null", key);
-}
-
-/* Per-epoch results without timings, so that the file depends only on the run. */
+/* Per-epoch results without timings, so that the file depends only on the run: one object a line. */
 static int epoch_line(const tn_epoch_info *e, void *user) {
-    text_buf *b = user;
-    append(b, "{\"epoch\":%u,\"test_correct\":%u,\"test_total\":%u", e->epoch, e->test_correct, e->test_total);
-    append_number(b, "test_accuracy", e->test_total ? (double)e->test_correct / e->test_total : 0.0);
-    append_number(b, "cost", e->test_cost);
-    if (e->has_validation)
-        append(b, ",\"validation_correct\":%u,\"validation_total\":%u", e->valid_correct, e->valid_total);
-    append(b, "}\n");
+    tn_json *j = user;
+    tn_json_object(j, NULL);
+    tn_json_uint(j, "epoch", e->epoch);
+    tn_json_uint(j, "test_correct", e->test_correct);
+    tn_json_uint(j, "test_total", e->test_total);
+    tn_json_number(j, "test_accuracy", e->test_total ? (double)e->test_correct / e->test_total : 0.0);
+    tn_json_number(j, "cost", e->test_cost);
+    if (e->has_validation) {
+        tn_json_uint(j, "validation_correct", e->valid_correct);
+        tn_json_uint(j, "validation_total", e->valid_total);
+    }
+    tn_json_end(j);
     return 0;
 }
 
@@ -120,7 +99,8 @@ tn_status tn_sweep_run(const tn_sweep *sw, uint32_t r, const tn_dataset *train, 
         spec.config.trace_every = 0;
         spec.config.trace_log = 1;
     }
-    text_buf epochs = {NULL, 0, 0, 0};
+    tn_json epochs;
+    tn_json_begin_mem(&epochs);
     spec.train = train;
     spec.test = test;
     spec.out = model_path;
@@ -134,10 +114,11 @@ tn_status tn_sweep_run(const tn_sweep *sw, uint32_t r, const tn_dataset *train, 
         tn_net_fingerprint(&model.net, fingerprint);
         tn_model_free(&model);
         if (result.interrupted) s = tn_fail(err, TN_ERR_IO, "%s: interrupted at step %llu", model_path, (unsigned long long)result.steps);
-        else if (epochs.failed) s = tn_fail(err, TN_ERR_NOMEM, "out of memory");
-        else s = tn_write_atomic(epochs_path, epochs.text ? epochs.text : "", epochs.len, err);
     }
-    free(epochs.text);
+    size_t len;
+    char *text = tn_json_take(&epochs, &len);
+    if (s == TN_OK) s = text ? tn_write_atomic(epochs_path, text, len, err) : tn_fail(err, TN_ERR_NOMEM, "out of memory");
+    free(text);
     return s;
 }
 
@@ -176,34 +157,59 @@ static void record_path(const tn_sweep *sw, uint32_t index, uint32_t count, char
 static tn_status write_record(const tn_sweep *sw, const char key[65], char (*fingerprints)[65], uint32_t index,
                               uint32_t count, tn_error *err) {
     const tn_config *c = &sw->base;
-    text_buf b = {NULL, 0, 0, 0};
-    append(&b, "{\"twinnet_sweep\":1,\"key\":\"%s\",\"runs_per_source\":%u,\"sources\":[", key, sw->runs);
-    for (int s = 0; s < sw->n_sources; s++) append(&b, "%s\"%s\"", s ? "," : "", tn_vary_names[sw->sources[s]]);
-    append(&b, "],\n\"config\":{\"sizes\":[");
-    for (int l = 0; l < c->n_sizes; l++) append(&b, "%s%u", l ? "," : "", c->sizes[l]);
-    append(&b, "],\"activation\":\"%s\",\"cost\":\"%s\",\"init\":\"%s\",\"epochs\":%u,\"batch\":%u", tn_activation_name(c->activation),
-           tn_cost_name(c->cost), tn_init_name(c->init), c->epochs, c->batch);
-    append_number(&b, "eta", c->eta);
-    append_number(&b, "eta_decay", c->eta_decay);
-    append_number(&b, "lambda", c->lambda);
-    append(&b, ",\"l2_biases\":%s,\"train_size\":%u,\"early_stop\":%u,\"init_seed\":%llu,\"order_seed\":%llu},\n\"runs\":[\n",
-           c->l2_biases ? "true" : "false", c->train_size, c->early_stop, (unsigned long long)c->init_seed,
-           (unsigned long long)c->order_seed);
+    tn_json j;
+    tn_json_begin_mem(&j);
+    tn_json_object(&j, NULL);
+    tn_json_uint(&j, "twinnet_sweep", 1);
+    tn_json_string(&j, "key", key);
+    tn_json_uint(&j, "runs_per_source", sw->runs);
+    tn_json_array(&j, "sources");
+    for (int s = 0; s < sw->n_sources; s++) tn_json_string(&j, NULL, tn_vary_names[sw->sources[s]]);
+    tn_json_end(&j);
+    tn_json_newline(&j);
+    tn_json_object(&j, "config");
+    tn_json_array(&j, "sizes");
+    for (int l = 0; l < c->n_sizes; l++) tn_json_uint(&j, NULL, c->sizes[l]);
+    tn_json_end(&j);
+    tn_json_string(&j, "activation", tn_activation_name(c->activation));
+    tn_json_string(&j, "cost", tn_cost_name(c->cost));
+    tn_json_string(&j, "init", tn_init_name(c->init));
+    tn_json_uint(&j, "epochs", c->epochs);
+    tn_json_uint(&j, "batch", c->batch);
+    tn_json_number(&j, "eta", c->eta);
+    tn_json_number(&j, "eta_decay", c->eta_decay);
+    tn_json_number(&j, "lambda", c->lambda);
+    tn_json_bool(&j, "l2_biases", c->l2_biases);
+    tn_json_uint(&j, "train_size", c->train_size);
+    tn_json_uint(&j, "early_stop", c->early_stop);
+    tn_json_uint(&j, "init_seed", c->init_seed);
+    tn_json_uint(&j, "order_seed", c->order_seed);
+    tn_json_end(&j);
+    tn_json_newline(&j);
+    tn_json_array(&j, "runs");
+    tn_json_newline(&j);
     uint32_t total = tn_sweep_total(sw);
     for (uint32_t r = index; r < total; r += count) {
         char name[32];
-        const char *more = r + count < total ? "," : "";
         tn_sweep_run_name(sw, r, name);
-        append(&b, "{\"run\":%u,\"name\":\"%s\",\"source\":\"%s\",\"index\":%u,\"fingerprint\":", r, name,
-               tn_vary_names[sw->sources[r / sw->runs]], r % sw->runs);
-        if (fingerprints[r][0]) append(&b, "\"%s\"}%s\n", fingerprints[r], more);
-        else append(&b, "null}%s\n", more);
+        tn_json_object(&j, NULL);
+        tn_json_uint(&j, "run", r);
+        tn_json_string(&j, "name", name);
+        tn_json_string(&j, "source", tn_vary_names[sw->sources[r / sw->runs]]);
+        tn_json_uint(&j, "index", r % sw->runs);
+        if (fingerprints[r][0]) tn_json_string(&j, "fingerprint", fingerprints[r]);
+        else tn_json_null(&j, "fingerprint");
+        tn_json_end(&j);
+        tn_json_newline(&j);
     }
-    append(&b, "]}\n");
+    tn_json_end(&j);
+    tn_json_end(&j);
+    size_t len;
+    char *text = tn_json_take(&j, &len);
     char path[4200];
     record_path(sw, index, count, path, sizeof path);
-    tn_status s = b.failed ? tn_fail(err, TN_ERR_NOMEM, "out of memory") : tn_write_atomic(path, b.text, b.len, err);
-    free(b.text);
+    tn_status s = text ? tn_write_atomic(path, text, len, err) : tn_fail(err, TN_ERR_NOMEM, "out of memory");
+    free(text);
     return s;
 }
 
