@@ -40,11 +40,10 @@ static void put(tn_json *j, const char *s, size_t n) {
 static void put_char(tn_json *j, char c) { put(j, &c, 1); }
 static void put_str(tn_json *j, const char *s) { put(j, s, strlen(s)); }
 
-/* The length of the valid UTF-8 sequence at s, or 0 with *skip the bytes to replace by one
- * U+FFFD: the maximal start of a sequence that cannot be completed (Unicode's "maximal subpart"
- * practice, as Python and browsers decode). Overlong forms, surrogates and code points above
- * U+10FFFF are not valid. */
-static int utf8_length(const unsigned char *s, int *skip) {
+/* Invalid sequences are replaced by one U+FFFD each: the maximal start of a sequence that cannot
+ * be completed (Unicode's "maximal subpart" practice, as Python and browsers decode). Overlong
+ * forms, surrogates and code points above U+10FFFF are not valid. */
+int tn_utf8_length(const unsigned char *s, int *skip) {
     unsigned c = s[0], lo = 0x80, hi = 0xBF;
     *skip = 1;
     if (c < 0xC2 || c > 0xF4) return 0;
@@ -73,7 +72,7 @@ static void put_quoted(tn_json *j, const char *str) {
         else if (c < 0x20) { snprintf(esc, sizeof esc, "\\u%04x", c); put_str(j, esc); }
         else if (c < 0x80) put_char(j, (char)c);
         else {
-            int skip, n = utf8_length(s, &skip);
+            int skip, n = tn_utf8_length(s, &skip);
             if (n == 0) { put_str(j, "\\ufffd"); s += skip; continue; }
             put(j, (const char *)s, (size_t)n);
             s += n;
