@@ -28,8 +28,6 @@ const char *const config_options_help =
     "  --on-nan WHAT        a non-finite cost or parameter at an epoch's end: stop (keep the\n"
     "                       last finite epoch's model) | continue (default stop)\n";
 
-static const char *const on_nan_names[2] = {"stop", "continue"};
-
 int config_option(args *a, tn_config *cfg, config_seeds *s) {
     if (args_is(a, "--sizes")) cfg->n_sizes = parse_sizes("--sizes", args_value(a), cfg->sizes);
     else if (args_is(a, "--epochs")) cfg->epochs = (uint32_t)parse_uint("--epochs", args_value(a), 1, 100000);
@@ -38,17 +36,17 @@ int config_option(args *a, tn_config *cfg, config_seeds *s) {
     else if (args_is(a, "--eta-decay")) cfg->eta_decay = (float)parse_real("--eta-decay", args_value(a), 0.0, 1e6, 0);
     else if (args_is(a, "--lambda")) cfg->lambda = (float)parse_real("--lambda", args_value(a), 0.0, 1e6, 0);
     else if (args_is(a, "--l2-biases")) { args_flag(a); cfg->l2_biases = 1; }
-    else if (args_is(a, "--cost")) cfg->cost = (tn_cost)parse_choice("--cost", args_value(a), tn_cost_names, 3);
+    else if (args_is(a, "--cost")) cfg->cost = (tn_cost)parse_choice("--cost", args_value(a), tn_cost_names, TN_COST_COUNT);
     else if (args_is(a, "--activation"))
-        cfg->activation = (tn_activation)parse_choice("--activation", args_value(a), tn_activation_names, 3);
-    else if (args_is(a, "--init")) cfg->init = (tn_init)parse_choice("--init", args_value(a), tn_init_names, 2);
+        cfg->activation = (tn_activation)parse_choice("--activation", args_value(a), tn_activation_names, TN_ACT_COUNT);
+    else if (args_is(a, "--init")) cfg->init = (tn_init)parse_choice("--init", args_value(a), tn_init_names, TN_INIT_COUNT);
     else if (args_is(a, "--seed")) { s->seed = parse_uint("--seed", args_value(a), 0, UINT64_MAX); s->seed_set = 1; }
     else if (args_is(a, "--init-seed")) { cfg->init_seed = parse_uint("--init-seed", args_value(a), 0, UINT64_MAX); s->init_set = 1; }
     else if (args_is(a, "--order-seed")) { cfg->order_seed = parse_uint("--order-seed", args_value(a), 0, UINT64_MAX); s->order_set = 1; }
     else if (args_is(a, "--train-size")) cfg->train_size = (uint32_t)parse_uint("--train-size", args_value(a), 0, UINT32_MAX);
     else if (args_is(a, "--early-stop")) cfg->early_stop = (uint32_t)parse_uint("--early-stop", args_value(a), 0, 100000);
     else if (args_is(a, "--threads")) cfg->threads = (int)parse_uint("--threads", args_value(a), 1, 256);
-    else if (args_is(a, "--on-nan")) cfg->on_nan = (tn_on_nan)parse_choice("--on-nan", args_value(a), on_nan_names, 2);
+    else if (args_is(a, "--on-nan")) cfg->on_nan = (tn_on_nan)parse_choice("--on-nan", args_value(a), tn_on_nan_names, TN_ON_NAN_COUNT);
     else return 0;
     return 1;
 }

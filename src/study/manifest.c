@@ -223,8 +223,8 @@ static tn_status parse_head(tn_sweep *sw, char *head, const char *path, char key
     else if (*runs = 0, !read_u32(head, "runs_per_source", &sw->runs) || sw->runs < 1 || sw->runs > 100000) bad = "runs_per_source";
     else if (!read_sources(head, sw)) bad = "sources";
     else if (!read_list(head, "sizes", c->sizes, TN_MAX_LAYERS, &c->n_sizes) || c->n_sizes < 2) bad = "sizes";
-    else if (!read_name(head, "activation", tn_activation_names, 3, &act) || !read_name(head, "cost", tn_cost_names, 3, &cost) ||
-             !read_name(head, "init", tn_init_names, 2, &init)) bad = "activation, cost or init";
+    else if (!read_name(head, "activation", tn_activation_names, TN_ACT_COUNT, &act) || !read_name(head, "cost", tn_cost_names, TN_COST_COUNT, &cost) ||
+             !read_name(head, "init", tn_init_names, TN_INIT_COUNT, &init)) bad = "activation, cost or init";
     else if (!read_u32(head, "epochs", &c->epochs) || !read_u32(head, "batch", &c->batch) ||
              !read_u32(head, "train_size", &c->train_size) || !read_u32(head, "early_stop", &c->early_stop)) bad = "counts";
     else if (!read_real(head, "eta", &c->eta) || !read_real(head, "eta_decay", &c->eta_decay) || !read_real(head, "lambda", &c->lambda))
