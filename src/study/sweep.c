@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 
+#include "config.h"
 #include "json.h"
 #include "read.h"
 #include "util.h"
@@ -123,22 +124,54 @@ tn_status tn_sweep_run(const tn_sweep *sw, uint32_t r, const tn_dataset *train, 
 }
 
 /* ---- the manifest ------------------------------------------------------------------------------ */
-/* What makes two sweeps the same: every option that changes a run's bits, the runs and sources,
- * and the training data. Not the thread or process count: results do not depend on them. */
+/* A field's value as the key hashes it: little-endian u32 (floats by their bits), u64 for
+ * U64 fields, and the widths as their count then each. */
+static uint8_t *key_value(uint8_t *p, const tn_config *c, const tn_config_field *f) {
+    if (f->type == TN_FIELD_SIZES) {
+        tn_put_u32(p, (uint32_t)c->n_sizes);
+        for (int l = 0; l < c->n_sizes; l++) tn_put_u32(p + 4 + 4 * l, c->sizes[l]);
+        return p + 4 + 4 * c->n_sizes;
+    }
+    if (f->type == TN_FIELD_U64) { tn_put_u64(p, tn_config_get_uint(c, f)); return p + 8; }
+    tn_put_u32(p, f->type == TN_FIELD_F32 ? tn_f2u(tn_config_get_f32(c, f)) : (uint32_t)tn_config_get_uint(c, f));
+    return p + 4;
+}
+
+/* What makes two sweeps the same: every option that changes a run's bits (the table's TN_IN_KEY
+ * fields), the runs and sources, and the training data. Not the thread or process count:
+ * results do not depend on them. The layout predates the table and is kept, so that existing
+ * sweep directories keep their key: the 32-bit fields and the widths by key_slot, the runs and
+ * sources, the 64-bit fields by key_slot, the data; then each TN_IN_KEY_IF_SET field that is not
+ * at its default, as its name, a NUL and its value. */
 void tn_sweep_key(const tn_sweep *sw, const uint8_t data_sha256[32], char hex[65]) {
     const tn_config *c = &sw->base;
-    uint8_t b[512], *p = b, digest[32];
+    tn_config defaults;
+    tn_config_default(&defaults);
+    int n;
+    const tn_config_field *fields = tn_config_fields(&n);
+    uint8_t b[64 * 48 + 256], *p = b, digest[32], mine[80], theirs[80];
     memcpy(p, "twinnet-sweep-1", 16); p += 16;
-    tn_put_u32(p, (uint32_t)c->n_sizes); p += 4;
-    for (int l = 0; l < c->n_sizes; l++, p += 4) tn_put_u32(p, c->sizes[l]);
-    uint32_t words[] = {c->activation, c->cost, c->init, c->epochs, c->batch, tn_f2u(c->eta), tn_f2u(c->lambda),
-                        (uint32_t)c->l2_biases, tn_f2u(c->eta_decay), c->train_size, c->early_stop, c->on_nan,
-                        sw->runs, (uint32_t)sw->n_sources};
-    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++, p += 4) tn_put_u32(p, words[i]);
-    for (int s = 0; s < sw->n_sources; s++, p += 4) tn_put_u32(p, sw->sources[s]);
-    tn_put_u64(p, c->init_seed); p += 8;
-    tn_put_u64(p, c->order_seed); p += 8;
+    for (int wide = 0; wide < 2; wide++) {
+        if (wide) {
+            tn_put_u32(p, sw->runs);
+            tn_put_u32(p + 4, (uint32_t)sw->n_sources);
+            p += 8;
+            for (int s = 0; s < sw->n_sources; s++, p += 4) tn_put_u32(p, sw->sources[s]);
+        }
+        for (int slot = 1; slot <= n; slot++)
+            for (int k = 0; k < n; k++)
+                if ((fields[k].in & TN_IN_KEY) && fields[k].key_slot == slot && (fields[k].type == TN_FIELD_U64) == wide)
+                    p = key_value(p, c, &fields[k]);
+    }
     memcpy(p, data_sha256, 32); p += 32;
+    for (int k = 0; k < n; k++) {
+        size_t len = strlen(fields[k].name) + 1, size = (size_t)(key_value(mine, c, &fields[k]) - mine);
+        if (!(fields[k].in & TN_IN_KEY_IF_SET) || (size == (size_t)(key_value(theirs, &defaults, &fields[k]) - theirs) &&
+                                                   memcmp(mine, theirs, size) == 0) || (size_t)(p - b) + len + size > sizeof b) continue;
+        memcpy(p, fields[k].name, len);
+        memcpy(p + len, mine, size);
+        p += len + size;
+    }
     tn_sha256 sha;
     tn_sha256_init(&sha);
     tn_sha256_update(&sha, b, (size_t)(p - b));
@@ -168,22 +201,7 @@ static tn_status write_record(const tn_sweep *sw, const char key[65], char (*fin
     tn_json_end(&j);
     tn_json_newline(&j);
     tn_json_object(&j, "config");
-    tn_json_array(&j, "sizes");
-    for (int l = 0; l < c->n_sizes; l++) tn_json_uint(&j, NULL, c->sizes[l]);
-    tn_json_end(&j);
-    tn_json_string(&j, "activation", tn_activation_name(c->activation));
-    tn_json_string(&j, "cost", tn_cost_name(c->cost));
-    tn_json_string(&j, "init", tn_init_name(c->init));
-    tn_json_uint(&j, "epochs", c->epochs);
-    tn_json_uint(&j, "batch", c->batch);
-    tn_json_number(&j, "eta", c->eta);
-    tn_json_number(&j, "eta_decay", c->eta_decay);
-    tn_json_number(&j, "lambda", c->lambda);
-    tn_json_bool(&j, "l2_biases", c->l2_biases);
-    tn_json_uint(&j, "train_size", c->train_size);
-    tn_json_uint(&j, "early_stop", c->early_stop);
-    tn_json_uint(&j, "init_seed", c->init_seed);
-    tn_json_uint(&j, "order_seed", c->order_seed);
+    tn_config_write_json(c, TN_IN_MANIFEST, &j);
     tn_json_end(&j);
     tn_json_newline(&j);
     tn_json_array(&j, "runs");
