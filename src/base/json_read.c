@@ -18,14 +18,16 @@ typedef struct {
     block *blocks;
     size_t values;
     tn_error *err;
-    int failed;
+    int failed, nomem;
 } reader;
 
 static void *take(reader *r, size_t n) {
     n = (n + 15) & ~(size_t)15;
     block *b = r->blocks;
     if (!b || b->cap - b->used < n) {
-        size_t cap = n > ((size_t)1 << 16) ? n : (size_t)1 << 16;
+        /* small inputs (a line of JSON Lines) get a small first block */
+        size_t input = (size_t)(r->end - r->start), cap = input < 4096 && !r->blocks ? 16 * input + 256 : (size_t)1 << 16;
+        if (cap < n) cap = n;
         if (!(b = malloc(sizeof *b + cap))) return NULL;
         b->next = r->blocks;
         b->used = 0;
@@ -46,7 +48,7 @@ static void *fail_at(reader *r, const uint8_t *at, const char *what) {
 
 static void *out_of_memory(reader *r) {
     if (!r->failed) tn_fail(r->err, TN_ERR_NOMEM, "%s: JSON: out of memory", r->name);
-    r->failed = 1;
+    r->failed = r->nomem = 1;
     return NULL;
 }
 
@@ -245,7 +247,7 @@ void tn_json_doc_free(tn_json_doc *doc) {
 }
 
 tn_status tn_json_parse(const char *name, const void *bytes, size_t size, tn_json_doc *doc, tn_error *err) {
-    reader r = {name, bytes, bytes, (const uint8_t *)bytes + size, NULL, 0, err, 0};
+    reader r = {name, bytes, bytes, (const uint8_t *)bytes + size, NULL, 0, err, 0, 0};
     doc->root = NULL;
     doc->blocks = NULL;
     if (size >= 3 && memcmp(bytes, "\xEF\xBB\xBF", 3) == 0) fail_at(&r, r.p, "byte-order mark");
@@ -257,7 +259,7 @@ tn_status tn_json_parse(const char *name, const void *bytes, size_t size, tn_jso
     doc->blocks = r.blocks;
     if (!root) {
         tn_json_doc_free(doc);
-        return err && strstr(err->msg, "out of memory") ? TN_ERR_NOMEM : TN_ERR_FORMAT;
+        return r.nomem ? TN_ERR_NOMEM : TN_ERR_FORMAT;
     }
     doc->root = root;
     return TN_OK;
