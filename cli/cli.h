@@ -55,7 +55,8 @@ int parse_choice(const char *opt, const char *s, const char *const *names, int c
 typedef struct { int seed_set, init_set, order_set; uint64_t seed; } config_seeds;
 int config_option(args *a, tn_config *cfg, config_seeds *s);
 void config_finish(tn_config *cfg, const config_seeds *s);
-extern const char *const config_options_help;   /* their --help lines */
+const char *config_options_text(void);          /* their --help lines, from the table */
+#define config_options_help config_options_text()
 extern const char *const data_options_help;     /* --data and the named files */
 
 /* --data, --train-images, --train-labels, --test-images, --test-labels: 1 if a was one. */

@@ -70,16 +70,16 @@ int cmd_align(int argc, char **argv) {
     char fp[65];
     tn_net_fingerprint(&aligned, fp);
     if (as_json) {
-        json j;
-        json_open(&j, stdout);
-        json_string(&j, "out", out_path);
-        json_string(&j, "fingerprint", fp);
-        json_string(&j, "method", methods[method]);
-        json_bool(&j, "flips", flips && tn_sign_symmetry(mb.net.activation));
-        json_number(&j, "relative_distance_before", before.total.relative);
-        json_number(&j, "relative_distance", after.total.relative);
+        tn_json j;
+        tn_json_open(&j, stdout);
+        tn_json_string(&j, "out", out_path);
+        tn_json_string(&j, "fingerprint", fp);
+        tn_json_string(&j, "method", methods[method]);
+        tn_json_bool(&j, "flips", flips && tn_sign_symmetry(mb.net.activation));
+        tn_json_number(&j, "relative_distance_before", before.total.relative);
+        tn_json_number(&j, "relative_distance", after.total.relative);
         json_alignment(&j, &al);
-        json_end(&j);
+        tn_json_end(&j);
     } else {
         printf("%s: B aligned to A by %s matching: %u of %u hidden units moved, %u negated; distance to A relative to ||A|| "
                "%.4f -> %.4f; fingerprint %s\n", out_path, methods[method], al.moved, al.units, al.flipped, before.total.relative,

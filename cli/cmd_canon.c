@@ -30,16 +30,16 @@ int cmd_canon(int argc, char **argv) {
     m.net = canon;
     if (c.out_path && (s = tn_model_save(&m, c.out_path, &err)) != TN_OK) die_err(s, &err);
     if (c.as_json) {
-        json j;
-        json_open(&j, stdout);
-        json_string(&j, "fingerprint", after);
-        json_string(&j, "original_fingerprint", before);
-        json_uint(&j, "hidden_units", al.units);
-        json_uint(&j, "moved", al.moved);
-        json_uint(&j, "flipped", al.flipped);
-        if (c.out_path) json_string(&j, "out", c.out_path);
-        else json_null(&j, "out");
-        json_end(&j);
+        tn_json j;
+        tn_json_open(&j, stdout);
+        tn_json_string(&j, "fingerprint", after);
+        tn_json_string(&j, "original_fingerprint", before);
+        tn_json_uint(&j, "hidden_units", al.units);
+        tn_json_uint(&j, "moved", al.moved);
+        tn_json_uint(&j, "flipped", al.flipped);
+        if (c.out_path) tn_json_string(&j, "out", c.out_path);
+        else tn_json_null(&j, "out");
+        tn_json_end(&j);
     } else {
         printf("canonical fingerprint %s (was %s)\n%u of %u hidden units moved, %u negated%s%s\n", after, before, al.moved,
                al.units, al.flipped, c.out_path ? "; written to " : "", c.out_path ? c.out_path : "");

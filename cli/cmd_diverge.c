@@ -13,38 +13,38 @@ static void help(void) {
 }
 
 static void print_json(const tn_diverge_result *r) {
-    json j;
-    json_open(&j, stdout);
-    if (r->diverged) json_uint(&j, "first_diverging_step", r->first_diverging_step);
-    else json_null(&j, "first_diverging_step");
-    if (r->has_last_equal) json_uint(&j, "last_equal_step", r->last_equal_step);
-    else json_null(&j, "last_equal_step");
+    tn_json j;
+    tn_json_open(&j, stdout);
+    if (r->diverged) tn_json_uint(&j, "first_diverging_step", r->first_diverging_step);
+    else tn_json_null(&j, "first_diverging_step");
+    if (r->has_last_equal) tn_json_uint(&j, "last_equal_step", r->last_equal_step);
+    else tn_json_null(&j, "last_equal_step");
     if (r->diverged) {
-        json_object(&j, "first_difference");
-        json_uint(&j, "index", r->first_index);
-        json_uint(&j, "layer", (uint64_t)r->first_layer);
-        json_string(&j, "tensor", r->first_is_bias ? "b" : "W");
-        json_uint(&j, "row", r->first_row);
-        json_uint(&j, "col", r->first_col);
-        json_number(&j, "a", r->first_a);
-        json_number(&j, "b", r->first_b);
-        json_end(&j);
+        tn_json_object(&j, "first_difference");
+        tn_json_uint(&j, "index", r->first_index);
+        tn_json_uint(&j, "layer", (uint64_t)r->first_layer);
+        tn_json_string(&j, "tensor", r->first_is_bias ? "b" : "W");
+        tn_json_uint(&j, "row", r->first_row);
+        tn_json_uint(&j, "col", r->first_col);
+        tn_json_number(&j, "a", r->first_a);
+        tn_json_number(&j, "b", r->first_b);
+        tn_json_end(&j);
     }
-    json_array(&j, "distance");
+    tn_json_array(&j, "distance");
     for (size_t i = 0; i < r->n_points; i++) {
         const tn_diverge_point *p = &r->points[i];
-        json_object(&j, NULL);
-        json_uint(&j, "step", p->step);
-        json_uint(&j, "epoch", p->epoch);
-        json_bool(&j, "equal", p->equal);
-        json_number(&j, "l2", p->l2);
-        json_number(&j, "relative", p->relative);
-        json_number(&j, "max_abs", p->max_abs);
-        json_uint(&j, "differing", p->differing);
-        json_end(&j);
+        tn_json_object(&j, NULL);
+        tn_json_uint(&j, "step", p->step);
+        tn_json_uint(&j, "epoch", p->epoch);
+        tn_json_bool(&j, "equal", p->equal);
+        tn_json_number(&j, "l2", p->l2);
+        tn_json_number(&j, "relative", p->relative);
+        tn_json_number(&j, "max_abs", p->max_abs);
+        tn_json_uint(&j, "differing", p->differing);
+        tn_json_end(&j);
     }
-    json_end(&j);
-    json_end(&j);
+    tn_json_end(&j);
+    tn_json_end(&j);
 }
 
 static void print_text(const tn_diverge_result *r) {

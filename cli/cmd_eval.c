@@ -50,14 +50,14 @@ int cmd_eval(int argc, char **argv) {
     uint64_t non_finite = non_finite_parameters(model_path, &m, "no accuracy or cost can be given");
     if (non_finite) {
         if (as_json) {
-            json j;
-            json_open(&j, stdout);
-            json_null(&j, "accuracy");
-            json_null(&j, "correct");
-            json_uint(&j, "total", test.n);
-            json_null(&j, "cost");
-            json_uint(&j, "non_finite_parameters", non_finite);
-            json_end(&j);
+            tn_json j;
+            tn_json_open(&j, stdout);
+            tn_json_null(&j, "accuracy");
+            tn_json_null(&j, "correct");
+            tn_json_uint(&j, "total", test.n);
+            tn_json_null(&j, "cost");
+            tn_json_uint(&j, "non_finite_parameters", non_finite);
+            tn_json_end(&j);
         } else printf("Accuracy none, mean cost none: %s holds %llu non-finite parameters\n", model_path, (unsigned long long)non_finite);
         tn_dataset_free(&test);
         tn_model_free(&m);
@@ -76,23 +76,23 @@ int cmd_eval(int argc, char **argv) {
     if (s != TN_OK) die_err(s, &err);
     double seconds = wall_seconds() - t0, acc = r.total ? (double)r.correct / r.total : 0.0;
     if (as_json) {
-        json j;
-        json_open(&j, stdout);
-        json_number(&j, "accuracy", acc);
-        json_uint(&j, "correct", r.correct);
-        json_uint(&j, "total", r.total);
-        json_number(&j, "cost", r.cost);
-        json_number(&j, "seconds", seconds);
-        json_string(&j, "outputs_sha256", outputs_sha256);
-        json_uint(&j, "non_finite_parameters", 0);
-        json_array(&j, "confusion");
+        tn_json j;
+        tn_json_open(&j, stdout);
+        tn_json_number(&j, "accuracy", acc);
+        tn_json_uint(&j, "correct", r.correct);
+        tn_json_uint(&j, "total", r.total);
+        tn_json_number(&j, "cost", r.cost);
+        tn_json_number(&j, "seconds", seconds);
+        tn_json_string(&j, "outputs_sha256", outputs_sha256);
+        tn_json_uint(&j, "non_finite_parameters", 0);
+        tn_json_array(&j, "confusion");
         for (uint32_t i = 0; i < n_out; i++) {
-            json_array(&j, NULL);
-            for (uint32_t k = 0; k < n_out; k++) json_uint(&j, NULL, conf[i * n_out + k]);
-            json_end(&j);
+            tn_json_array(&j, NULL);
+            for (uint32_t k = 0; k < n_out; k++) tn_json_uint(&j, NULL, conf[i * n_out + k]);
+            tn_json_end(&j);
         }
-        json_end(&j);
-        json_end(&j);
+        tn_json_end(&j);
+        tn_json_end(&j);
     } else {
         char cost[32] = "not finite"; /* a finite model can still overflow the cost (log of 0) */
         if (isfinite(r.cost)) snprintf(cost, sizeof cost, "%.5f", r.cost);

@@ -21,13 +21,13 @@ int cmd_export(int argc, char **argv) {
     char fp[65];
     tn_net_fingerprint(&m.net, fp);
     if (c.as_json) {
-        json j;
-        json_open(&j, stdout);
-        json_string(&j, "npz", c.out_path);
-        json_uint(&j, "arrays", 2 * (uint64_t)(m.net.n_sizes - 1));
-        json_uint(&j, "parameters", m.net.n_params);
-        json_string(&j, "fingerprint", fp);
-        json_end(&j);
+        tn_json j;
+        tn_json_open(&j, stdout);
+        tn_json_string(&j, "npz", c.out_path);
+        tn_json_uint(&j, "arrays", 2 * (uint64_t)(m.net.n_sizes - 1));
+        tn_json_uint(&j, "parameters", m.net.n_params);
+        tn_json_string(&j, "fingerprint", fp);
+        tn_json_end(&j);
     } else {
         printf("%s: %d arrays (W1, b1, ... W%d, b%d), %zu parameters, fingerprint %s\n", c.out_path, 2 * (m.net.n_sizes - 1),
                m.net.n_sizes - 1, m.net.n_sizes - 1, m.net.n_params, fp);

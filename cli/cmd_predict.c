@@ -76,29 +76,29 @@ static void print_result(const options *o, const char *path, const uint8_t *pix,
     char *row = o->show ? malloc(2 * (size_t)o->width + 1) : NULL;
     if (o->show && !row) die(EXIT_RUNTIME, "out of memory");
     if (o->as_json) {
-        json j;
-        json_open(&j, stdout);
-        json_string(&j, "file", path);
+        tn_json j;
+        tn_json_open(&j, stdout);
+        tn_json_string(&j, "file", path);
         if (known) {
-            json_uint(&j, "digit", best);
-            json_array(&j, "probabilities");
-            for (uint32_t k = 0; k < n_out; k++) json_number(&j, NULL, y[k] / sum);
-            json_end(&j);
+            tn_json_uint(&j, "digit", best);
+            tn_json_array(&j, "probabilities");
+            for (uint32_t k = 0; k < n_out; k++) tn_json_number(&j, NULL, y[k] / sum);
+            tn_json_end(&j);
         } else {
-            json_null(&j, "digit");
-            json_null(&j, "probabilities");
+            tn_json_null(&j, "digit");
+            tn_json_null(&j, "probabilities");
         }
-        json_bool(&j, "preprocessed", !o->raw);
-        if (!o->raw) json_bool(&j, "inverted", info->inverted);
+        tn_json_bool(&j, "preprocessed", !o->raw);
+        if (!o->raw) tn_json_bool(&j, "inverted", info->inverted);
         if (o->show) {
-            json_array(&j, "seen");
+            tn_json_array(&j, "seen");
             for (uint32_t r = 0; r < o->height; r++) {
                 text_row(pix + (size_t)r * o->width, o->width, row);
-                json_string(&j, NULL, row);
+                tn_json_string(&j, NULL, row);
             }
-            json_end(&j);
+            tn_json_end(&j);
         }
-        json_end(&j);
+        tn_json_end(&j);
     } else {
         if (known) {
             printf("%s: %u (", path, best);

@@ -69,12 +69,12 @@ int cmd_report(int argc, char **argv) {
     tn_status s = tn_report_write(&spec, out, &bytes, &err);
     if (s != TN_OK) die(EXIT_RUNTIME, "%s", err.msg);
     if (as_json) {
-        json j;
-        json_open(&j, stdout);
-        json_string(&j, "out", out);
-        json_uint(&j, "bytes", bytes);
-        json_number(&j, "seconds", wall_seconds() - t0);
-        json_end(&j);
+        tn_json j;
+        tn_json_open(&j, stdout);
+        tn_json_string(&j, "out", out);
+        tn_json_uint(&j, "bytes", bytes);
+        tn_json_number(&j, "seconds", wall_seconds() - t0);
+        tn_json_end(&j);
     } else printf("wrote %s (%zu bytes, %.1f s)\n", out, bytes, wall_seconds() - t0);
     if (with_train) tn_dataset_free(&train);
     tn_dataset_free(&test);

@@ -31,22 +31,22 @@ static int on_epoch(const tn_epoch_info *e, void *user) {
     double acc = e->test_total ? (double)e->test_correct / e->test_total : 0.0;
     double valid = e->valid_total ? (double)e->valid_correct / e->valid_total : 0.0;
     if (v->as_json) {
-        json j;
-        json_open(&j, stdout);
-        json_uint(&j, "epoch", e->epoch);
-        json_uint(&j, "test_correct", e->test_correct);
-        json_uint(&j, "test_total", e->test_total);
-        json_number(&j, "test_accuracy", acc);
-        json_number(&j, "cost", e->test_cost);
-        json_number(&j, "seconds", e->seconds);
-        json_number(&j, "train_seconds", e->train_seconds);
-        json_number(&j, "test_seconds", e->test_seconds);
+        tn_json j;
+        tn_json_open(&j, stdout);
+        tn_json_uint(&j, "epoch", e->epoch);
+        tn_json_uint(&j, "test_correct", e->test_correct);
+        tn_json_uint(&j, "test_total", e->test_total);
+        tn_json_number(&j, "test_accuracy", acc);
+        tn_json_number(&j, "cost", e->test_cost);
+        tn_json_number(&j, "seconds", e->seconds);
+        tn_json_number(&j, "train_seconds", e->train_seconds);
+        tn_json_number(&j, "test_seconds", e->test_seconds);
         if (e->has_validation) {
-            json_uint(&j, "validation_correct", e->valid_correct);
-            json_uint(&j, "validation_total", e->valid_total);
-            json_number(&j, "validation_accuracy", valid);
+            tn_json_uint(&j, "validation_correct", e->valid_correct);
+            tn_json_uint(&j, "validation_total", e->valid_total);
+            tn_json_number(&j, "validation_accuracy", valid);
         }
-        json_end(&j);
+        tn_json_end(&j);
     } else if (!v->quiet) {
         double elapsed = wall_seconds() - v->started;
         printf("Epoch %u/%u: %u / %u (%.2f%%)", e->epoch, e->epochs, e->test_correct, e->test_total, 100.0 * acc);
@@ -93,26 +93,26 @@ static void parse(int argc, char **argv, tn_run_spec *spec, view *v) {
 static void print_summary(const view *v, const tn_run_spec *spec, const tn_train_result *r, const char *fp) {
     double best = r->test_total ? (double)r->best_test_correct / r->test_total : 0.0;
     if (v->as_json) {
-        json j;
-        json_open(&j, stdout);
-        json_bool(&j, "done", 1);
-        json_uint(&j, "epochs", r->epochs_run);
+        tn_json j;
+        tn_json_open(&j, stdout);
+        tn_json_bool(&j, "done", 1);
+        tn_json_uint(&j, "epochs", r->epochs_run);
         if (r->epochs_run) {
-            json_uint(&j, "best_test_correct", r->best_test_correct);
-            json_number(&j, "best_test_accuracy", best);
-            json_uint(&j, "best_epoch", r->best_epoch);
+            tn_json_uint(&j, "best_test_correct", r->best_test_correct);
+            tn_json_number(&j, "best_test_accuracy", best);
+            tn_json_uint(&j, "best_epoch", r->best_epoch);
         } else { /* no epoch finished: no accuracy to report */
-            json_null(&j, "best_test_correct");
-            json_null(&j, "best_test_accuracy");
-            json_null(&j, "best_epoch");
+            tn_json_null(&j, "best_test_correct");
+            tn_json_null(&j, "best_test_accuracy");
+            tn_json_null(&j, "best_epoch");
         }
-        json_uint(&j, "steps", r->steps);
-        json_bool(&j, "stopped_early", r->stopped_early);
-        json_bool(&j, "interrupted", r->interrupted);
-        json_number(&j, "train_seconds", v->train_seconds);
-        json_string(&j, "fingerprint", fp);
-        json_string(&j, "out", spec->out);
-        json_end(&j);
+        tn_json_uint(&j, "steps", r->steps);
+        tn_json_bool(&j, "stopped_early", r->stopped_early);
+        tn_json_bool(&j, "interrupted", r->interrupted);
+        tn_json_number(&j, "train_seconds", v->train_seconds);
+        tn_json_string(&j, "fingerprint", fp);
+        tn_json_string(&j, "out", spec->out);
+        tn_json_end(&j);
         return;
     }
     if (r->interrupted)

@@ -5,125 +5,125 @@
 #include "compare_json.h"
 #include "json.h"
 
-static void json_distance(json *j, const char *key, const tn_distance *d) {
-    json_object(j, key);
-    json_number(j, "relative_distance", d->relative);
-    json_number(j, "l2", d->l2);
-    json_number(j, "norm_a", d->norm_a);
-    json_number(j, "norm_b", d->norm_b);
-    json_number(j, "cosine", d->cosine);
-    json_number(j, "max_abs", d->max_abs);
-    json_number(j, "blank_share", d->l2 > 0 ? d->blank_sq / (d->l2 * d->l2) : 0.0);
-    json_end(j);
+static void json_distance(tn_json *j, const char *key, const tn_distance *d) {
+    tn_json_object(j, key);
+    tn_json_number(j, "relative_distance", d->relative);
+    tn_json_number(j, "l2", d->l2);
+    tn_json_number(j, "norm_a", d->norm_a);
+    tn_json_number(j, "norm_b", d->norm_b);
+    tn_json_number(j, "cosine", d->cosine);
+    tn_json_number(j, "max_abs", d->max_abs);
+    tn_json_number(j, "blank_share", d->l2 > 0 ? d->blank_sq / (d->l2 * d->l2) : 0.0);
+    tn_json_end(j);
 }
 
-static void json_distances(json *j, const tn_distances *d, int n_sizes) {
-    json_number(j, "relative_distance", d->total.relative);
+static void json_distances(tn_json *j, const tn_distances *d, int n_sizes) {
+    tn_json_number(j, "relative_distance", d->total.relative);
     json_distance(j, "total", &d->total);
-    json_array(j, "layers");
+    tn_json_array(j, "layers");
     for (int l = 1; l < n_sizes; l++) json_distance(j, NULL, &d->layer[l]);
-    json_end(j);
+    tn_json_end(j);
 }
 
-static void json_hidden(json *j, const char *key, const double *per_layer, int n_sizes) {
-    json_array(j, key);
-    for (int l = 1; l + 1 < n_sizes; l++) json_number(j, NULL, per_layer[l]);
-    json_end(j);
+static void json_hidden(tn_json *j, const char *key, const double *per_layer, int n_sizes) {
+    tn_json_array(j, key);
+    for (int l = 1; l + 1 < n_sizes; l++) tn_json_number(j, NULL, per_layer[l]);
+    tn_json_end(j);
 }
 
-void json_alignment(json *j, const tn_alignment *al) {
+void json_alignment(tn_json *j, const tn_alignment *al) {
     for (int flips = 0; flips < 2; flips++) {
-        json_array(j, flips ? "flips" : "permutations");
+        tn_json_array(j, flips ? "flips" : "permutations");
         for (int l = 1; l + 1 < al->n_sizes; l++) {
-            json_array(j, NULL);
-            for (uint32_t i = 0; i < al->sizes[l]; i++) json_uint(j, NULL, flips ? al->flip[l][i] : al->perm[l][i]);
-            json_end(j);
+            tn_json_array(j, NULL);
+            for (uint32_t i = 0; i < al->sizes[l]; i++) tn_json_uint(j, NULL, flips ? al->flip[l][i] : al->perm[l][i]);
+            tn_json_end(j);
         }
-        json_end(j);
+        tn_json_end(j);
     }
-    json_uint(j, "moved", al->moved);
-    json_uint(j, "flipped", al->flipped);
+    tn_json_uint(j, "moved", al->moved);
+    tn_json_uint(j, "flipped", al->flipped);
 }
 
-static void json_view(json *j, const tn_compare_result *r, tn_view which) {
+static void json_view(tn_json *j, const tn_compare_result *r, tn_view which) {
     const tn_compare_view *v = &r->view[which];
-    if (!v->done) { json_null(j, tn_view_names[which]); return; }
-    json_object(j, tn_view_names[which]);
+    if (!v->done) { tn_json_null(j, tn_view_names[which]); return; }
+    tn_json_object(j, tn_view_names[which]);
     json_distances(j, &v->distance, r->n_sizes);
     json_alignment(j, &v->alignment);
-    json_uint(j, "sweeps", v->alignment.sweeps);
-    json_bool(j, "converged", v->alignment.converged);
+    tn_json_uint(j, "sweeps", v->alignment.sweeps);
+    tn_json_bool(j, "converged", v->alignment.converged);
     json_hidden(j, "similarity", v->alignment.similarity, r->n_sizes);
     json_hidden(j, "mean_correlation", v->mean_correlation, r->n_sizes);
-    json_array(j, "path");
+    tn_json_array(j, "path");
     for (uint32_t k = 0; k < v->path_points; k++) {
-        json_object(j, NULL);
-        json_number(j, "t", v->path[k].t);
-        json_number(j, "cost", v->path[k].cost);
-        json_number(j, "error", v->path[k].error);
-        json_end(j);
+        tn_json_object(j, NULL);
+        tn_json_number(j, "t", v->path[k].t);
+        tn_json_number(j, "cost", v->path[k].cost);
+        tn_json_number(j, "error", v->path[k].error);
+        tn_json_end(j);
     }
-    json_end(j);
-    json_number(j, "cost_barrier", v->cost_barrier);
-    json_number(j, "error_barrier", v->error_barrier);
-    json_end(j);
+    tn_json_end(j);
+    tn_json_number(j, "cost_barrier", v->cost_barrier);
+    tn_json_number(j, "error_barrier", v->error_barrier);
+    tn_json_end(j);
 }
 
-static void json_barriers(json *j, const char *key, const tn_compare_result *r, int error) {
-    json_object(j, key);
+static void json_barriers(tn_json *j, const char *key, const tn_compare_result *r, int error) {
+    tn_json_object(j, key);
     for (int v = 0; v < TN_VIEW_COUNT; v++)
-        if (r->view[v].done) json_number(j, tn_view_names[v], error ? r->view[v].error_barrier : r->view[v].cost_barrier);
-        else json_null(j, tn_view_names[v]);
-    json_end(j);
+        if (r->view[v].done) tn_json_number(j, tn_view_names[v], error ? r->view[v].error_barrier : r->view[v].cost_barrier);
+        else tn_json_null(j, tn_view_names[v]);
+    tn_json_end(j);
 }
 
 void print_compare_json(const tn_compare_result *r, const char *path_a, const char *path_b, double seconds) {
-    json j;
-    json_begin(&j, stdout);
-    json_object(&j, NULL);
-    json_string(&j, "a", path_a);
-    json_string(&j, "b", path_b);
-    json_array(&j, "sizes");
-    for (int l = 0; l < r->n_sizes; l++) json_uint(&j, NULL, r->sizes[l]);
-    json_end(&j);
-    json_string(&j, "activation", tn_activation_name(r->activation));
+    tn_json j;
+    tn_json_begin(&j, stdout);
+    tn_json_object(&j, NULL);
+    tn_json_string(&j, "a", path_a);
+    tn_json_string(&j, "b", path_b);
+    tn_json_array(&j, "sizes");
+    for (int l = 0; l < r->n_sizes; l++) tn_json_uint(&j, NULL, r->sizes[l]);
+    tn_json_end(&j);
+    tn_json_string(&j, "activation", tn_activation_name(r->activation));
     for (int v = 0; v < TN_VIEW_COUNT; v++) json_view(&j, r, (tn_view)v);
-    json_object(&j, "baseline");
+    tn_json_object(&j, "baseline");
     json_distances(&j, &r->baseline, r->n_sizes);
     json_hidden(&j, "cka", r->cka_baseline, r->n_sizes);
-    json_end(&j);
+    tn_json_end(&j);
     json_distance(&j, "start", &r->start);
     json_distance(&j, "travel_a", &r->travel_a);
     json_distance(&j, "travel_b", &r->travel_b);
-    if (!r->has_train) json_null(&j, "blank");
+    if (!r->has_train) tn_json_null(&j, "blank");
     else {
-        json_object(&j, "blank");
-        json_uint(&j, "inputs", r->n_blank);
-        json_uint(&j, "weights", r->blank_weights);
-        json_uint(&j, "train_examples", r->train_examples);
-        json_uint(&j, "at_init_a", r->blank_at_init_a);
-        json_uint(&j, "at_init_b", r->blank_at_init_b);
-        json_end(&j);
+        tn_json_object(&j, "blank");
+        tn_json_uint(&j, "inputs", r->n_blank);
+        tn_json_uint(&j, "weights", r->blank_weights);
+        tn_json_uint(&j, "train_examples", r->train_examples);
+        tn_json_uint(&j, "at_init_a", r->blank_at_init_a);
+        tn_json_uint(&j, "at_init_b", r->blank_at_init_b);
+        tn_json_end(&j);
     }
-    json_uint(&j, "test_total", r->test_total);
-    json_number(&j, "accuracy_a", (double)r->correct_a / r->test_total);
-    json_number(&j, "accuracy_b", (double)r->correct_b / r->test_total);
-    json_number(&j, "cost_a", r->cost_a);
-    json_number(&j, "cost_b", r->cost_b);
-    json_number(&j, "disagreement", (double)r->disagree / r->test_total);
-    json_uint(&j, "disagree", r->disagree);
-    json_uint(&j, "both_wrong", r->both_wrong);
-    json_uint(&j, "both_wrong_differently", r->both_wrong_differently);
-    json_number(&j, "output_distance", r->output_distance);
+    tn_json_uint(&j, "test_total", r->test_total);
+    tn_json_number(&j, "accuracy_a", (double)r->correct_a / r->test_total);
+    tn_json_number(&j, "accuracy_b", (double)r->correct_b / r->test_total);
+    tn_json_number(&j, "cost_a", r->cost_a);
+    tn_json_number(&j, "cost_b", r->cost_b);
+    tn_json_number(&j, "disagreement", (double)r->disagree / r->test_total);
+    tn_json_uint(&j, "disagree", r->disagree);
+    tn_json_uint(&j, "both_wrong", r->both_wrong);
+    tn_json_uint(&j, "both_wrong_differently", r->both_wrong_differently);
+    tn_json_number(&j, "output_distance", r->output_distance);
     json_hidden(&j, "cka", r->cka, r->n_sizes);
     json_barriers(&j, "barrier", r, 0);
     json_barriers(&j, "error_barrier", r, 1);
-    json_object(&j, "findings");
+    tn_json_object(&j, "findings");
     char line[2048];
     for (int f = 0; f < TN_FINDING_COUNT; f++)
-        if (tn_compare_explain(r, (tn_finding)f, line, sizeof line)) json_string(&j, tn_finding_names[f], line);
-    json_end(&j);
-    json_number(&j, "seconds", seconds);
-    json_end(&j);
+        if (tn_compare_explain(r, (tn_finding)f, line, sizeof line)) tn_json_string(&j, tn_finding_names[f], line);
+    tn_json_end(&j);
+    tn_json_number(&j, "seconds", seconds);
+    tn_json_end(&j);
 }
 

@@ -8,6 +8,6 @@
 /* The whole comparison as one object on standard output. */
 void print_compare_json(const tn_compare_result *r, const char *path_a, const char *path_b, double seconds);
 /* Members "permutations" and "flips" (per hidden layer, for each unit of A), "moved", "flipped". */
-void json_alignment(json *j, const tn_alignment *al);
+void json_alignment(tn_json *j, const tn_alignment *al);
 
 #endif

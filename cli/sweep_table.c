@@ -56,39 +56,39 @@ static void print_table(const tn_sweep *sw, const tn_attribution_row *rows) {
 
 static void print_json(const tn_sweep *sw, const sweep_view *v, const tn_attribution_row *rows, int have_table, uint32_t runs,
                        uint32_t done, uint32_t failed) {
-    json j;
-    json_begin(&j, stdout);
-    json_object(&j, NULL);
-    json_string(&j, "dir", sw->dir);
+    tn_json j;
+    tn_json_begin(&j, stdout);
+    tn_json_object(&j, NULL);
+    tn_json_string(&j, "dir", sw->dir);
     if (v->shards > 1) {
-        json_uint(&j, "shard", v->shard + 1);
-        json_uint(&j, "shards", v->shards);
+        tn_json_uint(&j, "shard", v->shard + 1);
+        tn_json_uint(&j, "shards", v->shards);
     }
-    json_uint(&j, "runs", runs);
-    json_uint(&j, "finished", done);
-    json_uint(&j, "failed", failed);
-    json_array(&j, "attribution");
+    tn_json_uint(&j, "runs", runs);
+    tn_json_uint(&j, "finished", done);
+    tn_json_uint(&j, "failed", failed);
+    tn_json_array(&j, "attribution");
     for (int s = 0; have_table && s < sw->n_sources; s++) {
         const tn_attribution_row *r = &rows[s];
-        json_object(&j, NULL);
-        json_string(&j, "source", tn_vary_names[r->source]);
-        json_uint(&j, "runs", r->runs);
-        json_uint(&j, "pairs", r->pairs);
-        json_uint(&j, "fingerprints", r->fingerprints);
-        json_number(&j, "accuracy_mean", r->accuracy_mean);
-        json_number(&j, "accuracy_std", r->accuracy_std);
-        json_number(&j, "cost_mean", r->cost_mean);
-        json_number(&j, "cost_std", r->cost_std);
+        tn_json_object(&j, NULL);
+        tn_json_string(&j, "source", tn_vary_names[r->source]);
+        tn_json_uint(&j, "runs", r->runs);
+        tn_json_uint(&j, "pairs", r->pairs);
+        tn_json_uint(&j, "fingerprints", r->fingerprints);
+        tn_json_number(&j, "accuracy_mean", r->accuracy_mean);
+        tn_json_number(&j, "accuracy_std", r->accuracy_std);
+        tn_json_number(&j, "cost_mean", r->cost_mean);
+        tn_json_number(&j, "cost_std", r->cost_std);
         for (int k = 0; k < TN_PAIR_METRIC_COUNT; k++) {
-            json_object(&j, tn_pair_metric_info(k)->name);
-            json_number(&j, "mean", r->metric[k].mean);
-            json_number(&j, "stderr", r->metric[k].stderr_);
-            json_end(&j);
+            tn_json_object(&j, tn_pair_metric_info(k)->name);
+            tn_json_number(&j, "mean", r->metric[k].mean);
+            tn_json_number(&j, "stderr", r->metric[k].stderr_);
+            tn_json_end(&j);
         }
-        json_end(&j);
+        tn_json_end(&j);
     }
-    json_end(&j);
-    json_end(&j);
+    tn_json_end(&j);
+    tn_json_end(&j);
 }
 
 int sweep_finish(const tn_sweep *sw, const sweep_view *v, const tn_attribution_row *rows, int have_table, uint32_t done,

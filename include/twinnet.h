@@ -109,14 +109,16 @@ TN_API void tn_data_resolve(const tn_data_source *src, tn_data_files *files);
 TN_API tn_status tn_data_load(const tn_data_source *src, tn_dataset *train, tn_dataset *test, tn_error *err);
 
 /* ---- network ------------------------------------------------------------------------------ */
-typedef enum { TN_ACT_SIGMOID = 0, TN_ACT_TANH = 1, TN_ACT_RELU = 2 } tn_activation;
-typedef enum { TN_COST_QUADRATIC = 0, TN_COST_CROSS_ENTROPY = 1, TN_COST_LOG_LIKELIHOOD = 2 } tn_cost;
-typedef enum { TN_INIT_NORMAL = 0, TN_INIT_SCALED = 1 } tn_init;
+/* Each enumeration ends with its count: a new value goes before it, with its name in the names
+ * array (sized by the count) and its kernels; every bound is checked against the count. */
+typedef enum { TN_ACT_SIGMOID = 0, TN_ACT_TANH = 1, TN_ACT_RELU = 2, TN_ACT_COUNT } tn_activation;
+typedef enum { TN_COST_QUADRATIC = 0, TN_COST_CROSS_ENTROPY = 1, TN_COST_LOG_LIKELIHOOD = 2, TN_COST_COUNT } tn_cost;
+typedef enum { TN_INIT_NORMAL = 0, TN_INIT_SCALED = 1, TN_INIT_COUNT } tn_init;
 
 /* Names by code, as the CLI and the model file's readers spell them. */
-TN_API extern const char *const tn_activation_names[3];
-TN_API extern const char *const tn_cost_names[3];
-TN_API extern const char *const tn_init_names[2];
+TN_API extern const char *const tn_activation_names[TN_ACT_COUNT];
+TN_API extern const char *const tn_cost_names[TN_COST_COUNT];
+TN_API extern const char *const tn_init_names[TN_INIT_COUNT];
 TN_API const char *tn_activation_name(tn_activation a);
 TN_API const char *tn_cost_name(tn_cost c);
 TN_API const char *tn_init_name(tn_init i);
@@ -185,8 +187,10 @@ TN_API tn_status tn_layer_activations(const tn_net *net, const tn_dataset *ds, i
 /* ---- training ------------------------------------------------------------------------------ */
 typedef enum {
     TN_ON_NAN_STOP = 0,       /* stop, keeping the parameters of the last finite epoch */
-    TN_ON_NAN_CONTINUE = 1    /* go on (result->non_finite still says so) */
+    TN_ON_NAN_CONTINUE = 1,   /* go on (result->non_finite still says so) */
+    TN_ON_NAN_COUNT
 } tn_on_nan;
+TN_API extern const char *const tn_on_nan_names[TN_ON_NAN_COUNT];   /* "stop", "continue" */
 
 typedef struct {
     uint32_t sizes[TN_MAX_LAYERS];
@@ -265,9 +269,10 @@ typedef enum {
     TN_STOP_COMPLETED = 0,     /* every epoch ran */
     TN_STOP_EARLY = 1,         /* early stopping: no validation gain */
     TN_STOP_INTERRUPTED = 2,   /* stopped on request, at a step boundary */
-    TN_STOP_NON_FINITE = 3     /* a non-finite cost or parameter: the last finite epoch's model */
+    TN_STOP_NON_FINITE = 3,    /* a non-finite cost or parameter: the last finite epoch's model */
+    TN_STOP_COUNT
 } tn_stop;
-TN_API extern const char *const tn_stop_names[4];
+TN_API extern const char *const tn_stop_names[TN_STOP_COUNT];
 
 typedef struct {
     tn_config config;          /* trace_path is NULL after load */

@@ -67,11 +67,12 @@ void *tn_calloc(size_t count, size_t size) {
 
 void tn_free(void *p) { free(p); }
 
-const char *const tn_activation_names[3] = {"sigmoid", "tanh", "relu"};
-const char *const tn_cost_names[3] = {"quadratic", "cross-entropy", "log-likelihood"};
-const char *const tn_init_names[2] = {"normal", "scaled"};
-const char *const tn_stop_names[4] = {"completed", "stopped early", "interrupted", "non-finite"};
+const char *const tn_activation_names[TN_ACT_COUNT] = {"sigmoid", "tanh", "relu"};
+const char *const tn_cost_names[TN_COST_COUNT] = {"quadratic", "cross-entropy", "log-likelihood"};
+const char *const tn_init_names[TN_INIT_COUNT] = {"normal", "scaled"};
+const char *const tn_stop_names[TN_STOP_COUNT] = {"completed", "stopped early", "interrupted", "non-finite"};
+const char *const tn_on_nan_names[TN_ON_NAN_COUNT] = {"stop", "continue"};
 
-const char *tn_activation_name(tn_activation a) { return (unsigned)a < 3 ? tn_activation_names[a] : "?"; }
-const char *tn_cost_name(tn_cost c) { return (unsigned)c < 3 ? tn_cost_names[c] : "?"; }
-const char *tn_init_name(tn_init i) { return (unsigned)i < 2 ? tn_init_names[i] : "?"; }
+const char *tn_activation_name(tn_activation a) { return (unsigned)a < TN_ACT_COUNT ? tn_activation_names[a] : "?"; }
+const char *tn_cost_name(tn_cost c) { return (unsigned)c < TN_COST_COUNT ? tn_cost_names[c] : "?"; }
+const char *tn_init_name(tn_init i) { return (unsigned)i < TN_INIT_COUNT ? tn_init_names[i] : "?"; }

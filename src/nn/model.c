@@ -119,7 +119,7 @@ tn_status tn_model_parse(tn_model *m, const char *path, const uint8_t *buf, size
     uint64_t n_params = tn_params_count(c.sizes, c.n_sizes);
     uint32_t act = tn_get_u32(p), cost = tn_get_u32(p + 4), init = tn_get_u32(p + 8);
     p += 12;
-    if (act > TN_ACT_RELU || cost > TN_COST_LOG_LIKELIHOOD || init > TN_INIT_SCALED)
+    if (act >= TN_ACT_COUNT || cost >= TN_COST_COUNT || init >= TN_INIT_COUNT)
         FAIL("%s: corrupted: unknown activation, cost or init code", path);
     c.activation = (tn_activation)act; c.cost = (tn_cost)cost; c.init = (tn_init)init;
     c.eta = tn_u2f(tn_get_u32(p)); c.lambda = tn_u2f(tn_get_u32(p + 4)); p += 8;
@@ -135,7 +135,7 @@ tn_status tn_model_parse(tn_model *m, const char *path, const uint8_t *buf, size
         steps = tn_get_u64(p + 8);
         stop = tn_get_u32(p + 16);
         p += V2_FIELDS;
-        if (l2_biases > 1 || stop > TN_STOP_NON_FINITE) FAIL("%s: corrupted: unknown L2 or stop code", path);
+        if (l2_biases > 1 || stop >= TN_STOP_COUNT) FAIL("%s: corrupted: unknown L2 or stop code", path);
         c.l2_biases = (int)l2_biases;
     }
     uint64_t stored = tn_get_u64(p); p += 8;

@@ -38,8 +38,8 @@ tn_status tn_net_init(tn_net *net, const uint32_t *sizes, int n_sizes, tn_activa
     memset(net, 0, sizeof *net);
     if (n_sizes < 2 || n_sizes > TN_MAX_LAYERS)
         return tn_fail(err, TN_ERR_ARG, "layer sizes: %d layers given, need 2 to %d", n_sizes, TN_MAX_LAYERS);
-    if (act > TN_ACT_RELU) return tn_fail(err, TN_ERR_ARG, "bad activation %d", (int)act);
-    if (cost > TN_COST_LOG_LIKELIHOOD) return tn_fail(err, TN_ERR_ARG, "bad cost %d", (int)cost);
+    if ((unsigned)act >= TN_ACT_COUNT) return tn_fail(err, TN_ERR_ARG, "bad activation %d", (int)act);
+    if ((unsigned)cost >= TN_COST_COUNT) return tn_fail(err, TN_ERR_ARG, "bad cost %d", (int)cost);
     net->n_sizes = n_sizes;
     net->activation = act;
     net->cost = cost;

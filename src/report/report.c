@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "attribution.h"
+#include "json.h"
 #include "palette.h"
 #include "report.h"
 
@@ -44,19 +45,18 @@ static char *next_line(char **cursor) {
     return line;
 }
 
-/* The number after "key": in line; 0 if there is none. */
+/* The number that member key of the JSON object on line holds (a line of JSON Lines, or an item
+ * of an array one a line, its comma cut); 0 if there is none. */
 static int field(const char *line, const char *key, double *v) {
-    char pattern[64];
-    int n = snprintf(pattern, sizeof pattern, "\"%s\":", key);
-    const char *p = strstr(line, pattern);
-    char *end;
-    if (!p) return 0;
-    if (strncmp(p + n, "null", 4) == 0) {
-        *v = NAN;
-        return 1;
-    }
-    *v = strtod(p + n, &end);
-    return end != p + n;
+    tn_json_doc doc;
+    size_t n = strlen(line);
+    while (n && (line[n - 1] == ' ' || line[n - 1] == '\r')) n--;
+    if (tn_json_parse("line", line, n && line[n - 1] == ',' ? n - 1 : n, &doc, NULL) != TN_OK) return 0;
+    const tn_json_value *x = tn_json_get(doc.root, key);
+    int found = x && (x->kind == TN_JSON_NUMBER || x->kind == TN_JSON_NULL);
+    if (found) *v = x->kind == TN_JSON_NULL ? NAN : x->number;
+    tn_json_doc_free(&doc);
+    return found;
 }
 
 /* The whole number after "key": in line, within uint32; 0 if there is none. */

@@ -9,6 +9,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "config.h"
+#include "json.h"
 #include "read.h"
 #include "util.h"
 
@@ -57,33 +59,50 @@ static void free_records(record_list *l) {
     free(l->paths);
 }
 
+/* A record read and parsed (its JSON tree in doc), checked to be a twinnet sweep's. */
+static tn_status load_record(const char *path, tn_json_doc *doc, tn_error *err) {
+    uint8_t *text;
+    size_t size;
+    tn_status s = tn_read_file(path, (size_t)64 << 20, &text, &size, err);
+    if (s != TN_OK) return s;
+    s = tn_json_parse(path, text, size, doc, err);
+    free(text);
+    uint64_t version;
+    if (s == TN_OK && !(tn_json_to_u64(tn_json_get(doc->root, "twinnet_sweep"), UINT64_MAX, &version) && version == 1)) {
+        tn_json_doc_free(doc);
+        s = tn_fail(err, TN_ERR_FORMAT, "%s: not a twinnet sweep manifest (twinnet_sweep)", path);
+    }
+    return s;
+}
+
+/* The record's key, or "". */
+static const char *record_key(const tn_json_doc *doc) {
+    const tn_json_value *k = tn_json_get(doc->root, "key");
+    return k && k->kind == TN_JSON_STRING && k->count == 64 && strspn(k->text, "0123456789abcdef") == 64 ? k->text : "";
+}
+
 /* A record's fingerprints fill the entries of fingerprints still empty; another key is TN_ERR_ARG. */
 static tn_status read_record(const tn_sweep *sw, const char *path, const char key[65], char (*fingerprints)[65],
                              tn_error *err) {
-    uint8_t *text;
-    size_t size;
     uint32_t total = tn_sweep_total(sw);
-    tn_status s = tn_read_file(path, (size_t)64 << 20, &text, &size, err);
+    tn_json_doc doc;
+    tn_status s = load_record(path, &doc, err);
     if (s != TN_OK) return s;
-    char head[128];
-    snprintf(head, sizeof head, "{\"twinnet_sweep\":1,\"key\":\"%s\"", key);
-    if (size < strlen(head) || memcmp(text, head, strlen(head)) != 0) {
-        free(text);
+    if (strcmp(record_key(&doc), key) != 0) {
+        tn_json_doc_free(&doc);
         return tn_fail(err, TN_ERR_ARG, "%s: holds another sweep (other options, sources, runs or data): give the "
                        "command that made it to resume it, or another --out DIR", path);
     }
-    /* One run a line: {"run":R,...,"fingerprint":"HEX"} or ...:null} */
-    char *t = (char *)text;
-    t[size - 1] = 0;
-    for (char *line = strstr(t, "\n{\"run\":"); line; line = strstr(line + 1, "\n{\"run\":")) {
-        unsigned long r = strtoul(line + 8, NULL, 10);
-        char *fp = strstr(line, "\"fingerprint\":\"");
-        char *end = strchr(line + 1, '\n');
-        if (r >= total || fingerprints[r][0] || !fp || (end && fp > end) || strspn(fp + 15, "0123456789abcdef") != 64) continue;
-        memcpy(fingerprints[r], fp + 15, 64);
-        fingerprints[r][64] = 0;
+    /* {"run":R,...,"fingerprint":"HEX"} or ...:null}: runs without a fingerprint are not finished. */
+    const tn_json_value *runs = tn_json_get(doc.root, "runs");
+    for (const tn_json_value *run = runs && runs->kind == TN_JSON_ARRAY ? runs->first : NULL; run; run = run->next) {
+        const tn_json_value *fp = tn_json_get(run, "fingerprint");
+        uint64_t r;
+        if (!tn_json_to_u64(tn_json_get(run, "run"), total - 1, &r) || fingerprints[r][0] || !fp || fp->kind != TN_JSON_STRING ||
+            fp->count != 64 || strspn(fp->text, "0123456789abcdef") != 64) continue;
+        memcpy(fingerprints[r], fp->text, 65);
     }
-    free(text);
+    tn_json_doc_free(&doc);
     return TN_OK;
 }
 
@@ -141,106 +160,25 @@ tn_status tn_sweep_clear_shards(const tn_sweep *sw, tn_error *err) {
 }
 
 /* ---- a sweep read back from its records (twinnet sweep --merge DIR) ---------------------------- */
-/* The text after "key": in a record's head (before its runs), or NULL. */
-static const char *after(const char *head, const char *key) {
-    char pattern[64];
-    snprintf(pattern, sizeof pattern, "\"%s\":", key);
-    const char *p = strstr(head, pattern);
-    return p ? p + strlen(pattern) : NULL;
-}
-
-static int read_uint(const char *p, uint64_t max, uint64_t *v, const char **end) {
-    char *stop;
-    if (!p || *p < '0' || *p > '9') return 0;
-    errno = 0;
-    unsigned long long x = strtoull(p, &stop, 10);
-    if (end) *end = stop;
-    return errno == 0 && x <= max && (*v = x, 1);
-}
-
-static int read_u32(const char *head, const char *key, uint32_t *v) {
-    uint64_t x;
-    return read_uint(after(head, key), UINT32_MAX, &x, NULL) && (*v = (uint32_t)x, 1);
-}
-
-/* The name of names[] in quotes at p: its length with the quotes, 0 if none. */
-static size_t match_name(const char *p, const char *const *names, int count, int *v) {
-    for (int k = 0; p && *p == '"' && k < count; k++) {
-        size_t n = strlen(names[k]);
-        if (strncmp(p + 1, names[k], n) == 0 && p[1 + n] == '"') return *v = k, n + 2;
+/* The sweep a record describes: its runs, sources and configuration (the table's TN_IN_MANIFEST
+ * fields; one absent keeps its default: a manifest written before the field existed). */
+static tn_status parse_head(tn_sweep *sw, const tn_json_doc *doc, const char *path, char key[65], tn_error *err) {
+    const tn_json_value *sources = tn_json_get(doc->root, "sources");
+    const char *bad = NULL;
+    uint64_t runs;
+    if (!*record_key(doc)) bad = "key";
+    else if (!tn_json_to_u64(tn_json_get(doc->root, "runs_per_source"), 100000, &runs) || runs < 1) bad = "runs_per_source";
+    else if (!sources || sources->kind != TN_JSON_ARRAY || sources->count < 1 || sources->count > TN_VARY_COUNT) bad = "sources";
+    else bad = tn_config_read_json(&sw->base, TN_IN_MANIFEST, tn_json_get(doc->root, "config"));
+    for (const tn_json_value *v = bad ? NULL : sources->first; v && !bad; v = v->next) {
+        int k = tn_json_to_name(v, tn_vary_names, TN_VARY_COUNT);
+        for (int i = 0; i < sw->n_sources && k >= 0; i++) k = sw->sources[i] == (tn_vary)k ? -1 : k;
+        if (k < 0) bad = "sources";
+        else sw->sources[sw->n_sources++] = (tn_vary)k;
     }
-    return 0;
-}
-
-static int read_name(const char *head, const char *key, const char *const *names, int count, int *v) {
-    return match_name(after(head, key), names, count, v) != 0;
-}
-
-static int read_real(const char *head, const char *key, float *v) {
-    const char *p = after(head, key);
-    char *end;
-    if (p) *v = strtof(p, &end);
-    return p && end != p && *v == *v && *v - *v == 0;
-}
-
-/* "key":[N,N,...] of whole numbers 1..TN_MAX_WIDTH, as uint32. */
-static int read_list(const char *head, const char *key, uint32_t *v, int max, int *n) {
-    const char *p = after(head, key);
-    uint64_t x;
-    if (!p || *p++ != '[') return 0;
-    for (*n = 0; *n < max && read_uint(p, TN_MAX_WIDTH, &x, &p) && x >= 1; p++) {
-        v[(*n)++] = (uint32_t)x;
-        if (*p == ']') return 1;
-        if (*p != ',') return 0;
-    }
-    return 0;
-}
-
-/* "sources":["init","bit",...]: each a tn_vary name, at least one. */
-static int read_sources(const char *head, tn_sweep *sw) {
-    const char *p = after(head, "sources");
-    size_t n = 1;
-    int v;
-    if (!p || *p != '[') return 0;
-    for (sw->n_sources = 0; sw->n_sources < TN_VARY_COUNT; p += 1 + n) {
-        if (!(n = match_name(p + 1, tn_vary_names, TN_VARY_COUNT, &v))) return 0;
-        sw->sources[sw->n_sources++] = (tn_vary)v;
-        if (p[1 + n] == ']') return 1;
-        if (p[1 + n] != ',') return 0;
-    }
-    return 0;
-}
-
-/* The head of a record (its text up to "runs":[) into sw and key. */
-static tn_status parse_head(tn_sweep *sw, char *head, const char *path, char key[65], tn_error *err) {
-    static const char start[] = "{\"twinnet_sweep\":1,\"key\":\"";
-    tn_config *c = &sw->base;
-    const char *bad = NULL, *hex = head + sizeof start - 1, *flag = after(head, "l2_biases");
-    char *runs = strstr(head, "\"runs\":[");
-    int act, cost, init, l2;
-    uint64_t seeds[2];
-    if (!runs || strncmp(head, start, sizeof start - 1) || strspn(hex, "0123456789abcdef") != 64) bad = "head";
-    else if (*runs = 0, !read_u32(head, "runs_per_source", &sw->runs) || sw->runs < 1 || sw->runs > 100000) bad = "runs_per_source";
-    else if (!read_sources(head, sw)) bad = "sources";
-    else if (!read_list(head, "sizes", c->sizes, TN_MAX_LAYERS, &c->n_sizes) || c->n_sizes < 2) bad = "sizes";
-    else if (!read_name(head, "activation", tn_activation_names, 3, &act) || !read_name(head, "cost", tn_cost_names, 3, &cost) ||
-             !read_name(head, "init", tn_init_names, 2, &init)) bad = "activation, cost or init";
-    else if (!read_u32(head, "epochs", &c->epochs) || !read_u32(head, "batch", &c->batch) ||
-             !read_u32(head, "train_size", &c->train_size) || !read_u32(head, "early_stop", &c->early_stop)) bad = "counts";
-    else if (!read_real(head, "eta", &c->eta) || !read_real(head, "eta_decay", &c->eta_decay) || !read_real(head, "lambda", &c->lambda))
-        bad = "eta, eta_decay or lambda";
-    else if (!read_uint(after(head, "init_seed"), UINT64_MAX, &seeds[0], NULL) ||
-             !read_uint(after(head, "order_seed"), UINT64_MAX, &seeds[1], NULL)) bad = "seeds";
-    else if (!flag || !((l2 = strncmp(flag, "true", 4) == 0) || strncmp(flag, "false", 5) == 0)) bad = "l2_biases";
     if (bad) return tn_fail(err, TN_ERR_FORMAT, "%s: not a twinnet sweep manifest (%s)", path, bad);
-    c->activation = (tn_activation)act;
-    c->cost = (tn_cost)cost;
-    c->init = (tn_init)init;
-    c->l2_biases = l2;
-    c->init_seed = seeds[0];
-    c->order_seed = seeds[1];
-    memcpy(key, hex, 64);
-    key[64] = 0;
+    sw->runs = (uint32_t)runs;
+    memcpy(key, record_key(doc), 65);
     return TN_OK;
 }
 
@@ -252,16 +190,12 @@ tn_status tn_sweep_read(const char *dir, tn_sweep *sw, char key[65], tn_error *e
     if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) return tn_fail(err, TN_ERR_ARG, "%s: not a directory", dir);
     record_list l;
     tn_status s = list_records(sw, &l, err);
-    uint8_t *text = NULL;
-    size_t size;
+    tn_json_doc doc;
     if (s == TN_OK && l.n == 0) s = tn_fail(err, TN_ERR_ARG, "%s: not a twinnet sweep (no manifest.json, no shard's record)", dir);
-    if (s == TN_OK) s = tn_read_file(l.paths[0], (size_t)64 << 20, &text, &size, err);
-    if (s == TN_OK && size == 0) s = tn_fail(err, TN_ERR_FORMAT, "%s: empty", l.paths[0]);
-    if (s == TN_OK) {
-        text[size - 1] = 0;
-        s = parse_head(sw, (char *)text, l.paths[0], key, err);
+    if (s == TN_OK && (s = load_record(l.paths[0], &doc, err)) == TN_OK) {
+        s = parse_head(sw, &doc, l.paths[0], key, err);
+        tn_json_doc_free(&doc);
     }
-    free(text);
     free_records(&l);
     return s;
 }

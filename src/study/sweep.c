@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 
+#include "config.h"
+#include "json.h"
 #include "read.h"
 #include "util.h"
 
@@ -65,42 +67,20 @@ tn_status tn_sweep_run_config(const tn_sweep *sw, uint32_t r, const tn_dataset *
 }
 
 /* ---- one run ---------------------------------------------------------------------------------- */
-typedef struct { char *text; size_t len, cap; int failed; } text_buf;
-
-static void append(text_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void append(text_buf *b, const char *fmt, ...) {
-    char line[512];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(line, sizeof line, fmt, ap);
-    va_end(ap);
-    if (n < 0 || b->failed) return;
-    if (b->len + (size_t)n + 1 > b->cap) {
-        size_t cap = (b->cap + (size_t)n + 1) * 2;
-        char *bigger = realloc(b->text, cap);
-        if (!bigger) { b->failed = 1; return; }
-        b->text = bigger;
-        b->cap = cap;
-    }
-    memcpy(b->text + b->len, line, (size_t)n + 1);
-    b->len += (size_t)n;
-}
-
-/* A number as JSON: non-finite ones are null. */
-static void append_number(text_buf *b, const char *key, double v) {
-    if (v == v && v - v == 0.0) append(b, ",\"%s\":%.9g", key, v);
-    else append(b, ",\"%s\":null", key);
-}
-
-/* Per-epoch results without timings, so that the file depends only on the run. */
+/* Per-epoch results without timings, so that the file depends only on the run: one object a line. */
 static int epoch_line(const tn_epoch_info *e, void *user) {
-    text_buf *b = user;
-    append(b, "{\"epoch\":%u,\"test_correct\":%u,\"test_total\":%u", e->epoch, e->test_correct, e->test_total);
-    append_number(b, "test_accuracy", e->test_total ? (double)e->test_correct / e->test_total : 0.0);
-    append_number(b, "cost", e->test_cost);
-    if (e->has_validation)
-        append(b, ",\"validation_correct\":%u,\"validation_total\":%u", e->valid_correct, e->valid_total);
-    append(b, "}\n");
+    tn_json *j = user;
+    tn_json_object(j, NULL);
+    tn_json_uint(j, "epoch", e->epoch);
+    tn_json_uint(j, "test_correct", e->test_correct);
+    tn_json_uint(j, "test_total", e->test_total);
+    tn_json_number(j, "test_accuracy", e->test_total ? (double)e->test_correct / e->test_total : 0.0);
+    tn_json_number(j, "cost", e->test_cost);
+    if (e->has_validation) {
+        tn_json_uint(j, "validation_correct", e->valid_correct);
+        tn_json_uint(j, "validation_total", e->valid_total);
+    }
+    tn_json_end(j);
     return 0;
 }
 
@@ -120,7 +100,8 @@ tn_status tn_sweep_run(const tn_sweep *sw, uint32_t r, const tn_dataset *train, 
         spec.config.trace_every = 0;
         spec.config.trace_log = 1;
     }
-    text_buf epochs = {NULL, 0, 0, 0};
+    tn_json epochs;
+    tn_json_begin_mem(&epochs);
     spec.train = train;
     spec.test = test;
     spec.out = model_path;
@@ -134,30 +115,63 @@ tn_status tn_sweep_run(const tn_sweep *sw, uint32_t r, const tn_dataset *train, 
         tn_net_fingerprint(&model.net, fingerprint);
         tn_model_free(&model);
         if (result.interrupted) s = tn_fail(err, TN_ERR_IO, "%s: interrupted at step %llu", model_path, (unsigned long long)result.steps);
-        else if (epochs.failed) s = tn_fail(err, TN_ERR_NOMEM, "out of memory");
-        else s = tn_write_atomic(epochs_path, epochs.text ? epochs.text : "", epochs.len, err);
     }
-    free(epochs.text);
+    size_t len;
+    char *text = tn_json_take(&epochs, &len);
+    if (s == TN_OK) s = text ? tn_write_atomic(epochs_path, text, len, err) : tn_fail(err, TN_ERR_NOMEM, "out of memory");
+    free(text);
     return s;
 }
 
 /* ---- the manifest ------------------------------------------------------------------------------ */
-/* What makes two sweeps the same: every option that changes a run's bits, the runs and sources,
- * and the training data. Not the thread or process count: results do not depend on them. */
+/* A field's value as the key hashes it: little-endian u32 (floats by their bits), u64 for
+ * U64 fields, and the widths as their count then each. */
+static uint8_t *key_value(uint8_t *p, const tn_config *c, const tn_config_field *f) {
+    if (f->type == TN_FIELD_SIZES) {
+        tn_put_u32(p, (uint32_t)c->n_sizes);
+        for (int l = 0; l < c->n_sizes; l++) tn_put_u32(p + 4 + 4 * l, c->sizes[l]);
+        return p + 4 + 4 * c->n_sizes;
+    }
+    if (f->type == TN_FIELD_U64) { tn_put_u64(p, tn_config_get_uint(c, f)); return p + 8; }
+    tn_put_u32(p, f->type == TN_FIELD_F32 ? tn_f2u(tn_config_get_f32(c, f)) : (uint32_t)tn_config_get_uint(c, f));
+    return p + 4;
+}
+
+/* What makes two sweeps the same: every option that changes a run's bits (the table's TN_IN_KEY
+ * fields), the runs and sources, and the training data. Not the thread or process count:
+ * results do not depend on them. The layout predates the table and is kept, so that existing
+ * sweep directories keep their key: the 32-bit fields and the widths by key_slot, the runs and
+ * sources, the 64-bit fields by key_slot, the data; then each TN_IN_KEY_IF_SET field that is not
+ * at its default, as its name, a NUL and its value. */
 void tn_sweep_key(const tn_sweep *sw, const uint8_t data_sha256[32], char hex[65]) {
     const tn_config *c = &sw->base;
-    uint8_t b[512], *p = b, digest[32];
+    tn_config defaults;
+    tn_config_default(&defaults);
+    int n;
+    const tn_config_field *fields = tn_config_fields(&n);
+    uint8_t b[64 * 48 + 256], *p = b, digest[32], mine[80], theirs[80];
     memcpy(p, "twinnet-sweep-1", 16); p += 16;
-    tn_put_u32(p, (uint32_t)c->n_sizes); p += 4;
-    for (int l = 0; l < c->n_sizes; l++, p += 4) tn_put_u32(p, c->sizes[l]);
-    uint32_t words[] = {c->activation, c->cost, c->init, c->epochs, c->batch, tn_f2u(c->eta), tn_f2u(c->lambda),
-                        (uint32_t)c->l2_biases, tn_f2u(c->eta_decay), c->train_size, c->early_stop, c->on_nan,
-                        sw->runs, (uint32_t)sw->n_sources};
-    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++, p += 4) tn_put_u32(p, words[i]);
-    for (int s = 0; s < sw->n_sources; s++, p += 4) tn_put_u32(p, sw->sources[s]);
-    tn_put_u64(p, c->init_seed); p += 8;
-    tn_put_u64(p, c->order_seed); p += 8;
+    for (int wide = 0; wide < 2; wide++) {
+        if (wide) {
+            tn_put_u32(p, sw->runs);
+            tn_put_u32(p + 4, (uint32_t)sw->n_sources);
+            p += 8;
+            for (int s = 0; s < sw->n_sources; s++, p += 4) tn_put_u32(p, sw->sources[s]);
+        }
+        for (int slot = 1; slot <= n; slot++)
+            for (int k = 0; k < n; k++)
+                if ((fields[k].in & TN_IN_KEY) && fields[k].key_slot == slot && (fields[k].type == TN_FIELD_U64) == wide)
+                    p = key_value(p, c, &fields[k]);
+    }
     memcpy(p, data_sha256, 32); p += 32;
+    for (int k = 0; k < n; k++) {
+        size_t len = strlen(fields[k].name) + 1, size = (size_t)(key_value(mine, c, &fields[k]) - mine);
+        if (!(fields[k].in & TN_IN_KEY_IF_SET) || (size == (size_t)(key_value(theirs, &defaults, &fields[k]) - theirs) &&
+                                                   memcmp(mine, theirs, size) == 0) || (size_t)(p - b) + len + size > sizeof b) continue;
+        memcpy(p, fields[k].name, len);
+        memcpy(p + len, mine, size);
+        p += len + size;
+    }
     tn_sha256 sha;
     tn_sha256_init(&sha);
     tn_sha256_update(&sha, b, (size_t)(p - b));
@@ -176,34 +190,44 @@ static void record_path(const tn_sweep *sw, uint32_t index, uint32_t count, char
 static tn_status write_record(const tn_sweep *sw, const char key[65], char (*fingerprints)[65], uint32_t index,
                               uint32_t count, tn_error *err) {
     const tn_config *c = &sw->base;
-    text_buf b = {NULL, 0, 0, 0};
-    append(&b, "{\"twinnet_sweep\":1,\"key\":\"%s\",\"runs_per_source\":%u,\"sources\":[", key, sw->runs);
-    for (int s = 0; s < sw->n_sources; s++) append(&b, "%s\"%s\"", s ? "," : "", tn_vary_names[sw->sources[s]]);
-    append(&b, "],\n\"config\":{\"sizes\":[");
-    for (int l = 0; l < c->n_sizes; l++) append(&b, "%s%u", l ? "," : "", c->sizes[l]);
-    append(&b, "],\"activation\":\"%s\",\"cost\":\"%s\",\"init\":\"%s\",\"epochs\":%u,\"batch\":%u", tn_activation_name(c->activation),
-           tn_cost_name(c->cost), tn_init_name(c->init), c->epochs, c->batch);
-    append_number(&b, "eta", c->eta);
-    append_number(&b, "eta_decay", c->eta_decay);
-    append_number(&b, "lambda", c->lambda);
-    append(&b, ",\"l2_biases\":%s,\"train_size\":%u,\"early_stop\":%u,\"init_seed\":%llu,\"order_seed\":%llu},\n\"runs\":[\n",
-           c->l2_biases ? "true" : "false", c->train_size, c->early_stop, (unsigned long long)c->init_seed,
-           (unsigned long long)c->order_seed);
+    tn_json j;
+    tn_json_begin_mem(&j);
+    tn_json_object(&j, NULL);
+    tn_json_uint(&j, "twinnet_sweep", 1);
+    tn_json_string(&j, "key", key);
+    tn_json_uint(&j, "runs_per_source", sw->runs);
+    tn_json_array(&j, "sources");
+    for (int s = 0; s < sw->n_sources; s++) tn_json_string(&j, NULL, tn_vary_names[sw->sources[s]]);
+    tn_json_end(&j);
+    tn_json_newline(&j);
+    tn_json_object(&j, "config");
+    tn_config_write_json(c, TN_IN_MANIFEST, &j);
+    tn_json_end(&j);
+    tn_json_newline(&j);
+    tn_json_array(&j, "runs");
+    tn_json_newline(&j);
     uint32_t total = tn_sweep_total(sw);
     for (uint32_t r = index; r < total; r += count) {
         char name[32];
-        const char *more = r + count < total ? "," : "";
         tn_sweep_run_name(sw, r, name);
-        append(&b, "{\"run\":%u,\"name\":\"%s\",\"source\":\"%s\",\"index\":%u,\"fingerprint\":", r, name,
-               tn_vary_names[sw->sources[r / sw->runs]], r % sw->runs);
-        if (fingerprints[r][0]) append(&b, "\"%s\"}%s\n", fingerprints[r], more);
-        else append(&b, "null}%s\n", more);
+        tn_json_object(&j, NULL);
+        tn_json_uint(&j, "run", r);
+        tn_json_string(&j, "name", name);
+        tn_json_string(&j, "source", tn_vary_names[sw->sources[r / sw->runs]]);
+        tn_json_uint(&j, "index", r % sw->runs);
+        if (fingerprints[r][0]) tn_json_string(&j, "fingerprint", fingerprints[r]);
+        else tn_json_null(&j, "fingerprint");
+        tn_json_end(&j);
+        tn_json_newline(&j);
     }
-    append(&b, "]}\n");
+    tn_json_end(&j);
+    tn_json_end(&j);
+    size_t len;
+    char *text = tn_json_take(&j, &len);
     char path[4200];
     record_path(sw, index, count, path, sizeof path);
-    tn_status s = b.failed ? tn_fail(err, TN_ERR_NOMEM, "out of memory") : tn_write_atomic(path, b.text, b.len, err);
-    free(b.text);
+    tn_status s = text ? tn_write_atomic(path, text, len, err) : tn_fail(err, TN_ERR_NOMEM, "out of memory");
+    free(text);
     return s;
 }
 
