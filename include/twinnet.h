@@ -274,8 +274,35 @@ typedef enum {
 } tn_stop;
 TN_API extern const char *const tn_stop_names[TN_STOP_COUNT];
 
+/* Where a model came from, and so what can be said about it (DESIGN.md section 5): a finding
+ * about the start (how far training moved it, what training changed, the cosine with the
+ * difference of the starts) or the data is stated only where they are known. Zero is a model
+ * twinnet trained: start rebuilt from its seeds, data and initialisation known. */
+typedef enum {
+    TN_START_SEEDS = 0,      /* rebuilt from config.init_seed and config.init */
+    TN_START_SUPPLIED = 1,   /* provenance.start_params holds the initial parameters */
+    TN_START_UNKNOWN = 2,    /* e.g. imported without its start */
+    TN_START_COUNT
+} tn_start_known;
+TN_API extern const char *const tn_start_known_names[TN_START_COUNT];   /* "seeds", "supplied", "unknown" */
+
+typedef struct {
+    tn_start_known start;    /* how the initial parameters are known */
+    float *start_params;     /* TN_START_SUPPLIED: net.n_params floats in canonical order (owned by the
+                                model: tn_model_free frees it); else NULL */
+    int data_unknown;        /* 1: data_sha256 says nothing (not trained by twinnet on known data) */
+    int init_unknown;        /* 1: config.init does not name the scheme that drew the start */
+    char source[32];         /* "" (twinnet trained it), or the format it was imported from:
+                                "npz", "network2-json", "safetensors" */
+    char origin[256];        /* the file it was imported from (as named), or "" */
+    double input_scale, input_mean, input_std; /* folded into layer 1 on import: x' = (scale x - mean) / std
+                                                  of twinnet's x = k/255 (0, 0, 0: none) */
+    double max_rounding;     /* largest relative rounding of float64 weights to float32 on import (0: none) */
+} tn_provenance;
+
 typedef struct {
     tn_config config;          /* trace_path is NULL after load */
+    tn_provenance provenance;  /* zero: trained by twinnet */
     uint32_t epochs_run;
     uint64_t steps;            /* mini-batch steps behind these parameters */
     tn_stop stop;              /* how the training ended */

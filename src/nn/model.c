@@ -232,4 +232,6 @@ tn_status tn_model_to_bytes(const tn_model *m, uint8_t **bytes, size_t *size, tn
 void tn_model_free(tn_model *m) {
     tn_net_free(&m->net);
     memset(&m->net, 0, sizeof m->net);
+    free(m->provenance.start_params);
+    m->provenance.start_params = NULL;
 }
