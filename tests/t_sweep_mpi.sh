@@ -31,7 +31,12 @@ mpi 2 "$MPI_TWINNET" sweep $S --shard 1/2 --out "$SCRATCH/x" > /dev/null 2> "$SC
 rc=$?
 [ $rc -eq 2 ] && grep -q "cannot go with mpirun" "$SCRATCH/err" && ok "--shard under mpirun: usage error" || bad "--shard under mpirun: exit $rc"
 # Kill one rank (SIGKILL: no chance to clean up) once some runs are recorded; mpirun ends the rest.
-$MPIRUN -np 2 "$MPI_TWINNET" sweep $S --out "$SCRATCH/k" > /dev/null 2>&1 &
+# Runs of 200 epochs (about 0.8 s each here), so that the kill lands before the sweep ends even on a
+# loaded machine (with 2 epochs it once finished first); compared with a one-process sweep of them.
+K="$SLICE --epochs 200 --runs 3 --vary init --vary bit --vary none"
+mv "$SCRATCH/one" "$SCRATCH/one-2-epochs"
+"$TWINNET" sweep $K --quiet --jobs 1 --out "$SCRATCH/one" > /dev/null || bad "the one-process sweep of 200 epochs"
+$MPIRUN -np 2 "$MPI_TWINNET" sweep $K --quiet --out "$SCRATCH/k" > /dev/null 2>&1 &
 launcher=$!
 recorded() { n=$(cat "$SCRATCH"/k/manifest*.json 2> /dev/null | grep -c '"fingerprint":"'); echo "${n:-0}"; }
 i=0
@@ -44,7 +49,7 @@ rc=$? finished=$(recorded)
     ok "a rank killed with $finished of 9 runs recorded: mpirun exit $rc" || bad "kill: exit $rc, $finished runs recorded"
 first=$(cat "$SCRATCH"/k/manifest*.json | sed -n 's/.*"name":"\([a-z0-9-]*\)".*"fingerprint":"[0-9a-f]*".*/\1/p' | head -n 1)
 touch -d '2001-01-01' "$SCRATCH/k/$first.tnm"
-mpi 2 "$MPI_TWINNET" sweep $SLICE --epochs 2 --runs 3 --vary init --vary bit --vary none --out "$SCRATCH/k" > /dev/null 2> "$SCRATCH/err"
+mpi 2 "$MPI_TWINNET" sweep $K --out "$SCRATCH/k" > /dev/null 2> "$SCRATCH/err"
 grep -q "resuming: $finished of 9 runs finished" "$SCRATCH/err" && ok "resumed with the $finished runs finished before" ||
     bad "resume: $(cat "$SCRATCH/err")"
 [ "$(stat -c %Y "$SCRATCH/k/$first.tnm")" = "$(date -d '2001-01-01' +%s)" ] && ok "a finished run ($first) is not redone" ||
