@@ -179,3 +179,23 @@ const char *tn_config_read_json(tn_config *c, unsigned in, const tn_json_value *
     }
     return NULL;
 }
+
+/* network.py: [784,30,10], 30 epochs, batch 10, eta 3.0, quadratic cost, N(0,1) init, seeds 1. */
+void tn_config_default(tn_config *cfg) {
+    memset(cfg, 0, sizeof *cfg);
+    cfg->n_sizes = 3;
+    cfg->sizes[0] = 784; cfg->sizes[1] = 30; cfg->sizes[2] = 10;
+    cfg->activation = TN_ACT_SIGMOID;
+    cfg->cost = TN_COST_QUADRATIC;
+    cfg->init = TN_INIT_NORMAL;
+    cfg->epochs = 30;
+    cfg->batch = 10;
+    cfg->eta = 3.0f;
+    cfg->lambda = 0.0f;
+    cfg->init_seed = 1;
+    cfg->order_seed = 1;
+    cfg->train_size = 50000;
+    cfg->threads = 1;
+    cfg->trace_every = 100;
+    cfg->perturb_ulp = -1;
+}

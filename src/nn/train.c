@@ -11,25 +11,6 @@
 #include "pool.h"
 #include "trace.h"
 
-void tn_config_default(tn_config *cfg) {
-    memset(cfg, 0, sizeof *cfg);
-    cfg->n_sizes = 3;
-    cfg->sizes[0] = 784; cfg->sizes[1] = 30; cfg->sizes[2] = 10;
-    cfg->activation = TN_ACT_SIGMOID;
-    cfg->cost = TN_COST_QUADRATIC;
-    cfg->init = TN_INIT_NORMAL;
-    cfg->epochs = 30;
-    cfg->batch = 10;
-    cfg->eta = 3.0f;
-    cfg->lambda = 0.0f;
-    cfg->init_seed = 1;
-    cfg->order_seed = 1;
-    cfg->train_size = 50000;
-    cfg->threads = 1;
-    cfg->trace_every = 100;
-    cfg->perturb_ulp = -1;
-}
-
 static double now_seconds(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -181,31 +162,6 @@ tn_status tn_sgd_step(tn_net *net, const tn_dataset *ds, const uint32_t *idx, ui
     step_plan_free(&plan, net);
     tn_batch_work_free(&bw);
     return TN_OK;
-}
-
-/* ---- memory: what a run will hold, known before anything is allocated ----------------------- */
-uint64_t tn_train_memory(const tn_config *cfg, uint32_t n_train, uint64_t parts[4]) {
-    uint64_t params = 0, floats = cfg->n_sizes ? cfg->sizes[0] : 0, indices = 0, plan = 0;
-    uint64_t capacity = cfg->batch && (!n_train || cfg->batch < n_train) ? cfg->batch : n_train ? n_train : 1;
-    for (int l = 1; l < cfg->n_sizes && l < TN_MAX_LAYERS; l++) {
-        uint64_t n_in = cfg->sizes[l - 1], pad = tn_round_pad(cfg->sizes[l]);
-        params += n_in * pad + pad;                 /* tn_net_init: W (n_in rows of pad), b */
-        floats += 3 * pad;                          /* tn_work_floats */
-        indices += pad;                             /* tn_work_indices */
-        plan += n_in * (sizeof(uint32_t) + sizeof(uint16_t)) + capacity * n_in * (sizeof(float *) + sizeof(float)) +
-                capacity * sizeof(float *);        /* step_plan_init */
-        if (l >= 2) plan += cfg->sizes[l] * (uint64_t)tn_round_pad(cfg->sizes[l - 1]) * sizeof(float);
-    }
-    uint64_t example = floats * sizeof(float) + indices * sizeof(uint16_t) + sizeof(tn_work);
-    uint64_t threads = cfg->threads > 0 ? (uint64_t)cfg->threads : 1;
-    uint64_t p[4] = {
-        params * sizeof(float) * (cfg->on_nan == TN_ON_NAN_STOP ? 2 : 1), /* the net, and the last finite copy */
-        plan,
-        (capacity + threads * 32 /* EVAL_CHUNK, eval.c */) * example,     /* training and evaluation work */
-        (uint64_t)n_train * sizeof(uint32_t),                              /* the order */
-    };
-    if (parts) memcpy(parts, p, sizeof p);
-    return p[0] + p[1] + p[2] + p[3];
 }
 
 /* ---- training ---------------------------------------------------------------------------- */
