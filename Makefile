@@ -73,8 +73,19 @@ $(BUILD)/twinnet: $(CLI_SRCS) $(wildcard cli/*.h) $(BUILD)/libtwinnet.a include/
 	$(CC) $(CFLAGS_BASE) $(LDFLAGS) -Icli $(CLI_SRCS) $(BUILD)/libtwinnet.a $(LDLIBS) -o $@
 $(BUILD)/tests/%: tests/%.c tests/check.h $(BUILD)/libtwinnet.a | $(BUILD)/tests
 	$(CC) $(CFLAGS_BASE) -Itests $< $(BUILD)/libtwinnet.a $(LDLIBS) -o $@
-$(BUILD) $(BUILD)/tests:
+# The build directory is made once the compiler and the libraries' development files are there
+# (scripts/check-deps.sh: one line naming what to apt-get install, before anything compiles).
+$(BUILD):
+	@CC="$(CC)" CFLAGS="$(C_STD) $(DEFS) $(MARCH)" WITHOUT="$(WITHOUT)" sh scripts/check-deps.sh
 	mkdir -p $@
+$(BUILD)/tests: | $(BUILD)
+	mkdir -p $@
+
+# As root on Debian: what the build and make demo need (the tests' peers: .ci/run).
+DEB_BUILD_DEPS = build-essential zlib1g-dev libpng-dev libjpeg-dev
+deps:
+	@[ "$$(id -u)" = 0 ] || { echo "make deps: run it as root, or: sudo apt-get install $(DEB_BUILD_DEPS)" >&2; exit 1; }
+	apt-get update -qq && apt-get install -y -qq $(DEB_BUILD_DEPS)
 
 tests: $(TESTS)
 
@@ -224,4 +235,4 @@ FORCE:
 clean:
 	rm -rf build
 
-.PHONY: all tests data test sanitize demo bench fuzz repro valgrind faults clean install uninstall web shared flags
+.PHONY: all tests data test sanitize demo bench fuzz repro valgrind faults clean install uninstall web shared flags deps
