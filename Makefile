@@ -149,6 +149,7 @@ $(BUILD)/web/twinnet.html: scripts/web-page.sh web/page.html web/page.css web/pa
                            $(BUILD)/wasm/twinnet.wasm $(WEB_MODELS)
 	sh scripts/web-page.sh $(BUILD)/wasm/twinnet.wasm $(WEB_MODELS) > $@.part && mv $@.part $@
 web: $(BUILD)/web/twinnet.html $(BUILD)/wasm/twinnet-cli.wasm
+	@echo "The page: $(abspath $(BUILD)/web/twinnet.html) (open it in a browser; it needs no server)"
 
 # MNIST into ${XDG_CACHE_HOME:-~/.cache}/twinnet/mnist, SHA-256 checked.
 data:
