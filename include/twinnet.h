@@ -692,7 +692,7 @@ typedef struct {
 typedef struct {
     uint32_t points;              /* k: the path has k+1 points (default 20) */
     int threads;                  /* for the forward passes (default 1); results do not depend on it */
-    uint64_t baseline_seeds[2];   /* the two fresh initialisations, A's init scheme (default 1, 2) */
+    uint64_t baseline_seeds[2];   /* the two fresh initialisations, the models' one init scheme (default 1, 2) */
     const char *name_a, *name_b;  /* for messages (default "A", "B") */
     uint32_t views;               /* bit v: measure view v; 0 (default): every view */
     int light;                    /* 1: only the function and the views (a sweep's pairs): no blank

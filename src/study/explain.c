@@ -311,7 +311,8 @@ size_t tn_compare_explain(const tn_compare_result *r, tn_finding f, char *buf, s
     if (cap) buf[0] = 0;
     int hidden = has_hidden(r);
     if (r->identical && f != TN_FINDING_ANSWER) return 0;    /* nothing that presupposes a difference */
-    if (r->absurd && (f == TN_FINDING_ALIGNMENT || f == TN_FINDING_FLIPS)) return 0;   /* distances: the first finding says why */
+    if (r->absurd && (f == TN_FINDING_START || f == TN_FINDING_ALIGNMENT || f == TN_FINDING_FLIPS))
+        return 0;   /* distances: the first finding says why none is meaningful */
     switch (f) {
     case TN_FINDING_DISTANCE: distance(&t, r); break;
     case TN_FINDING_START: start(&t, r); break;
