@@ -115,11 +115,12 @@ static void unknown_start(text *t, const tn_compare_result *r, int side) {
 
 static void start(text *t, const tn_compare_result *r) {
     if (!starts_known(r)) {
+        if (r->start_how_a != TN_START_UNKNOWN && r->start_how_b != TN_START_UNKNOWN) return;   /* not measured (light) */
         if (r->start_known_a || r->start_known_b)
             say(t, "Training moved %s by %.3f (relative to its norm) from its initial parameters; ", r->start_known_a ? "A" : "B",
                 r->start_known_a ? r->travel_a.relative : r->travel_b.relative);
-        unknown_start(t, r, !r->start_known_a ? 0 : 1);
-        if (!r->start_known_a && !r->start_known_b) {
+        unknown_start(t, r, r->start_how_a == TN_START_UNKNOWN ? 0 : 1);
+        if (r->start_how_a == TN_START_UNKNOWN && r->start_how_b == TN_START_UNKNOWN) {
             say(t, ", nor is %s's", r->name_b);
             say(t, ": how far training moved them, and whether A - B points where the difference of their starts did, "
                    "cannot be measured.");
