@@ -66,6 +66,7 @@ int cmd_align(int argc, char **argv) {
         (s = tn_net_distance(&ma.net, &aligned, NULL, &after, &err)) != TN_OK) die_err(s, &err);
     tn_net original = mb.net;
     mb.net = aligned;
+    if ((s = tn_model_align_start(&mb, &al, &err)) != TN_OK) die_err(s, &err);   /* the start follows the network */
     if ((s = tn_model_save(&mb, out_path, &err)) != TN_OK) die_err(s, &err);
     char fp[65];
     tn_net_fingerprint(&aligned, fp);

@@ -28,6 +28,7 @@ int cmd_canon(int argc, char **argv) {
     tn_net_fingerprint(&canon, after);
     tn_net original = m.net;
     m.net = canon;
+    if (c.out_path && (s = tn_model_align_start(&m, &al, &err)) != TN_OK) die_err(s, &err);   /* the start follows */
     if (c.out_path && (s = tn_model_save(&m, c.out_path, &err)) != TN_OK) die_err(s, &err);
     if (c.as_json) {
         tn_json j;

@@ -35,14 +35,18 @@ static void text_row(const char *label, const tn_distances *d, int n_sizes) {
 static void print_text(const tn_compare_result *r, const char *path_a, const char *path_b) {
     static const char *const label[TN_VIEW_COUNT] = {"raw", "weight matching", "weight matching + flips",
                                                       "activation matching", "activation matching + flips"};
-    printf("A = %s\nB = %s\n\nDistance relative to ||A|| (blank: the share of the squared distance on weights from inputs\n"
-           "that are 0 in every training image)\n%-27s", path_a, path_b, "");
-    for (int l = 1; l < r->n_sizes; l++) printf("  layer %d", l);
-    printf("    total   cosine  max|a-b|  blank\n");
-    for (int v = 0; v < TN_VIEW_COUNT; v++)
-        if (r->view[v].done) text_row(label[v], &r->view[v].distance, r->n_sizes);
-    text_row("two fresh initialisations", &r->baseline, r->n_sizes);
-    printf("\n");
+    printf("A = %s\nB = %s\n\n", path_a, path_b);
+    if (r->identical) { finding(r, TN_FINDING_ANSWER); return; }   /* one network: nothing else to say */
+    if (!r->absurd) { /* absurd magnitudes: no table of meaningless distances (the first finding says so) */
+        printf("Distance relative to ||A|| (blank: the share of the squared distance on weights from inputs\n"
+               "that are 0 in every training image)\n%-27s", "");
+        for (int l = 1; l < r->n_sizes; l++) printf("  layer %d", l);
+        printf("    total   cosine  max|a-b|  blank\n");
+        for (int v = 0; v < TN_VIEW_COUNT; v++)
+            if (r->view[v].done) text_row(label[v], &r->view[v].distance, r->n_sizes);
+        if (r->baseline_known) text_row("two fresh initialisations", &r->baseline, r->n_sizes);
+        printf("\n");
+    }
     for (tn_finding f = TN_FINDING_DISTANCE; f <= TN_FINDING_CORRELATION; f++) finding(r, f);
     printf("\nFunction on the %u test images\n", r->test_total);
     printf("  A: accuracy %.2f%%, cost %.5f   B: accuracy %.2f%%, cost %.5f\n", 100.0 * r->correct_a / r->test_total,

@@ -7,6 +7,41 @@ static void print_sizes(const tn_config *c) {
     for (int l = 0; l < c->n_sizes; l++) printf("%s%u", l ? "," : "", c->sizes[l]);
 }
 
+/* The provenance (twinnet.h): how the start, the data and the initialisation are known, where an
+ * imported model came from. */
+static void provenance_json(tn_json *j, const tn_model *m) {
+    const tn_provenance *p = &m->provenance;
+    tn_json_object(j, "provenance");
+    tn_json_string(j, "start", tn_start_known_names[p->start]);
+    tn_json_string(j, "data", p->data_unknown ? "unknown" : "known");
+    tn_json_string(j, "init", p->init_unknown ? "unknown" : tn_init_name(m->config.init));
+    tn_json_string(j, "source", p->source[0] ? p->source : "twinnet");
+    if (p->origin[0]) tn_json_string(j, "origin", p->origin);
+    else tn_json_null(j, "origin");
+    tn_json_number(j, "input_scale", p->input_scale);
+    tn_json_number(j, "input_mean", p->input_mean);
+    tn_json_number(j, "input_std", p->input_std);
+    tn_json_number(j, "max_rounding", p->max_rounding);
+    tn_json_end(j);
+}
+
+static void provenance_text(const tn_model *m, const char *data) {
+    const tn_provenance *p = &m->provenance;
+    const tn_config *c = &m->config;
+    if (p->start == TN_START_SEEDS)
+        printf("start        rebuilt from seed %llu (%s)\n", (unsigned long long)c->init_seed, tn_init_name(c->init));
+    else if (p->start == TN_START_SUPPLIED) printf("start        supplied in the file\n");
+    else printf("start        unknown: findings about what training changed are left out\n");
+    if (p->init_unknown) printf("init         unknown: no two-random-networks baseline\n");
+    if (p->data_unknown) printf("data         unknown\n");
+    else printf("data sha256  %s\n", data);
+    if (p->source[0]) printf("imported     from %s %s\n", p->source, p->origin[0] ? p->origin : "(file not named)");
+    if (p->input_scale != 0.0 || p->input_mean != 0.0 || p->input_std != 0.0)
+        printf("input        scaling folded into layer 1: x' = (%g x - %g) / %g of x = k/255\n", p->input_scale, p->input_mean,
+               p->input_std);
+    if (p->max_rounding != 0.0) printf("rounding     float64 to float32: largest relative rounding %.3g\n", p->max_rounding);
+}
+
 int cmd_info(int argc, char **argv) {
     const char *model_path = NULL;
     int as_json = 0;
@@ -57,6 +92,7 @@ int cmd_info(int argc, char **argv) {
         tn_json_uint(&j, "non_finite_parameters", non_finite);
         tn_json_string(&j, "data_sha256", data);
         tn_json_uint(&j, "format_version", m.format_version);
+        provenance_json(&j, &m);
         tn_json_end(&j);
     } else {
         printf("sizes        ");
@@ -70,7 +106,8 @@ int cmd_info(int argc, char **argv) {
         printf(", lambda %g%s, train size %u, early stop %u\n", (double)c->lambda, c->l2_biases ? " (biases too)" : "",
                c->train_size, c->early_stop);
         printf("seeds        init %llu, order %llu\n", (unsigned long long)c->init_seed, (unsigned long long)c->order_seed);
-        printf("parameters   %zu\nfingerprint  %s\ndata sha256  %s\n", m.net.n_params, fp, data);
+        printf("parameters   %zu\nfingerprint  %s\n", m.net.n_params, fp);
+        provenance_text(&m, data);
         if (non_finite)
             printf("state        NOT FINITE: %llu of %zu parameters are NaN or infinite (a diverged training); predict, "
                    "eval and compare refuse it\n", (unsigned long long)non_finite, m.net.n_params);

@@ -1,6 +1,8 @@
 /* compare --json (cmd_compare.c): one object with DESIGN.md's fields (raw.relative_distance,
  * weight_matching.{relative_distance,permutations}, activation_matching, disagreement, cka,
  * barrier.{raw,weight_matching,activation_matching}) and everything else compare measures. */
+#include <stdio.h>
+
 #include "cli.h"
 #include "compare_json.h"
 #include "json.h"
@@ -77,6 +79,51 @@ static void json_barriers(tn_json *j, const char *key, const tn_compare_result *
     tn_json_end(j);
 }
 
+/* What depends on what is known (the provenance): a figure not measured is null, with a reason. */
+static void known_json(tn_json *j, const tn_compare_result *r) {
+    char line[2048];
+    tn_json_bool(j, "identical", r->identical);
+    tn_json_bool(j, "absurd", r->absurd);
+    tn_json_number(j, "max_abs_parameter_a", r->max_param_a);
+    tn_json_number(j, "max_abs_parameter_b", r->max_param_b);
+    if (r->absurd) {
+        tn_compare_result words = *r;
+        words.identical = 0;   /* the distance finding says why no distance is meaningful */
+        tn_compare_explain(&words, TN_FINDING_DISTANCE, line, sizeof line);
+        tn_json_string(j, "absurd_reason", line);
+    }
+    tn_json_string(j, "start_a_known_from", tn_start_known_names[r->start_how_a]);
+    tn_json_string(j, "start_b_known_from", tn_start_known_names[r->start_how_b]);
+    if (r->baseline_known) {
+        tn_json_object(j, "baseline");
+        json_distances(j, &r->baseline, r->n_sizes);
+        json_hidden(j, "cka", r->cka_baseline, r->n_sizes);
+        tn_json_end(j);
+        tn_json_string(j, "baseline_init", tn_init_name(r->baseline_init));
+    } else {
+        tn_json_null(j, "baseline");
+        if (!r->init_known_a || !r->init_known_b)
+            snprintf(line, sizeof line, "the initialisation that drew %s is not known", !r->init_known_a ? r->name_a : r->name_b);
+        else snprintf(line, sizeof line, "%s was drawn by the %s initialisation and %s by the %s one", r->name_a,
+                      tn_init_name(r->init_a), r->name_b, tn_init_name(r->init_b));
+        tn_json_string(j, "baseline_reason", line);
+    }
+    if (r->start_known_a && r->start_known_b) json_distance(j, "start", &r->start);
+    else tn_json_null(j, "start");
+    if (r->start_known_a) json_distance(j, "travel_a", &r->travel_a);
+    else tn_json_null(j, "travel_a");
+    if (r->start_known_b) json_distance(j, "travel_b", &r->travel_b);
+    else tn_json_null(j, "travel_b");
+    if (r->start_known_a && r->start_known_b) tn_json_number(j, "start_cosine", r->start_cosine);
+    else {
+        tn_json_null(j, "start_cosine");
+        tn_compare_result words = *r;
+        words.identical = 0;
+        tn_compare_explain(&words, TN_FINDING_START, line, sizeof line);
+        tn_json_string(j, "start_reason", line);
+    }
+}
+
 void print_compare_json(const tn_compare_result *r, const char *path_a, const char *path_b, double seconds) {
     tn_json j;
     tn_json_begin(&j, stdout);
@@ -88,21 +135,17 @@ void print_compare_json(const tn_compare_result *r, const char *path_a, const ch
     tn_json_end(&j);
     tn_json_string(&j, "activation", tn_activation_name(r->activation));
     for (int v = 0; v < TN_VIEW_COUNT; v++) json_view(&j, r, (tn_view)v);
-    tn_json_object(&j, "baseline");
-    json_distances(&j, &r->baseline, r->n_sizes);
-    json_hidden(&j, "cka", r->cka_baseline, r->n_sizes);
-    tn_json_end(&j);
-    json_distance(&j, "start", &r->start);
-    json_distance(&j, "travel_a", &r->travel_a);
-    json_distance(&j, "travel_b", &r->travel_b);
+    known_json(&j, r);
     if (!r->has_train) tn_json_null(&j, "blank");
     else {
         tn_json_object(&j, "blank");
         tn_json_uint(&j, "inputs", r->n_blank);
         tn_json_uint(&j, "weights", r->blank_weights);
         tn_json_uint(&j, "train_examples", r->train_examples);
-        tn_json_uint(&j, "at_init_a", r->blank_at_init_a);
-        tn_json_uint(&j, "at_init_b", r->blank_at_init_b);
+        if (r->start_known_a) tn_json_uint(&j, "at_init_a", r->blank_at_init_a);
+        else tn_json_null(&j, "at_init_a");
+        if (r->start_known_b) tn_json_uint(&j, "at_init_b", r->blank_at_init_b);
+        else tn_json_null(&j, "at_init_b");
         tn_json_end(&j);
     }
     tn_json_uint(&j, "test_total", r->test_total);

@@ -62,7 +62,28 @@ def model(sizes, act=0, cost=0, init=0, seed=1):
     return b + hashlib.sha256(b).digest()
 
 
+def model_v3(sizes, provenance, start=False):
+    """Version 3: version 2's fields, the provenance block's length and the start flag, the
+    parameters, the provenance JSON (as twinnet writes it) and, for a supplied start, the start."""
+    n_params = sum(sizes[i - 1] * sizes[i] + sizes[i] for i in range(1, len(sizes)))
+    b = b"TWINNETM" + struct.pack("<II", 3, len(sizes))
+    b += b"".join(struct.pack("<I", sizes[i] if i < len(sizes) else 0) for i in range(16))
+    b += struct.pack("<III", 0, 0, 0) + struct.pack("<ff", 3.0, 0.0)
+    b += struct.pack("<IIIII", 30, 10, 50000, 0, 30) + struct.pack("<QQ", 1, 1)
+    b += bytes(range(32)) + struct.pack("<IfQI", 0, 0.0, 300, 0)
+    b += struct.pack("<II", len(provenance), 1 if start else 0) + struct.pack("<Q", n_params)
+    b += b"".join(struct.pack("<f", ((k * 7919) % 200 - 100) / 50.0) for k in range(n_params))
+    b += provenance
+    if start:
+        b += b"".join(struct.pack("<f", ((k * 31) % 20 - 10) / 8.0) for k in range(n_params))
+    return b + hashlib.sha256(b).digest()
+
+
 put("model", "valid-3-2", bytes([0]) + model([3, 2]))
+put("model", "v3-supplied", bytes([0]) + model_v3([4, 3, 2], b'{"start":"supplied","data":"unknown","init":"normal",'
+                                                   b'"source":"npz","origin":"a.npz"}\n', True))
+put("model", "v3-unknown-fitlen", bytes([2]) + model_v3([3, 2], b'{"start":"unknown","data":"unknown","init":"unknown",'
+                                                        b'"input_scale":0.99609375,"input_mean":0,"input_std":1}\n'))
 put("model", "valid-4-3-2-fix", bytes([1]) + model([4, 3, 2], act=1, cost=1, init=1))
 put("model", "valid-2x4-fitlen", bytes([3]) + model([2, 2, 2, 2], act=2, cost=2))
 put("model", "valid-5-1", bytes([1]) + model([5, 1], cost=2))

@@ -111,10 +111,19 @@ static inline int fuzz_model(const uint8_t *data, size_t size) {
     data++;
     size--;
     size_t n = size;
-    /* the header's size by version: v2 adds l2_biases, eta_decay, steps and stop (20 bytes) */
-    size_t header = 8 + 4 + 4 + 4 * TN_MAX_LAYERS + 3 * 4 + 2 * 4 + 5 * 4 + 2 * 8 + 32 + 8;
+    /* the header's size by version: v2 adds l2_biases, eta_decay, steps and stop (20 bytes), v3
+     * the provenance block's length J and the start block's flag S (8 bytes) */
+    size_t header = 8 + 4 + 4 + 4 * TN_MAX_LAYERS + 3 * 4 + 2 * 4 + 5 * 4 + 2 * 8 + 32 + 8, extra = 0, blocks = 1;
     if (size >= 12 && data[8] >= 2) header += 20;
+    if (size >= 12 && data[8] >= 3) header += 8;
     if (size < header) flags &= ~2u;
+    if ((flags & 2) && size >= 12 && data[8] >= 3) {
+        const uint8_t *j = data + header - 16;
+        uint32_t json_len = (uint32_t)j[0] | (uint32_t)j[1] << 8 | (uint32_t)j[2] << 16 | (uint32_t)j[3] << 24;
+        if (json_len > 4096 || j[4] > 1 || j[5] || j[6] || j[7]) flags &= ~2u;
+        extra = json_len;
+        blocks += j[4];
+    }
     if (flags & 2) {
         uint64_t count = 0;
         uint32_t n_sizes = (uint32_t)data[12] | (uint32_t)data[13] << 8 | (uint32_t)data[14] << 16 | (uint32_t)data[15] << 24;
@@ -126,14 +135,14 @@ static inline int fuzz_model(const uint8_t *data, size_t size) {
             count += v * w + w;
             if (count > 1 << 11) break;
         }
-        if (count <= 1 << 11) n = header + (size_t)count * 4 + 32;
+        if (count <= 1 << 11) n = header + (size_t)count * 4 * blocks + extra + 32;
         else flags &= ~2u;
     }
     uint8_t *buf = calloc(1, n + 1);
     if (!buf) abort();
     memcpy(buf, data, size < n ? size : n);
     if (flags & 2) {
-        uint64_t count = (n - header - 32) / 4;
+        uint64_t count = (n - header - extra - 32) / 4 / blocks;
         for (int i = 0; i < 8; i++) buf[header - 8 + i] = (uint8_t)(count >> (8 * i));
     }
     if ((flags & 3) && n >= 32) {

@@ -113,7 +113,9 @@ TN_API tn_status tn_data_load(const tn_data_source *src, tn_dataset *train, tn_d
  * array (sized by the count) and its kernels; every bound is checked against the count. */
 typedef enum { TN_ACT_SIGMOID = 0, TN_ACT_TANH = 1, TN_ACT_RELU = 2, TN_ACT_COUNT } tn_activation;
 typedef enum { TN_COST_QUADRATIC = 0, TN_COST_CROSS_ENTROPY = 1, TN_COST_LOG_LIKELIHOOD = 2, TN_COST_COUNT } tn_cost;
-typedef enum { TN_INIT_NORMAL = 0, TN_INIT_SCALED = 1, TN_INIT_COUNT } tn_init;
+/* normal: N(0,1) weights and biases; scaled: weights N(0,1/n_in); torch: PyTorch's nn.Linear default,
+ * weights and biases uniform in +-1/sqrt(n_in). */
+typedef enum { TN_INIT_NORMAL = 0, TN_INIT_SCALED = 1, TN_INIT_TORCH = 2, TN_INIT_COUNT } tn_init;
 
 /* Names by code, as the CLI and the model file's readers spell them. */
 TN_API extern const char *const tn_activation_names[TN_ACT_COUNT];
@@ -145,7 +147,9 @@ TN_API tn_status tn_net_init(tn_net *net, const uint32_t *sizes, int n_sizes, tn
 TN_API void tn_net_free(tn_net *net);
 TN_API tn_status tn_net_copy(tn_net *dst, const tn_net *src, tn_error *err);
 /* N(0,1) biases and weights (normal), or N(0,1/n_in) weights (scaled), value k of the
- * init stream going to canonical parameter k. */
+ * init stream going to canonical parameter k. torch: value k is (2u - 1)/sqrt(n_in), u = w * 2^-32
+ * in [0, 1) with w the first 32-bit word of the Philox4x32-10 block with counter (k, k >> 32, 1,
+ * init stream) under the init seed, computed in double and rounded once to float. */
 TN_API void tn_net_randomize(tn_net *net, tn_init init, uint64_t init_seed);
 /* Parameters of a network with these widths: sum of n_in*n_out + n_out over the layers. */
 TN_API uint64_t tn_params_count(const uint32_t *sizes, int n_sizes);
@@ -311,7 +315,14 @@ typedef struct {
     tn_net net;
 } tn_model;
 
-#define TN_MODEL_VERSION 2u
+#define TN_MODEL_VERSION 3u   /* the newest read; a model with zero provenance is still written as 2 */
+/* 1 if p is a twinnet-trained model's (the zero provenance: start from seeds, data and init known). */
+TN_API int tn_provenance_is_zero(const tn_provenance *p);
+/* dst = src with its own copy of the start parameters (n_params floats; dst is overwritten, not freed). */
+TN_API tn_status tn_provenance_copy(tn_provenance *dst, const tn_provenance *src, size_t n_params, tn_error *err);
+/* m's initial parameters in canonical order into start (net.n_params floats): rebuilt from its seeds
+ * (TN_START_SEEDS) or copied (TN_START_SUPPLIED): 1; the start is unknown: 0 (start untouched). */
+TN_API int tn_model_start(const tn_model *m, float *start);
 TN_API tn_status tn_model_save(const tn_model *m, const char *path, tn_error *err);   /* atomic */
 TN_API tn_status tn_model_load(tn_model *m, const char *path, tn_error *err);
 /* A model file's bytes in memory (raw or gzip) into m, as tn_model_load reads the file; name
@@ -625,6 +636,10 @@ TN_API tn_status tn_align_activations(const tn_net *a, const tn_net *b, const tn
 /* out (initialised here; the caller frees it) = b with its hidden units permuted and negated as
  * al says: the same function as b, up to rounding of the biases a sigmoid flip changes. */
 TN_API tn_status tn_net_align(const tn_net *b, const tn_alignment *al, tn_net *out, tn_error *err);
+/* m's start follows its network through al (align and canon outputs): a start rebuilt from seeds or
+ * supplied becomes a supplied start, permuted and negated exactly as tn_net_align moves the network;
+ * an unknown start stays unknown. */
+TN_API tn_status tn_model_align_start(tn_model *m, const tn_alignment *al, tn_error *err);
 /* Canonical form: in each hidden layer, in ascending order, a unit is negated (where the
  * activation allows) when its incoming weights sum below 0 (ties: the first non-zero weight,
  * then the bias), then units are sorted by the norm of their incoming weights, largest first
@@ -677,7 +692,7 @@ typedef struct {
 typedef struct {
     uint32_t points;              /* k: the path has k+1 points (default 20) */
     int threads;                  /* for the forward passes (default 1); results do not depend on it */
-    uint64_t baseline_seeds[2];   /* the two fresh initialisations, A's init scheme (default 1, 2) */
+    uint64_t baseline_seeds[2];   /* the two fresh initialisations, the models' one init scheme (default 1, 2) */
     const char *name_a, *name_b;  /* for messages (default "A", "B") */
     uint32_t views;               /* bit v: measure view v; 0 (default): every view */
     int light;                    /* 1: only the function and the views (a sweep's pairs): no blank
@@ -713,7 +728,24 @@ typedef struct {
     double output_distance;                  /* mean over examples of ||out_A - out_B|| */
     double cka[TN_MAX_LAYERS];               /* hidden l: linear CKA of A's and B's activations */
     double cka_baseline[TN_MAX_LAYERS];      /* the same for the two fresh initialisations */
+    /* What could be measured (DESIGN.md section 5: say only what is known). */
+    int identical;                           /* A and B hold the same parameters bit for bit */
+    int start_known_a, start_known_b;        /* travel_x and blank_at_init_x measured (start from
+                                                seeds or supplied); start and start_cosine: both */
+    tn_start_known start_how_a, start_how_b; /* how each start is known */
+    int baseline_known;                      /* baseline and cka_baseline measured: both models name
+                                                one init scheme, baseline_init */
+    tn_init baseline_init;
+    int init_known_a, init_known_b;          /* each model names the scheme that drew its start ... */
+    tn_init init_a, init_b;                  /* ... this one */
+    double max_param_a, max_param_b;         /* largest |parameter| of each */
+    int absurd;                              /* a |parameter| above TN_ABSURD_PARAMETER or a distance
+                                                above TN_ABSURD_DISTANCE: no distance is meaningful */
+    char name_a[256], name_b[256];           /* the options' names, for the findings */
+    char source_a[32], source_b[32];         /* provenance.source of each ("": trained by twinnet) */
 } tn_compare_result;
+#define TN_ABSURD_PARAMETER 1e6
+#define TN_ABSURD_DISTANCE 1e12
 
 /* Everything above for models a and b (same widths, activation and cost, else TN_ERR_ARG) on
  * test; train (may be NULL) gives the blank inputs. The caller frees res. */

@@ -69,7 +69,7 @@ void tn_free(void *p) { free(p); }
 
 const char *const tn_activation_names[TN_ACT_COUNT] = {"sigmoid", "tanh", "relu"};
 const char *const tn_cost_names[TN_COST_COUNT] = {"quadratic", "cross-entropy", "log-likelihood"};
-const char *const tn_init_names[TN_INIT_COUNT] = {"normal", "scaled"};
+const char *const tn_init_names[TN_INIT_COUNT] = {"normal", "scaled", "torch"};
 const char *const tn_stop_names[TN_STOP_COUNT] = {"completed", "stopped early", "interrupted", "non-finite"};
 const char *const tn_start_known_names[TN_START_COUNT] = {"seeds", "supplied", "unknown"};
 const char *const tn_on_nan_names[TN_ON_NAN_COUNT] = {"stop", "continue"};

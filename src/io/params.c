@@ -66,8 +66,20 @@ void tn_net_set_canonical(tn_net *net, const float *in) {
 /* ---- initial values: value k of the init stream goes to canonical parameter k --------------- */
 typedef struct { const tn_net *net; tn_init init; uint64_t seed, k; } init_ctx;
 
+/* torch (twinnet.h): u = w * 2^-32 from the first word of Philox block (k, k >> 32, 1, init
+ * stream): the third counter word 1 keeps these blocks apart from tn_normal's (0). */
+static double torch_value(uint64_t seed, uint64_t k, uint32_t n_in) {
+    uint32_t ctr[4] = {(uint32_t)k, (uint32_t)(k >> 32), 1, TN_STREAM_INIT}, key[2] = {(uint32_t)seed, (uint32_t)(seed >> 32)}, r[4];
+    tn_philox4x32_10(ctr, key, r);
+    return (2.0 * ((double)r[0] * 0x1p-32) - 1.0) / sqrt((double)n_in);
+}
+
 static void init_row(void *p, int layer, int64_t unit, float *row, size_t stride, uint32_t count) {
     init_ctx *c = p;
+    if (c->init == TN_INIT_TORCH) {
+        for (uint32_t i = 0; i < count; i++, c->k++) row[i * stride] = (float)torch_value(c->seed, c->k, c->net->sizes[layer - 1]);
+        return;
+    }
     double scale = unit >= 0 && c->init == TN_INIT_SCALED ? 1.0 / sqrt((double)c->net->sizes[layer - 1]) : 1.0;
     for (uint32_t i = 0; i < count; i++, c->k++) row[i * stride] = (float)(tn_normal(c->seed, TN_STREAM_INIT, c->k) * scale);
 }

@@ -9,7 +9,7 @@
 
 /* Words after a name in --help. */
 static const char *const cost_notes[TN_COST_COUNT] = {[TN_COST_LOG_LIKELIHOOD] = " (softmax output)"};
-static const char *const init_notes[TN_INIT_COUNT] = {": N(0,1)", ": weights N(0,1/n_in)"};
+static const char *const init_notes[TN_INIT_COUNT] = {": N(0,1)", ": weights N(0,1/n_in)", ": U(+-1/sqrt(n_in)), PyTorch's nn.Linear"};
 static const char *const on_nan_notes[TN_ON_NAN_COUNT] = {" (keep the last finite epoch's model)"};
 
 #define AT(member) offsetof(tn_config, member)

@@ -3,12 +3,20 @@
  *   "TWINNETM" | u32 version | u32 n_sizes | u32 sizes[16] (unused entries 0) |
  *   u32 activation, cost, init | f32 eta, lambda | u32 epochs, batch, train_size, early_stop,
  *   epochs_run | u64 init_seed, order_seed | u8 data_sha256[32] |
- *   (v2 only:) u32 l2_biases | f32 eta_decay | u64 steps | u32 stop |
- *   u64 n_params | f32 params[n_params] (canonical order) | u8 sha256[32] of everything before.
- * Version 1 files (without the v2 fields) are read too, and written back as version 1.
+ *   (v2, v3:) u32 l2_biases | f32 eta_decay | u64 steps | u32 stop |
+ *   (v3:) u32 provenance_bytes J | u32 start_block S (0 or 1) |
+ *   u64 n_params | f32 params[n_params] (canonical order) |
+ *   (v3:) J bytes of the provenance, a JSON object (provenance.c) | S * n_params f32: the supplied
+ *   start (canonical order) |
+ *   u8 sha256[32] of everything before.
+ * Version 3 is written only for a model whose provenance is not zero (an imported model, or the
+ * output of align or canon, whose start is supplied): every model twinnet trains is written as
+ * version 2, so its bytes (and every recorded file hash) are those of before version 3.
+ * Version 1 files (without the v2 fields) are read too, and written back as version 1; every
+ * file is written back in its own version while its provenance allows.
  * Loading checks magic, version, every size and enum, the exact length, then the checksum, and
- * allocates nothing before all of that has passed. Limit: a file is at most 2 GiB. A parsed
- * file serialises back to exactly its own bytes. */
+ * allocates nothing before all of that has passed. Limit: a file is at most 2 GiB, a provenance
+ * block at most 1 MiB. A parsed file serialises back to exactly its own bytes. */
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -20,8 +28,12 @@
 
 #define HEADER_V1 (8 + 4 + 4 + 4 * TN_MAX_LAYERS + 3 * 4 + 2 * 4 + 5 * 4 + 2 * 8 + 32 + 8)
 #define V2_FIELDS (4 + 4 + 8 + 4)
-#define HEADER_BYTES(version) (HEADER_V1 + ((version) >= 2 ? V2_FIELDS : 0))
+#define V3_FIELDS (4 + 4)
+#define HEADER_BYTES(version) ((size_t)HEADER_V1 + ((version) >= 2 ? V2_FIELDS : 0u) + ((version) >= 3 ? V3_FIELDS : 0u))
+#define V3_AT (HEADER_V1 - 8 + V2_FIELDS)   /* where J and S are */
 #define MAX_MODEL_BYTES ((size_t)1 << 31)
+#define MAX_PROVENANCE_BYTES ((size_t)1 << 20)
+#define VERSION_ZERO 2u   /* a model with zero provenance */
 
 static void append_bytes(void *end, const uint8_t *bytes, size_t n) {
     uint8_t **p = end;
@@ -34,15 +46,27 @@ tn_status tn_model_serialize(const tn_model *m, const char *name, uint8_t **out,
     const tn_config *c = &m->config;
     *out = NULL;
     *size = 0;
-    uint32_t version = m->format_version ? m->format_version : TN_MODEL_VERSION;
+    const tn_provenance *prov = &m->provenance;
+    uint32_t version = m->format_version ? m->format_version : VERSION_ZERO;
+    if (!tn_provenance_is_zero(prov)) version = 3;
     if (version == 1 && (c->l2_biases || c->eta_decay != 0.0f))
         return tn_fail(err, TN_ERR_ARG, "%s: model format version 1 cannot hold L2 on biases or a decaying eta", name);
-    size_t header = HEADER_BYTES(version);
-    if (net->n_params > (MAX_MODEL_BYTES - header - 32) / 4)
+    if (version >= 3 && (unsigned)prov->start >= TN_START_COUNT)
+        return tn_fail(err, TN_ERR_ARG, "%s: unknown start code %d in the provenance", name, (int)prov->start);
+    uint32_t start_block = version >= 3 && prov->start == TN_START_SUPPLIED;
+    if (start_block && !prov->start_params)
+        return tn_fail(err, TN_ERR_ARG, "%s: a supplied start without its parameters", name);
+    size_t header = HEADER_BYTES(version), json_len = 0;
+    char *json = NULL;
+    if (version >= 3 && !(json = tn_provenance_json(prov, c->init, &json_len)))
+        return tn_fail(err, TN_ERR_NOMEM, "%s: out of memory", name);
+    if (json_len > MAX_PROVENANCE_BYTES || net->n_params > (MAX_MODEL_BYTES - header - json_len - 32) / 4 / (1 + start_block)) {
+        free(json);
         return tn_fail(err, TN_ERR_ARG, "%s: %zu parameters do not fit in a model file", name, net->n_params);
-    size_t total = header + net->n_params * 4 + 32;
+    }
+    size_t total = header + net->n_params * 4 * (1 + start_block) + json_len + 32;
     uint8_t *buf = malloc(total);
-    if (!buf) return tn_fail(err, TN_ERR_NOMEM, "%s: out of memory", name);
+    if (!buf) { free(json); return tn_fail(err, TN_ERR_NOMEM, "%s: out of memory", name); }
     memset(buf, 0, header);
     uint8_t *p = buf;
     memcpy(p, "TWINNETM", 8); p += 8;
@@ -68,8 +92,16 @@ tn_status tn_model_serialize(const tn_model *m, const char *name, uint8_t **out,
         tn_put_u64(p, m->steps); p += 8;
         tn_put_u32(p, m->stop); p += 4;
     }
+    if (version >= 3) {
+        tn_put_u32(p, (uint32_t)json_len); p += 4;
+        tn_put_u32(p, start_block); p += 4;
+    }
     tn_put_u64(p, net->n_params); p += 8;
     tn_params_write(net, append_bytes, &p);
+    if (json) memcpy(p, json, json_len);
+    p += json_len;
+    free(json);
+    for (size_t k = 0; start_block && k < net->n_params; k++, p += 4) tn_put_u32(p, tn_f2u(prov->start_params[k]));
     tn_sha256 s;
     tn_sha256_init(&s);
     tn_sha256_update(&s, buf, (size_t)(p - buf));
@@ -138,11 +170,19 @@ tn_status tn_model_parse(tn_model *m, const char *path, const uint8_t *buf, size
         if (l2_biases > 1 || stop >= TN_STOP_COUNT) FAIL("%s: corrupted: unknown L2 or stop code", path);
         c.l2_biases = (int)l2_biases;
     }
+    uint32_t json_len = 0, start_block = 0;
+    if (version >= 3) {
+        json_len = tn_get_u32(p);
+        start_block = tn_get_u32(p + 4);
+        p += V3_FIELDS;
+        if (json_len > MAX_PROVENANCE_BYTES || start_block > 1)
+            FAIL("%s: corrupted: provenance block of %u bytes, start block flag %u", path, json_len, start_block);
+    }
     uint64_t stored = tn_get_u64(p); p += 8;
     if (stored != n_params) FAIL("%s: corrupted: %llu parameters stored for sizes that need %llu", path,
                                  (unsigned long long)stored, (unsigned long long)n_params);
     /* n_params < 16 * 65536 * 65537: the arithmetic below cannot overflow 64 bits. */
-    uint64_t expect = HEADER_BYTES(version) + n_params * 4 + 32;
+    uint64_t expect = HEADER_BYTES(version) + n_params * 4 * (1 + start_block) + json_len + 32;
     if (size != expect)
         FAIL("%s: %s model file: %zu byte%s, expected %llu", path, size < expect ? "truncated" : "trailing bytes in",
              size, TN_S(size), (unsigned long long)expect);
@@ -153,6 +193,16 @@ tn_status tn_model_parse(tn_model *m, const char *path, const uint8_t *buf, size
     tn_sha256_final(&sh, digest);
     if (memcmp(digest, buf + size - 32, 32) != 0) FAIL("%s: corrupted model file (checksum mismatch)", path);
 #undef FAIL
+    const uint8_t *json = p + n_params * 4, *start = json + json_len;
+    if (version >= 3) {
+        tn_status ps = tn_provenance_parse(path, json, json_len, c.init, &m->provenance, err);
+        if (ps != TN_OK) return ps;
+        if ((m->provenance.start == TN_START_SUPPLIED) != (start_block == 1)) {
+            memset(&m->provenance, 0, sizeof m->provenance);
+            return tn_fail(err, TN_ERR_FORMAT, "%s: corrupted: the provenance says the start is %s, but the file %s start parameters",
+                           path, tn_start_known_names[m->provenance.start], start_block ? "holds" : "holds no");
+        }
+    }
     tn_status s = tn_net_init(&m->net, c.sizes, c.n_sizes, c.activation, c.cost, err);
     if (s != TN_OK) {
         /* The sizes passed every check above, so only memory can be short here. */
@@ -165,7 +215,10 @@ tn_status tn_model_parse(tn_model *m, const char *path, const uint8_t *buf, size
     if (!canon) { tn_net_free(&m->net); return tn_fail(err, TN_ERR_NOMEM, "%s: out of memory", path); }
     for (uint64_t i = 0; i < n_params; i++, p += 4) canon[i] = tn_u2f(tn_get_u32(p));
     tn_net_set_canonical(&m->net, canon);
-    free(canon);
+    if (start_block) {
+        for (uint64_t i = 0; i < n_params; i++, start += 4) canon[i] = tn_u2f(tn_get_u32(start));
+        m->provenance.start_params = canon;
+    } else free(canon);
     m->config = c;
     m->epochs_run = epochs_run;
     m->format_version = version;
@@ -187,8 +240,10 @@ static size_t model_wanted(const uint8_t *b, size_t n) {
     uint32_t n_sizes = tn_get_u32(b + 12), sizes[TN_MAX_LAYERS];
     for (int l = 0; l < TN_MAX_LAYERS; l++) sizes[l] = tn_get_u32(b + 16 + 4 * l);
     uint64_t count = tn_params_count(sizes, n_sizes < TN_MAX_LAYERS ? (int)n_sizes : TN_MAX_LAYERS);
-    if (count > MAX_MODEL_BYTES) return SIZE_MAX; /* corrupt sizes: the parser says which */
-    return HEADER_BYTES(version) + (size_t)count * 4 + 32;
+    uint32_t json_len = version >= 3 ? tn_get_u32(b + V3_AT) : 0, start_block = version >= 3 ? tn_get_u32(b + V3_AT + 4) : 0;
+    if (count > MAX_MODEL_BYTES || json_len > MAX_PROVENANCE_BYTES || start_block > 1)
+        return SIZE_MAX; /* corrupt: the parser says what */
+    return HEADER_BYTES(version) + (size_t)count * 4 * (1 + start_block) + json_len + 32;
 }
 
 /* A model file's bytes as read (s: how the reading went; buf is freed here) into m. */

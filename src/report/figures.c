@@ -131,36 +131,38 @@ static tn_status grids(tn_report *r, float *const w[3], const char *what, uint32
 }
 
 /* w[0..2]: the first-layer weights of A, B and B aligned to A (canonical order starts with W1,
- * (units, n_in) row-major); w[3..5]: the same minus their initial values (each model's own init
- * seed and scheme, B's initial weights aligned as B is). */
-static tn_status first_layers(tn_report *r, float *w[6], size_t n, tn_error *err) {
-    tn_net net[4] = {{0}};   /* B aligned, A's start, B's start, B's start aligned */
+ * (units, n_in) row-major); w[3..5], when both starts are known (tn_model_start: rebuilt from the
+ * seeds, or supplied; *starts 1): the same minus their initial values, B's start aligned as B is. */
+static tn_status first_layers(tn_report *r, float *w[6], size_t n, int *starts, tn_error *err) {
+    tn_net net[3] = {{0}};   /* B aligned, B's start, B's start aligned */
     const tn_alignment *al = &r->cmp.view[r->aligned].alignment;
     tn_status s = tn_net_align(&r->b.net, al, &net[0], err);
-    if (s == TN_OK) s = tn_net_copy(&net[1], &r->a.net, err);
-    if (s == TN_OK) s = tn_net_copy(&net[2], &r->b.net, err);
-    if (s == TN_OK) {
-        tn_net_randomize(&net[1], r->a.config.init, r->a.config.init_seed);
-        tn_net_randomize(&net[2], r->b.config.init, r->b.config.init_seed);
-        s = tn_net_align(&net[2], al, &net[3], err);
+    *starts = s == TN_OK && tn_model_start(&r->a, w[3]) && tn_model_start(&r->b, w[4]);
+    if (s == TN_OK && *starts && (s = tn_net_copy(&net[1], &r->b.net, err)) == TN_OK) {
+        tn_net_set_canonical(&net[1], w[4]);
+        s = tn_net_align(&net[1], al, &net[2], err);
     }
     if (s == TN_OK) {
-        const tn_net *all[6] = {&r->a.net, &r->b.net, &net[0], &net[1], &net[2], &net[3]};
-        for (int k = 0; k < 6; k++) tn_net_get_canonical(all[k], w[k]);
-        for (int k = 3; k < 6; k++)
+        const tn_net *all[3] = {&r->a.net, &r->b.net, &net[0]};
+        for (int k = 0; k < 3; k++) tn_net_get_canonical(all[k], w[k]);
+        if (*starts) tn_net_get_canonical(&net[2], w[5]);
+        for (int k = 3; k < 6 && *starts; k++)
             for (size_t i = 0; i < n; i++) w[k][i] = w[k - 3][i] - w[k][i];
     }
-    for (int k = 0; k < 4; k++) tn_net_free(&net[k]);
+    for (int k = 0; k < 3; k++) tn_net_free(&net[k]);
     return s;
 }
 
-static void unit_order(tn_report *r, float *const w[6], uint32_t units, uint32_t n_in) {
+static void unit_order(tn_report *r, float *const w[6], int starts, uint32_t units, uint32_t n_in) {
     const tn_alignment *x = &r->cmp.view[r->aligned].alignment;
     fprintf(r->f, "<p>Mean cosine similarity of a unit's incoming weights with those of the unit in the same place of B (1: the "
-                  "same; 0: unrelated): weights <b>%.3f</b> in B's own order, <b>%.3f</b> aligned; what training changed "
-                  "<b>%.3f</b> in B's own order, <b>%.3f</b> aligned. Alignment: %s. B's units in A's order (&minus;: negated): ",
-            mean_cosine(w[0], w[1], units, n_in), mean_cosine(w[0], w[2], units, n_in), mean_cosine(w[3], w[4], units, n_in),
-            mean_cosine(w[3], w[5], units, n_in), r->aligned == TN_VIEW_WEIGHTS_FLIPS ? "weight matching with sign flips" : "weight matching");
+                  "same; 0: unrelated): weights <b>%.3f</b> in B's own order, <b>%.3f</b> aligned", mean_cosine(w[0], w[1], units, n_in),
+            mean_cosine(w[0], w[2], units, n_in));
+    if (starts)
+        fprintf(r->f, "; what training changed <b>%.3f</b> in B's own order, <b>%.3f</b> aligned", mean_cosine(w[3], w[4], units, n_in),
+                mean_cosine(w[3], w[5], units, n_in));
+    fprintf(r->f, ". Alignment: %s. B's units in A's order (&minus;: negated): ",
+            r->aligned == TN_VIEW_WEIGHTS_FLIPS ? "weight matching with sign flips" : "weight matching");
     for (uint32_t u = 0; u < units && u < MAX_UNITS; u++)
         fprintf(r->f, "%s%u%s", u ? ", " : "", x->perm[1][u], x->flip[1] && x->flip[1][u] ? "&minus;" : "");
     fprintf(r->f, ".</p>\n");
@@ -177,7 +179,9 @@ tn_status tn_report_weights(tn_report *r, tn_error *err) {
     float *w[6];
     int got = 0;
     for (int k = 0; k < 6; k++) got += (w[k] = malloc(r->a.net.n_params * sizeof(float))) != NULL;
-    tn_status s = got == 6 ? first_layers(r, w, (size_t)units * n_in, err) : tn_fail(err, TN_ERR_NOMEM, "out of memory for the weights");
+    int starts = 0;
+    tn_status s = got == 6 ? first_layers(r, w, (size_t)units * n_in, &starts, err)
+                           : tn_fail(err, TN_ERR_NOMEM, "out of memory for the weights");
     if (s == TN_OK) {
         fprintf(r->f, "<p>Each small image is one unit: its %u incoming weights laid out as the %ux%u input image, scaled on its "
                       "own (mid-grey is 0, white the unit's largest weight magnitude, black the same negative). Units run row by "
@@ -187,14 +191,23 @@ tn_status tn_report_weights(tn_report *r, tn_error *err) {
                       "hidden units changes nothing in what the network computes: B aligned to A is the same function as B." : "");
         s = grids(r, w, "The incoming weights", units, rows, cols, err);
     }
-    if (s == TN_OK) {
+    if (s == TN_OK && !starts) { /* say why, once, naming the model (as the start finding does) */
+        int side = r->cmp.start_known_a ? 1 : 0;
+        const char *source = side ? r->cmp.source_b : r->cmp.source_a;
+        fprintf(r->f, "<p>What training changed is not drawn: ");
+        esc(r, side ? r->cmp.name_b : r->cmp.name_a);
+        fprintf(r->f, ": its start is not known (");
+        if (source[0]) { fprintf(r->f, "imported from "); esc(r, source); fprintf(r->f, " without --start).</p>\n"); }
+        else fprintf(r->f, "its file does not record it).</p>\n");
+    }
+    if (s == TN_OK && starts) {
         fprintf(r->f, "<h3>What training changed: each weight minus its initial value</h3>\n<p>Much of a trained weight can "
                       "still be its random start; subtracting that leaves what the unit learned. Weights from inputs that are "
                       "blank in every training image %s.</p>\n", r->a.config.lambda > 0 ? "change by weight decay alone"
                                                                                           : "never change: they are mid-grey");
         s = grids(r, w + 3, "What training changed in the incoming weights", units, rows, cols, err);
     }
-    if (s == TN_OK && hidden) unit_order(r, w, units, n_in);
+    if (s == TN_OK && hidden) unit_order(r, w, starts, units, n_in);
     else if (s == TN_OK) fprintf(r->f, "<p>There is no hidden layer: each output unit is one digit, so there is nothing to reorder.</p>\n");
     fprintf(r->f, "</section>\n");
     for (int k = 0; k < 6; k++) free(w[k]);

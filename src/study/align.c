@@ -357,3 +357,30 @@ fail:
     else tn_alignment_free(&al);
     return s;
 }
+
+/* ---- the start follows the network ------------------------------------------------------------ */
+tn_status tn_model_align_start(tn_model *m, const tn_alignment *al, tn_error *err) {
+    tn_provenance *p = &m->provenance;
+    if (p->start == TN_START_UNKNOWN) return TN_OK;
+    size_t n = m->net.n_params;
+    float *start = malloc(n * sizeof(float));
+    if (!start) return tn_fail(err, TN_ERR_NOMEM, "out of memory for the start");
+    tn_net from, moved;
+    tn_status s = tn_model_start(m, start) ? tn_net_init(&from, m->net.sizes, m->net.n_sizes, m->net.activation, m->net.cost, err)
+                                           : tn_fail(err, TN_ERR_ARG, "the start parameters are missing");
+    if (s == TN_OK) {
+        tn_net_set_canonical(&from, start);
+        s = tn_net_align(&from, al, &moved, err);
+        tn_net_free(&from);
+    }
+    if (s == TN_OK) {
+        tn_net_get_canonical(&moved, start);
+        tn_net_free(&moved);
+        free(p->start_params);
+        p->start_params = start;
+        p->start = TN_START_SUPPLIED;
+        return TN_OK;
+    }
+    free(start);
+    return s;
+}

@@ -122,18 +122,19 @@ static tn_status blank_inputs(compare_ctx *c, const tn_model *ma, const tn_datas
     return TN_OK;
 }
 
-/* Where each run began (its own init seed and scheme): the distance of the two starting points,
- * how far each model moved from its own, and how many blank-input weights never moved. */
+/* Where each run began, as its provenance knows it (rebuilt from its seeds, or supplied;
+ * tn_model_start): how far each model moved from its own start and how many blank-input weights
+ * never moved; with both starts, their distance and the cosine of A - B with A0 - B0. A start
+ * that is not known is left out (start_known_x 0): nothing is guessed. */
 static tn_status own_start(compare_ctx *c, const tn_model *ma, const tn_model *mb, tn_error *err) {
     tn_compare_result *r = c->res;
     const tn_model *m[2] = {ma, mb};
     float *init[2] = {malloc(c->a->n_params * sizeof(float)), malloc(c->a->n_params * sizeof(float))};
-    tn_net net = {0};
-    tn_status s = init[0] && init[1] ? tn_net_copy(&net, c->a, err) : nomem(err);
+    tn_status s = init[0] && init[1] ? TN_OK : nomem(err);
     tn_distances d;
     for (int side = 0; side < 2 && s == TN_OK; side++) {
-        tn_net_randomize(&net, m[side]->config.init, m[side]->config.init_seed);
-        tn_net_get_canonical(&net, init[side]);
+        if (!tn_model_start(m[side], init[side])) continue;
+        *(side ? &r->start_known_b : &r->start_known_a) = 1;
         tn_net_get_canonical(&m[side]->net, c->mix);
         distances(c->mix, init[side], c->a->sizes, c->a->n_sizes, NULL, &d);
         *(side ? &r->travel_b : &r->travel_a) = d.total;
@@ -142,7 +143,7 @@ static tn_status own_start(compare_ctx *c, const tn_model *ma, const tn_model *m
             same += c->blank[k % c->a->sizes[0]] && tn_f2u(c->mix[k]) == tn_f2u(init[side][k]);
         *(side ? &r->blank_at_init_b : &r->blank_at_init_a) = same;
     }
-    if (s == TN_OK) {
+    if (s == TN_OK && r->start_known_a && r->start_known_b) {
         distances(init[0], init[1], c->a->sizes, c->a->n_sizes, NULL, &d);
         r->start = d.total;
         tn_net_get_canonical(c->b, c->mix);
@@ -155,10 +156,34 @@ static tn_status own_start(compare_ctx *c, const tn_model *ma, const tn_model *m
         }
         r->start_cosine = now > 0 && then > 0 ? dot / sqrt(now * then) : 0.0;
     }
-    tn_net_free(&net);
     free(init[0]);
     free(init[1]);
     return s;
+}
+
+/* What the provenance says (names, how the starts and schemes are known), whether A and B are one
+ * network bit for bit, and whether their magnitudes leave any distance meaningful. */
+static void known(compare_ctx *c, const tn_model *ma, const tn_model *mb) {
+    tn_compare_result *r = c->res;
+    snprintf(r->name_a, sizeof r->name_a, "%s", c->opt->name_a ? c->opt->name_a : "A");
+    snprintf(r->name_b, sizeof r->name_b, "%s", c->opt->name_b ? c->opt->name_b : "B");
+    snprintf(r->source_a, sizeof r->source_a, "%s", ma->provenance.source);
+    snprintf(r->source_b, sizeof r->source_b, "%s", mb->provenance.source);
+    r->start_how_a = ma->provenance.start;
+    r->start_how_b = mb->provenance.start;
+    r->init_known_a = !ma->provenance.init_unknown;
+    r->init_known_b = !mb->provenance.init_unknown;
+    r->init_a = ma->config.init;
+    r->init_b = mb->config.init;
+    r->baseline_known = r->init_known_a && r->init_known_b && r->init_a == r->init_b;
+    r->baseline_init = r->init_a;
+    tn_net_get_canonical(c->b, c->mix);
+    r->identical = memcmp(c->pa, c->mix, c->a->n_params * sizeof(float)) == 0;
+    for (size_t k = 0; k < c->a->n_params; k++) {
+        if (fabs(c->pa[k]) > r->max_param_a) r->max_param_a = fabs(c->pa[k]);
+        if (fabs(c->mix[k]) > r->max_param_b) r->max_param_b = fabs(c->mix[k]);
+    }
+    r->absurd = r->max_param_a > TN_ABSURD_PARAMETER || r->max_param_b > TN_ABSURD_PARAMETER;
 }
 
 /* Two fresh initialisations of this shape with A's scheme: their distance, and the CKA of their
@@ -342,12 +367,14 @@ tn_status tn_compare(const tn_model *ma, const tn_model *mb, const tn_dataset *t
     uint32_t views = opt->views ? opt->views : (1u << TN_VIEW_COUNT) - 1;
     int activations = (views >> TN_VIEW_ACTIVATIONS & 1) || (views >> TN_VIEW_ACTIVATIONS_FLIPS & 1);
     if (s == TN_OK && train && !opt->light) s = blank_inputs(&c, ma, train, err);
+    if (s == TN_OK) known(&c, ma, mb);
     if (s == TN_OK && !opt->light) s = own_start(&c, ma, mb, err);
-    if (s == TN_OK && !opt->light) s = baseline(&c, ma->config.init, err);
+    if (s == TN_OK && !opt->light && res->baseline_known) s = baseline(&c, res->baseline_init, err);
     if (s == TN_OK && (!opt->light || activations)) s = representation(&c, err);
     if (s == TN_OK) s = function(&c, err);
     for (int v = 0; v < TN_VIEW_COUNT && s == TN_OK; v++)
         if (views >> v & 1) s = view(&c, (tn_view)v, err);
+    if (s == TN_OK && !(res->view[TN_VIEW_RAW].distance.total.l2 <= TN_ABSURD_DISTANCE)) res->absurd = 1;
     if (c.pool) tn_pool_destroy(c.pool);
     free(c.pa); free(c.pb); free(c.mix); free(c.blank); free(c.za); free(c.zb);
     for (int l = 0; l < TN_MAX_LAYERS; l++) free(c.corr[l]);

@@ -56,18 +56,78 @@ static const char *closeness(double ratio) {
                                      : "much closer than two random networks";
 }
 
+/* "3.4e38": a magnitude in words a reader takes in at once. */
+static void magnitude(text *t, double x) {
+    int e = 0;
+    while (x >= 10) { x /= 10; e++; }
+    say(t, "%.1fe%d", x, e);
+}
+
+/* Absurd magnitudes: which model's parameters, and how large. */
+static void absurd(text *t, const tn_compare_result *r) {
+    int a = r->max_param_a > TN_ABSURD_PARAMETER, b = r->max_param_b > TN_ABSURD_PARAMETER;
+    if (a || b) {
+        say(t, "%s parameters reach ", a && b ? "A's and B's" : a ? "A's" : "B's");
+        magnitude(t, a && (!b || r->max_param_a >= r->max_param_b) ? r->max_param_a : r->max_param_b);
+    } else say(t, "A and B are more than 1e12 apart");
+    say(t, ": no distance between them is meaningful.");
+}
+
+/* Why the "two random networks" baseline is left out. */
+static void no_baseline(text *t, const tn_compare_result *r) {
+    if (!r->init_known_a || !r->init_known_b)
+        say(t, "there is no two-random-networks baseline: the initialisation that drew %s is not known (twinnet import "
+               "--init names it)", !r->init_known_a ? r->name_a : r->name_b);
+    else
+        say(t, "there is no two-random-networks baseline: %s was drawn by the %s initialisation and %s by the %s one",
+            r->name_a, tn_init_name(r->init_a), r->name_b, tn_init_name(r->init_b));
+}
+
 static void distance(text *t, const tn_compare_result *r) {
     const tn_distance *d = &r->view[TN_VIEW_RAW].distance.total, *z = &r->baseline.total;
+    if (r->absurd) { absurd(t, r); return; }
+    if (!r->baseline_known) {
+        say(t, "A and B are %.3f apart relative to A's norm (cosine %.3f); ", d->relative, d->cosine);
+        no_baseline(t, r);
+        say(t, ".");
+        return;
+    }
     say(t, "A and B are %.3f apart relative to A's norm (cosine %.3f), against %.3f (cosine %.3f) for two fresh "
-           "initialisations of this shape: %s.", d->relative, d->cosine, z->relative, z->cosine,
-        closeness(z->relative > 0 ? d->relative / z->relative : 0.0));
+           "%s initialisations of this shape: %s.", d->relative, d->cosine, z->relative, z->cosine,
+        tn_init_name(r->baseline_init), closeness(z->relative > 0 ? d->relative / z->relative : 0.0));
 }
 
 /* The difference "was there before training" when A - B still points along A0 - B0: more than
  * half of its square lies in that direction. */
-static int inherited(const tn_compare_result *r) { return r->start.l2 > 0 && r->start_cosine * r->start_cosine > 0.5; }
+static int starts_known(const tn_compare_result *r) { return r->start_known_a && r->start_known_b; }
+
+static int inherited(const tn_compare_result *r) {
+    return starts_known(r) && r->start.l2 > 0 && r->start_cosine * r->start_cosine > 0.5;
+}
+
+/* One model whose start is not known: its name, and why. */
+static void unknown_start(text *t, const tn_compare_result *r, int side) {
+    const char *source = side ? r->source_b : r->source_a;
+    say(t, "%s: its start is not known (", side ? r->name_b : r->name_a);
+    if (source[0]) say(t, "imported from %s without --start)", source);
+    else say(t, "its file does not record it)");
+}
 
 static void start(text *t, const tn_compare_result *r) {
+    if (!starts_known(r)) {
+        if (r->start_how_a != TN_START_UNKNOWN && r->start_how_b != TN_START_UNKNOWN) return;   /* not measured (light) */
+        if (r->start_known_a || r->start_known_b)
+            say(t, "Training moved %s by %.3f (relative to its norm) from its initial parameters; ", r->start_known_a ? "A" : "B",
+                r->start_known_a ? r->travel_a.relative : r->travel_b.relative);
+        unknown_start(t, r, r->start_how_a == TN_START_UNKNOWN ? 0 : 1);
+        if (r->start_how_a == TN_START_UNKNOWN && r->start_how_b == TN_START_UNKNOWN) {
+            say(t, ", nor is %s's", r->name_b);
+            say(t, ": how far training moved them, and whether A - B points where the difference of their starts did, "
+                   "cannot be measured.");
+        } else say(t, ": how far training moved it, and whether A - B points where the difference of the starts did, "
+                      "cannot be measured.");
+        return;
+    }
     say(t, "Training moved A by %.3f and B by %.3f (relative to their norms) from their own initial parameters", r->travel_a.relative,
         r->travel_b.relative);
     if (r->start.l2 == 0) {
@@ -83,13 +143,17 @@ static void blank(text *t, const tn_compare_result *r) {
     const tn_distances *d = &r->view[TN_VIEW_RAW].distance;
     say(t, "%u of the %u inputs are 0 in all %u training examples, so their %llu first-layer weights get no gradient from "
            "the data", r->n_blank, r->sizes[0], r->train_examples, (unsigned long long)r->blank_weights);
-    if (r->blank_at_init_a == r->blank_weights && r->blank_at_init_b == r->blank_weights)
+    if (!starts_known(r)) {} /* whether they kept their initial values needs the starts (the start finding says why) */
+    else if (r->blank_at_init_a == r->blank_weights && r->blank_at_init_b == r->blank_weights)
         say(t, " and keep their initial values exactly in both models");
     else
         say(t, " (%llu of A's and %llu of B's keep their initial values exactly; weight decay moves the others)",
             (unsigned long long)r->blank_at_init_a, (unsigned long long)r->blank_at_init_b);
-    say(t, "; they carry %.1f%% of the squared distance between A and B (%.1f%% between two random networks).",
-        pct(d->total.blank_sq, d->total.l2 * d->total.l2), pct(r->baseline.total.blank_sq, r->baseline.total.l2 * r->baseline.total.l2));
+    if (r->absurd) { say(t, "."); return; }
+    say(t, "; they carry %.1f%% of the squared distance between A and B", pct(d->total.blank_sq, d->total.l2 * d->total.l2));
+    if (r->baseline_known)
+        say(t, " (%.1f%% between two random networks)", pct(r->baseline.total.blank_sq, r->baseline.total.l2 * r->baseline.total.l2));
+    say(t, ".");
 }
 
 static void alignment(text *t, const tn_compare_result *r) {
@@ -154,6 +218,14 @@ static void function(text *t, const tn_compare_result *r) {
 }
 
 static void representation(text *t, const tn_compare_result *r) {
+    if (!r->baseline_known) {
+        say(t, "The hidden activations have linear CKA ");
+        per_layer(t, r, r->cka);
+        say(t, "; ");
+        no_baseline(t, r);
+        say(t, " to hold it against.");
+        return;
+    }
     say(t, "The hidden activations are %s: linear CKA ", alike(r) ? "alike" : "not much more alike than random networks'");
     per_layer(t, r, r->cka);
     say(t, ", against ");
@@ -193,13 +265,26 @@ static void answer(text *t, const tn_compare_result *r) {
     tn_view which;
     const tn_compare_view *raw = &r->view[TN_VIEW_RAW], *best = best_view(r, 0, &which);
     double d0 = raw->distance.total.relative, z = r->baseline.total.relative, db = best->distance.total.relative;
-    say(t, "Why the weights differ: A and B are %s (%.2f against %.2f)", closeness(z > 0 ? d0 / z : 0), d0, z);
-    if (inherited(r))
-        say(t, ", mostly because they started from different random weights: A - B still points along the difference "
-               "of their initial weights (cosine %.2f)", r->start_cosine);
-    else if (r->start.l2 == 0) say(t, "; they started alike, so training alone (the order of the examples) made them differ");
-    say(t, ". ");
-    if (!has_hidden(r)) say(t, "There is no hidden layer, so there are no units to reorder: alignment is the identity. ");
+    if (r->identical) {
+        say(t, "A and B are identical: the same parameters bit for bit, so there is no difference to explain.");
+        return;
+    }
+    if (r->absurd) {
+        say(t, "Why the weights differ cannot be told from distances: ");
+        absurd(t, r);
+        say(t, " ");
+    } else {
+        if (r->baseline_known) say(t, "Why the weights differ: A and B are %s (%.2f against %.2f)", closeness(z > 0 ? d0 / z : 0), d0, z);
+        else say(t, "Why the weights differ: A and B are %.2f apart relative to A's norm", d0);
+        if (inherited(r))
+            say(t, ", mostly because they started from different random weights: A - B still points along the difference "
+                   "of their initial weights (cosine %.2f)", r->start_cosine);
+        else if (starts_known(r) && r->start.l2 == 0)
+            say(t, "; they started alike, so training alone (the order of the examples) made them differ");
+        say(t, ". ");
+    }
+    if (r->absurd) {}
+    else if (!has_hidden(r)) say(t, "There is no hidden layer, so there are no units to reorder: alignment is the identity. ");
     else if (pct(d0 - db, d0) < 1)
         say(t, "Reordering%s hidden units, which leaves the function unchanged, does not bring them closer: the "
                "difference is in the weights themselves. ", r->view[TN_VIEW_WEIGHTS_FLIPS].done ? " and negating" : "");
@@ -211,9 +296,10 @@ static void answer(text *t, const tn_compare_result *r) {
     double agree = 1.0 - (double)r->disagree / r->test_total;
     say(t, "%s compute %s: they agree on %.1f%% of the test images", agree >= 0.95 ? "Yet the two" : "The two",
         agreement_words(agree), 100 * agree);
-    if (has_hidden(r))
+    if (has_hidden(r) && r->baseline_known)
         say(t, " and their hidden representations are %s (CKA %.2f, random networks %.2f)", alike(r) ? "alike" : "not much alike",
             r->cka[1], r->cka_baseline[1]);
+    else if (has_hidden(r)) say(t, " and their hidden representations have CKA %.2f", r->cka[1]);
     say(t, ". ");
     answer_path(t, r);
 }
@@ -225,6 +311,9 @@ size_t tn_compare_explain(const tn_compare_result *r, tn_finding f, char *buf, s
     text t = {buf, cap, 0};
     if (cap) buf[0] = 0;
     int hidden = has_hidden(r);
+    if (r->identical && f != TN_FINDING_ANSWER) return 0;    /* nothing that presupposes a difference */
+    if (r->absurd && (f == TN_FINDING_START || f == TN_FINDING_ALIGNMENT || f == TN_FINDING_FLIPS))
+        return 0;   /* distances: the first finding says why none is meaningful */
     switch (f) {
     case TN_FINDING_DISTANCE: distance(&t, r); break;
     case TN_FINDING_START: start(&t, r); break;
