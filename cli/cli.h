@@ -83,6 +83,7 @@ int cmd_compare(int argc, char **argv);
 int cmd_align(int argc, char **argv);
 int cmd_canon(int argc, char **argv);
 int cmd_export(int argc, char **argv);
+int cmd_import(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 
 #endif
