@@ -136,22 +136,26 @@ static tn_status sequential(const char *file, const tn_tensors *ts, layers *L, t
     return TN_OK;
 }
 
-/* twinnet's W1, b1, ... or np.savez's arr_0 ... arr_{2L-1} (L weights, then L biases). */
+/* twinnet's W1, b1, ... WL, bL or np.savez's arr_0 ... arr_{2L-1} (L weights, then L biases):
+ * every name of the layout, then every one of them present. */
 static tn_status numbered(const char *file, const tn_tensors *ts, int lists, layers *L, tn_error *err) {
-    size_t n = ts->n;
-    if (n % 2 || n / 2 > TN_MAX_LAYERS - 1)
-        return tn_fail(err, TN_ERR_FORMAT, "%s: %zu arrays: a network of L layers has 2L of them (L weights, L biases; L at most %d)",
-                       file, n, TN_MAX_LAYERS - 1);
-    L->n_layers = (int)(n / 2);
-    for (size_t k = 0; k < n; k++) {
+    uint32_t last = 0;
+    for (size_t k = 0; k < ts->n; k++) {
         const char *name = ts->t[k].name;
         uint32_t i;
-        int ok = lists ? !strncmp(name, "arr_", 4) && index_of(name + 4, name + strlen(name), &i) && i < n
-                       : (name[0] == 'W' || name[0] == 'b') && index_of(name + 1, name + strlen(name), &i) && i >= 1 && i <= n / 2;
+        int ok = lists ? !strncmp(name, "arr_", 4) && index_of(name + 4, name + strlen(name), &i)
+                       : (name[0] == 'W' || name[0] == 'b') && index_of(name + 1, name + strlen(name), &i) && i >= 1;
         if (!ok)
-            return tn_fail(err, TN_ERR_FORMAT, "%s: %s: not one of %s (%zu arrays)", file, name,
-                           lists ? "arr_0, arr_1, ... (np.savez(f, *weights, *biases))" : "W1, b1, W2, b2, ... (twinnet's export)", n);
+            return tn_fail(err, TN_ERR_FORMAT, "%s: %s: not one of %s, as the archive's other arrays", file, name,
+                           lists ? "arr_0, arr_1, ... (np.savez(f, *weights, *biases))" : "W1, b1, W2, b2, ... (twinnet's export)");
+        if (i > last) last = i;
     }
+    uint32_t layers_n = lists ? (last + 2) / 2 : last;
+    if (layers_n > TN_MAX_LAYERS - 1) return tn_fail(err, TN_ERR_FORMAT, "%s: more than %d layers", file, TN_MAX_LAYERS - 1);
+    if (lists && last % 2 == 0)
+        return tn_fail(err, TN_ERR_FORMAT, "%s: arr_0 ... arr_%u: an odd number of arrays (np.savez(f, *weights, *biases) "
+                       "writes L weights, then L biases)", file, last);
+    L->n_layers = (int)layers_n;
     for (int l = 1; l <= L->n_layers; l++) {
         char wn[32], bn[32];
         if (lists) { snprintf(wn, sizeof wn, "arr_%d", l - 1); snprintf(bn, sizeof bn, "arr_%d", L->n_layers + l - 1); }
@@ -160,7 +164,7 @@ static tn_status numbered(const char *file, const tn_tensors *ts, int lists, lay
         if (!(L->b[l] = find(ts, bn))) return tn_fail(err, TN_ERR_FORMAT, "%s: %s is missing", file, bn);
     }
     if (!lists) snprintf(L->layout, sizeof L->layout, "W1, b1, W2, b2, ... (twinnet's export)");
-    else snprintf(L->layout, sizeof L->layout, "arr_0 ... arr_%zu: network.py's weights, then biases", n - 1);
+    else snprintf(L->layout, sizeof L->layout, "arr_0 ... arr_%u: network.py's weights, then biases", last);
     return TN_OK;
 }
 

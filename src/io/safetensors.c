@@ -35,9 +35,12 @@ static tn_status one_tensor(const char *file, const tn_json_value *v, const uint
     if (dt < 0) FAIL("%s: %s: dtype %.20s is not read (F32, F64, F16 and BF16 are)", file, key,
                      dtype->kind == TN_JSON_STRING ? dtype->text : "(not a string)");
     if (shape->kind != TN_JSON_ARRAY || shape->count > TN_TENSOR_MAX_DIMS) FAIL("%s: %s: shape is not a list of sizes", file, key);
-    if (off->kind != TN_JSON_ARRAY || off->count != 2 || !tn_json_to_u64(off->first, n, &r->begin) ||
-        !tn_json_to_u64(off->first->next, n, &r->end) || r->end < r->begin)
-        FAIL("%s: %s: data_offsets is not [begin, end] within the %llu bytes of data", file, key, (unsigned long long)n);
+    if (off->kind != TN_JSON_ARRAY || off->count != 2 || !tn_json_to_u64(off->first, UINT64_MAX, &r->begin) ||
+        !tn_json_to_u64(off->first->next, UINT64_MAX, &r->end) || r->end < r->begin)
+        FAIL("%s: %s: data_offsets is not [begin, end]", file, key);
+    if (r->end > n)
+        FAIL("%s: %s: data_offsets [%llu, %llu] beyond the %llu bytes of data (truncated?)", file, key, (unsigned long long)r->begin,
+             (unsigned long long)r->end, (unsigned long long)n);
     uint64_t count = 1, dims[TN_TENSOR_MAX_DIMS];
     int ndim = 0;
     for (const tn_json_value *d = shape->first; d; d = d->next, ndim++) {
