@@ -25,24 +25,26 @@ void tn_tensors_free(tn_tensors *ts) {
     memset(ts, 0, sizeof *ts);
 }
 
-tn_tensor *tn_tensors_add(tn_tensors *ts, const char *file, const char *name, uint64_t count, tn_error *err) {
+tn_status tn_tensors_add(tn_tensors *ts, const char *file, const char *name, uint64_t count, tn_tensor **out, tn_error *err) {
+    if (ts->n == TN_MAX_TENSORS)
+        return tn_fail(err, TN_ERR_FORMAT, "%s: more than %d arrays: not a network of at most %d layers", file, TN_MAX_TENSORS,
+                       TN_MAX_LAYERS - 1);
     if (ts->n == ts->cap) {
         size_t cap = ts->cap ? 2 * ts->cap : 8;
-        tn_tensor *t = cap < SIZE_MAX / sizeof *t ? realloc(ts->t, cap * sizeof *t) : NULL;
-        if (!t) { tn_fail(err, TN_ERR_NOMEM, "%s: out of memory for the arrays", file); return NULL; }
+        tn_tensor *t = realloc(ts->t, cap * sizeof *t);
+        if (!t) return tn_fail(err, TN_ERR_NOMEM, "%s: out of memory for the arrays", file);
         ts->t = t;
         ts->cap = cap;
     }
     tn_tensor *t = &ts->t[ts->n];
     memset(t, 0, sizeof *t);
-    if (count > SIZE_MAX / sizeof(double) || !(t->data = malloc(count ? count * sizeof(double) : 1))) {
-        tn_fail(err, TN_ERR_NOMEM, "%s: out of memory for %llu values", file, (unsigned long long)count);
-        return NULL;
-    }
+    if (count > SIZE_MAX / sizeof(double) || !(t->data = malloc(count ? count * sizeof(double) : 1)))
+        return tn_fail(err, TN_ERR_NOMEM, "%s: out of memory for %llu values", file, (unsigned long long)count);
     tn_safe_name(name, t->name, sizeof t->name);
     t->count = count;
     ts->n++;
-    return t;
+    *out = t;
+    return TN_OK;
 }
 
 size_t tn_dtype_size(tn_dtype dtype) { return dtype == TN_DT_F64 ? 8 : dtype == TN_DT_F32 ? 4 : 2; }

@@ -26,9 +26,11 @@ typedef struct {
 } tn_tensors;
 
 void tn_tensors_free(tn_tensors *ts);
-/* A new tensor at the end of ts (name copied, data allocated for count values, zeroed shape):
- * NULL with TN_ERR_NOMEM in err. */
-tn_tensor *tn_tensors_add(tn_tensors *ts, const char *file, const char *name, uint64_t count, tn_error *err);
+/* A new tensor at the end of ts (name copied, data allocated for count values, zeroed shape) in
+ * *out. A file holds at most TN_MAX_TENSORS (a network of TN_MAX_LAYERS has fewer): more is
+ * TN_ERR_FORMAT, before anything is allocated for them. */
+#define TN_MAX_TENSORS 64
+tn_status tn_tensors_add(tn_tensors *ts, const char *file, const char *name, uint64_t count, tn_tensor **out, tn_error *err);
 /* count little-endian (or big_endian) values of dtype at bytes into out. */
 void tn_decode_values(const uint8_t *bytes, uint64_t count, tn_dtype dtype, int big_endian, double *out);
 size_t tn_dtype_size(tn_dtype dtype);

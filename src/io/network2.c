@@ -18,8 +18,9 @@ static tn_status matrix(const char *file, const char *what, int l, const tn_json
     snprintf(key, sizeof key, "%s[%d]", what, l);
     if (!m || m->kind != TN_JSON_ARRAY || m->count != rows)
         return tn_fail(err, TN_ERR_FORMAT, "%s: %s: not a list of %u rows (sizes says so)", file, key, rows);
-    tn_tensor *t = tn_tensors_add(ts, file, key, (uint64_t)rows * cols, err);
-    if (!t) return TN_ERR_NOMEM;
+    tn_tensor *t;
+    tn_status added = tn_tensors_add(ts, file, key, (uint64_t)rows * cols, &t, err);
+    if (added != TN_OK) return added;
     t->ndim = 2;
     t->shape[0] = rows;
     t->shape[1] = cols;

@@ -98,8 +98,9 @@ tn_status tn_npy_parse(const char *file, const char *key, const uint8_t *buf, si
         FAIL("%s: %s: %llu bytes of data for a shape of %llu values of %s", file, key, (unsigned long long)left,
              (unsigned long long)count, descr);
 #undef FAIL
-    tn_tensor *t = tn_tensors_add(ts, file, key, count, err);
-    if (!t) return TN_ERR_NOMEM;
+    tn_tensor *t;
+    tn_status added = tn_tensors_add(ts, file, key, count, &t, err);
+    if (added != TN_OK) return added;
     t->ndim = ndim;
     memcpy(t->shape, shape, sizeof(uint64_t) * (size_t)ndim);
     t->dtype = dt;

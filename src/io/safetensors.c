@@ -54,8 +54,9 @@ static tn_status one_tensor(const char *file, const tn_json_value *v, const uint
              (unsigned long long)r->begin, (unsigned long long)r->end, (unsigned long long)(r->end - r->begin),
              tn_dtype_names[dt], (unsigned long long)(count <= n / item ? count * item : n + 1));
 #undef FAIL
-    tn_tensor *t = tn_tensors_add(ts, file, key, count, err);
-    if (!t) return TN_ERR_NOMEM;
+    tn_tensor *t;
+    tn_status added = tn_tensors_add(ts, file, key, count, &t, err);
+    if (added != TN_OK) return added;
     t->ndim = ndim;
     memcpy(t->shape, dims, sizeof(uint64_t) * (size_t)ndim);
     t->dtype = (tn_dtype)dt;
