@@ -397,7 +397,8 @@ tn_status tn_model_import(tn_model *m, const uint8_t *bytes, size_t size, const 
     p->data_unknown = 1;
     p->init_unknown = !info->init_stated;
     snprintf(p->source, sizeof p->source, "%s", tn_format_names[format]);
-    snprintf(p->origin, sizeof p->origin, "%s", file);
+    const char *slash = strrchr(file, '/');   /* the base name: the same import anywhere gives the same bytes */
+    snprintf(p->origin, sizeof p->origin, "%s", slash ? slash + 1 : file);
     if (o.input_scale != 1.0 || o.input_mean != 0.0 || o.input_std != 1.0) {
         p->input_scale = o.input_scale;
         p->input_mean = o.input_mean;
