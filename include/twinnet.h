@@ -294,7 +294,7 @@ typedef struct {
     int init_unknown;        /* 1: config.init does not name the scheme that drew the start */
     char source[32];         /* "" (twinnet trained it), or the format it was imported from:
                                 "npz", "network2-json", "safetensors" */
-    char origin[256];        /* the file it was imported from (as named), or "" */
+    char origin[256];        /* the base name of the file it was imported from, or "" */
     double input_scale, input_mean, input_std; /* folded into layer 1 on import: x' = (scale x - mean) / std
                                                   of twinnet's x = k/255 (0, 0, 0: none) */
     double max_rounding;     /* largest relative rounding of float64 weights to float32 on import (0: none) */
