@@ -245,6 +245,8 @@ const char *tn_format_description(tn_format f) {
 static tn_status read_tensors(const char *file, const uint8_t *buf, size_t size, tn_format *format, tn_tensors *ts,
                               tn_cost *file_cost, tn_error *err) {
     memset(ts, 0, sizeof *ts);
+    if (*format == TN_FORMAT_AUTO && size >= 8 && !memcmp(buf, "TWINNETM", 8))
+        return tn_fail(err, TN_ERR_FORMAT, "%s: a twinnet model already: every command reads it as it is", file);
     if (*format == TN_FORMAT_AUTO && (*format = tn_format_of(buf, size)) == TN_FORMAT_AUTO)
         return tn_fail(err, TN_ERR_FORMAT, "%s: neither an .npz archive, network2.py's JSON nor safetensors (by its first bytes)", file);
     tn_status s = *format == TN_FORMAT_NPZ ? tn_npz_parse(file, buf, size, ts, err)
