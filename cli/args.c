@@ -185,12 +185,6 @@ void load_data(const tn_data_source *d, tn_dataset *train, tn_dataset *test) {
     if (s != TN_OK) die_err(s, &err);
 }
 
-void load_model(const char *path, tn_model *m) {
-    tn_error err;
-    tn_status s = tn_model_load(m, path, &err);
-    if (s != TN_OK) die_err(s, &err);
-}
-
 double wall_seconds(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);

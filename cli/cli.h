@@ -64,6 +64,9 @@ int data_option(args *a, tn_data_source *d);
 /* Both data sets (train may be NULL: only the test set), or exit with the library's message. */
 void load_data(const tn_data_source *d, tn_dataset *train, tn_dataset *test);
 void load_model(const char *path, tn_model *m);
+/* path is a file `twinnet import` reads (an .npz, network2 JSON, safetensors): exit with one line
+ * that says so and how to bring it in; else return. */
+void point_to_import(const char *path);
 
 double wall_seconds(void);
 
@@ -83,6 +86,7 @@ int cmd_compare(int argc, char **argv);
 int cmd_align(int argc, char **argv);
 int cmd_canon(int argc, char **argv);
 int cmd_export(int argc, char **argv);
+int cmd_import(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 
 #endif

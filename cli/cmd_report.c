@@ -67,6 +67,10 @@ int cmd_report(int argc, char **argv) {
     double t0 = wall_seconds();
     tn_error err;
     tn_status s = tn_report_write(&spec, out, &bytes, &err);
+    if (s == TN_ERR_FORMAT && spec.model_a) {
+        point_to_import(spec.model_a);
+        point_to_import(spec.model_b);
+    }
     if (s != TN_OK) die(EXIT_RUNTIME, "%s", err.msg);
     if (as_json) {
         tn_json j;

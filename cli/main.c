@@ -26,7 +26,8 @@ static const struct {
     {"compare", cmd_compare, "why two networks of one shape differ: distances, alignment, function, path"},
     {"align", cmd_align, "write B with its hidden units permuted (and flipped) to match A"},
     {"canon", cmd_canon, "write a model with its hidden units in a canonical order and sign"},
-    {"export", cmd_export, "write the parameters as a NumPy .npz archive (W1, b1, W2, b2, ...)"},
+    {"export", cmd_export, "write the parameters as .npz (W1, b1, ...), network2.py's JSON or safetensors"},
+    {"import", cmd_import, "read a network trained elsewhere (.npz, network2.py's JSON, safetensors) into a model"},
     {"report", cmd_report, "one self-contained HTML page on a sweep or a pair of models"},
 };
 #define N_COMMANDS (int)(sizeof commands / sizeof commands[0])

@@ -2,6 +2,7 @@
  * input and other output (check_outputs), and one parser for "twinnet CMD MODEL [--OUT FILE]
  * [--json] [--force]" (canon, export). */
 #include <stdlib.h>
+#include <string.h>
 
 #include "model_command.h"
 
@@ -31,6 +32,27 @@ void check_outputs(const char *const *outputs, int n_outputs, const char *const 
     for (int i = 0; i < n_outputs && s == TN_OK; i++)
         if (outputs[i]) s = tn_out_check(outputs[i], all, n, outputs, n_outputs, force, &err);
     free(files);
+    if (s != TN_OK) die_err(s, &err);
+}
+
+/* A file that is not a twinnet model but one `twinnet import` reads: one line that says so. */
+void point_to_import(const char *path) {
+    uint8_t head[16];
+    FILE *f = fopen(path, "rb");
+    size_t n = f ? fread(head, 1, sizeof head, f) : 0;
+    if (f) fclose(f);
+    tn_format format = tn_format_of(head, n);
+    if (format == TN_FORMAT_AUTO) return;
+    const char *slash = strrchr(path, '/'), *base = slash ? slash + 1 : path, *dot = strrchr(base, '.');
+    int stem = dot && dot > base ? (int)(dot - base) : (int)strlen(base);
+    die(EXIT_RUNTIME, "%s: %s, not a twinnet model: bring it in with `twinnet import %s --out %.*s.tnm` (it states what "
+        "the file does not: activation, cost, start)", path, tn_format_description(format), path, stem, base);
+}
+
+void load_model(const char *path, tn_model *m) {
+    tn_error err;
+    tn_status s = tn_model_load(m, path, &err);
+    if (s == TN_ERR_FORMAT) point_to_import(path);
     if (s != TN_OK) die_err(s, &err);
 }
 

@@ -7,7 +7,7 @@
 cd "$(dirname "$0")/.." || exit 2
 CLANG=${CLANG:-clang}
 FUZZ_SECONDS=${FUZZ_SECONDS:-60}
-FUZZ_TARGETS=${FUZZ_TARGETS:-idx model image trace json manifest}
+FUZZ_TARGETS=${FUZZ_TARGETS:-idx model image trace json manifest npz network2 safetensors}
 OUT=build/fuzz
 command -v "$CLANG" >/dev/null 2>&1 || { echo "fuzz: $CLANG not found (apt-get install clang libclang-rt-14-dev)"; exit 77; }
 # Every flag comes from the Makefile: the sanitizers (SANITIZE), then CFLAGS and LDLIBS for clang -O1.
@@ -27,7 +27,7 @@ for t in $FUZZ_TARGETS; do
 done
 status=0 total=0
 for t in $FUZZ_TARGETS; do
-    case $t in idx) max=20000 ;; model | trace | json | manifest) max=8192 ;; *) max=16384 ;; esac
+    case $t in idx) max=20000 ;; model | trace | json | manifest | network2 | safetensors) max=8192 ;; *) max=16384 ;; esac
     mkdir -p $OUT/corpus/$t
     log=$OUT/fuzz_$t.log
     # -timeout: an input that runs 10 s is a hang; leaks are errors (ASan's LeakSanitizer).

@@ -298,7 +298,7 @@ typedef struct {
     int init_unknown;        /* 1: config.init does not name the scheme that drew the start */
     char source[32];         /* "" (twinnet trained it), or the format it was imported from:
                                 "npz", "network2-json", "safetensors" */
-    char origin[256];        /* the file it was imported from (as named), or "" */
+    char origin[256];        /* the base name of the file it was imported from, or "" */
     double input_scale, input_mean, input_std; /* folded into layer 1 on import: x' = (scale x - mean) / std
                                                   of twinnet's x = k/255 (0, 0, 0: none) */
     double max_rounding;     /* largest relative rounding of float64 weights to float32 on import (0: none) */
@@ -332,6 +332,66 @@ TN_API tn_status tn_model_from_bytes(tn_model *m, const char *name, const uint8_
 /* The bytes tn_model_save writes, in *bytes (malloc'd: the caller frees it with free()). */
 TN_API tn_status tn_model_to_bytes(const tn_model *m, uint8_t **bytes, size_t *size, tn_error *err);
 TN_API void tn_model_free(tn_model *m);
+
+/* ---- models from outside: twinnet import --------------------------------------------------
+ * A network trained elsewhere, read from its file's bytes (never unpickled): a NumPy archive
+ * (.npz: twinnet's export W1, b1, ...; np.savez(f, *weights, *biases)'s arr_0, ...; or
+ * nn.Sequential's keys), network2.py's JSON save file, or safetensors (nn.Sequential of
+ * nn.Linear: 0.weight, 0.bias, 2.weight, ..., an optional common prefix such as "model.").
+ * What the file does not say (activation, cost, input scaling, the start) is stated in the
+ * options and recorded in the model's provenance; float64 weights are rounded to float32 once. */
+typedef enum { TN_FORMAT_AUTO = 0, TN_FORMAT_NPZ, TN_FORMAT_NETWORK2_JSON, TN_FORMAT_SAFETENSORS, TN_FORMAT_COUNT } tn_format;
+TN_API extern const char *const tn_format_names[TN_FORMAT_COUNT];   /* "auto", "npz", "network2-json", "safetensors" */
+
+typedef struct {
+    tn_format format;           /* TN_FORMAT_AUTO: told by the first bytes (tn_format_of) */
+    int activation;             /* a tn_activation, or -1: the file's (network2 JSON: sigmoid), else sigmoid, assumed */
+    int cost;                   /* a tn_cost, or -1: the file's (network2 JSON names it), else quadratic, assumed */
+    int init;                   /* a tn_init, or -1: np.savez lists normal (network.py), network2 JSON scaled, else unknown */
+    double input_scale;         /* the pixels the network was trained on, x' = (input_scale x - input_mean) / input_std */
+    double input_mean;          /* of twinnet's x = k/255, folded into layer 1 in double and rounded once: */
+    double input_std;           /* W' = W s/std, b' = b - (mean/std) W 1. 1, 0, 1: none */
+    const uint8_t *start;       /* the network's initial parameters, a file of the same format and widths, or NULL */
+    size_t start_size;
+    const char *start_name;     /* its name, for messages (NULL: "start") */
+    const char *name;           /* the file's name, for messages and provenance.origin (NULL: "model") */
+} tn_import_options;
+TN_API void tn_import_options_default(tn_import_options *o);
+/* Input presets: "nielsen" (mnist.pkl.gz: k/256, scale 255/256), "torchvision-mnist" (ToTensor, then
+ * Normalize((0.1307,), (0.3081,))). Sets o's scale, mean and std; 0 if name is not one. */
+TN_API int tn_import_inputs(const char *name, tn_import_options *o);
+#define TN_IMPORT_INPUTS "nielsen, torchvision-mnist"
+
+typedef struct {
+    tn_format format;           /* the format read */
+    char layout[96];            /* the arrays as found, in words: "W1, b1, ... (twinnet's export)" */
+    char dtypes[32];            /* storage types met: "F32", "F64", "F16 and F32" ... */
+    int activation_stated;      /* 1: named by the file or the options; 0: assumed (sigmoid) */
+    int cost_stated;            /* the same for the cost (assumed: quadratic) */
+    int init_stated;            /* 1: the initialisation is named (options or the format's convention) */
+    uint64_t rounded;           /* parameters that float32 cannot hold exactly (then rounded to nearest) */
+    char start_fingerprint[65]; /* a supplied start: its fingerprint (as tn_net_fingerprint); else "" */
+} tn_import_info;
+
+/* The model in bytes (as its file holds them) into m, for tn_model_save; info may be NULL. Every
+ * failure is one line naming the file and the key: wrong shapes, inconsistent widths, NaN or
+ * infinite values, unknown dtypes, missing or extra keys, truncation, options the file
+ * contradicts (TN_ERR_ARG). The caller frees m with tn_model_free. */
+TN_API tn_status tn_model_import(tn_model *m, const uint8_t *bytes, size_t size, const tn_import_options *opt,
+                                 tn_import_info *info, tn_error *err);
+/* The same from files: path, and start_path (NULL: the start is not known) replacing opt's bytes. */
+TN_API tn_status tn_model_import_file(tn_model *m, const char *path, const char *start_path,
+                                      const tn_import_options *opt, tn_import_info *info, tn_error *err);
+/* The format told by a file's first bytes (16 are enough): PK\3\4 an .npz, '{' network2 JSON,
+ * an 8-byte length then '{' safetensors; TN_FORMAT_AUTO: none of them. */
+TN_API tn_format tn_format_of(const uint8_t *bytes, size_t n);
+/* In words, for messages: "a NumPy archive (.npz)", "a JSON file (network2.py's save format)" ... */
+TN_API const char *tn_format_description(tn_format f);
+/* The writers (atomic): network2.py's save() JSON (sigmoid with quadratic or cross-entropy cost
+ * only, else TN_ERR_ARG), which its load() reads; and safetensors with nn.Sequential(Linear, act,
+ * Linear, ...)'s keys 0.weight, 0.bias, 2.weight, ... in F32. */
+TN_API tn_status tn_export_network2_json(const tn_net *net, const char *path, tn_error *err);
+TN_API tn_status tn_export_safetensors(const tn_net *net, const char *path, tn_error *err);
 
 /* ---- a training run: what the CLI, a sweep and an MPI rank all call ------------------------ */
 typedef struct {

@@ -5,6 +5,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#ifndef TN_NO_ZLIB
+#include <zlib.h>
+#endif
+
+#include "import.h"
 #include "params.h"
 
 #define DOS_DATE_1980_01_01 0x21u   /* (year-1980)<<9 | month<<5 | day */
@@ -13,15 +18,25 @@
 
 static void put16(uint8_t *p, uint32_t v) { p[0] = (uint8_t)v; p[1] = (uint8_t)(v >> 8); }
 
-/* CRC-32 as zip (and gzip) define it: reflected, polynomial 0xEDB88320, bit by bit (an export
- * is a few hundred kilobytes; no table, and no zlib, so builds without zlib have it too). */
-static uint32_t crc32_of(const uint8_t *p, size_t n) {
+/* CRC-32 as zip (and gzip) define it: reflected, polynomial 0xEDB88320: zlib's, or bit by bit
+ * where the build has no zlib (an archive is a few hundred kilobytes). */
+uint32_t tn_crc32(const uint8_t *p, size_t n) {
+#ifndef TN_NO_ZLIB
+    uLong c = crc32(0L, Z_NULL, 0);
+    for (size_t done = 0; done < n;) {   /* zlib takes uInt lengths */
+        uInt part = n - done > 0x40000000u ? 0x40000000u : (uInt)(n - done);
+        c = crc32(c, p + done, part);
+        done += part;
+    }
+    return (uint32_t)c;
+#else
     uint32_t c = 0xFFFFFFFFu;
     for (size_t i = 0; i < n; i++) {
         c ^= p[i];
         for (int k = 0; k < 8; k++) c = (c >> 1) ^ (0xEDB88320u & (0u - (c & 1u)));
     }
     return ~c;
+#endif
 }
 
 typedef struct {
@@ -93,7 +108,7 @@ tn_status tn_export_npz(const tn_net *net, const char *path, tn_error *err) {
         x->offset = (uint64_t)(p - zip);
         memcpy(p + data_at, x->header, x->header_len);
         for (size_t k = 0; k < x->count; k++) tn_put_u32(p + data_at + x->header_len + 4 * k, tn_f2u(x->data[k]));
-        x->crc = crc32_of(p + data_at, file_size);
+        x->crc = tn_crc32(p + data_at, file_size);
         tn_put_u32(p, 0x04034b50u);
         memcpy(common_fields(p + 4, x, file_size), x->name, name_len);
         p += data_at + file_size;

@@ -1,0 +1,21 @@
+/* libFuzzer target for the NumPy archive reader (src/io/npz_read.c): zip, deflate, .npy headers, and
+ * the import behind it (src/io/import.c). Input: a flags byte (bit 0: the file is also its own
+ * start; bit 1: fold torchvision's input scaling; bit 2: the rest is one .npy array), then the file. */
+#include "import_target.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+    if (size < 1) return 0;
+    unsigned flags = data[0];
+    data++;
+    size--;
+    tn_tensors ts = {0};
+    tn_error err = {""};
+    if (flags & 4) {
+        fuzz_check_tensors(tn_npy_parse("file", "x", data, size, &ts, &err), &ts, &err);
+        return 0;
+    }
+    fuzz_check_tensors(tn_npz_parse("file", data, size, &ts, &err), &ts, &err);
+    fuzz_import(data, size, TN_FORMAT_NPZ, flags & 1, flags);
+    return 0;
+}
