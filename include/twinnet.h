@@ -803,6 +803,9 @@ typedef struct {
                                                 above TN_ABSURD_DISTANCE: no distance is meaningful */
     char name_a[256], name_b[256];           /* the options' names, for the findings */
     char source_a[32], source_b[32];         /* provenance.source of each ("": trained by twinnet) */
+    int data_known;                          /* both models record the hash of their training data,
+                                                and it is the training set given (blank inputs are
+                                                then inputs neither ever saw non-zero) */
 } tn_compare_result;
 #define TN_ABSURD_PARAMETER 1e6
 #define TN_ABSURD_DISTANCE 1e12

@@ -139,6 +139,9 @@ p = run("compare", T("n1.tnm"), T("n2.tnm"))
 check("its start is not known" in p.stdout and "Training moved" not in p.stdout and "cosine of" not in p.stdout,
       "compare without starts: no start finding, one line why",
       [l for l in p.stdout.splitlines() if "start" in l][:2])
+blank = [l for l in p.stdout.splitlines() if "inputs are 0" in l]
+check(len(blank) == 1 and "trained on is not known" in blank[0] and "get no gradient from the data" not in blank[0],
+      "compare of imported models: the blank inputs' lack of gradient is not stated as fact (data not known)", blank)
 cj = run_json("compare", T("n1.tnm"), T("n2.tnm"))
 check(cj["start_cosine"] is None and cj["travel_a"] is None and cj.get("start_reason"),
       "compare --json without starts: start_cosine and travel null, with the reason")

@@ -109,10 +109,25 @@ typedef struct {
 
 static tn_status nomem(tn_error *err) { return tn_fail(err, TN_ERR_NOMEM, "out of memory for the comparison"); }
 
-/* The blank inputs: 0 in every training example A used (its train_size, or all). */
-static tn_status blank_inputs(compare_ctx *c, const tn_model *ma, const tn_dataset *train, tn_error *err) {
+/* The examples a model used of train (its train_size, or all) hash to what it recorded: it was
+ * trained on them (twinnet trained it; an imported model's data is not known). */
+static int trained_on(const tn_model *m, const tn_dataset *train, uint32_t used) {
+    uint8_t digest[32];
+    if (m->provenance.data_unknown) return 0;
+    tn_dataset first = tn_dataset_view(train, 0, used);
+    tn_dataset_sha256(&first, digest);
+    return !memcmp(digest, m->data_sha256, 32);
+}
+
+/* The blank inputs: 0 in every training example A used (its train_size, or all); whether both
+ * models were trained on these examples (else the weights' lack of gradient is not known). */
+static tn_status blank_inputs(compare_ctx *c, const tn_model *ma, const tn_model *mb, const tn_dataset *train,
+                              tn_error *err) {
     tn_compare_result *r = c->res;
     uint32_t used = ma->config.train_size && ma->config.train_size < train->n ? ma->config.train_size : train->n;
+    uint32_t used_b = mb->config.train_size && mb->config.train_size < train->n ? mb->config.train_size : train->n;
+    r->data_known = trained_on(ma, train, used) &&
+                    (used_b == used && !memcmp(ma->data_sha256, mb->data_sha256, 32) ? 1 : trained_on(mb, train, used_b));
     tn_dataset first = tn_dataset_view(train, 0, used);
     if (!(c->blank = malloc(train->n_in))) return nomem(err);
     r->has_train = 1;
@@ -366,7 +381,7 @@ tn_status tn_compare(const tn_model *ma, const tn_model *mb, const tn_dataset *t
     if (s == TN_OK) tn_net_get_canonical(c.a, c.pa);
     uint32_t views = opt->views ? opt->views : (1u << TN_VIEW_COUNT) - 1;
     int activations = (views >> TN_VIEW_ACTIVATIONS & 1) || (views >> TN_VIEW_ACTIVATIONS_FLIPS & 1);
-    if (s == TN_OK && train && !opt->light) s = blank_inputs(&c, ma, train, err);
+    if (s == TN_OK && train && !opt->light) s = blank_inputs(&c, ma, mb, train, err);
     if (s == TN_OK) known(&c, ma, mb);
     if (s == TN_OK && !opt->light) s = own_start(&c, ma, mb, err);
     if (s == TN_OK && !opt->light && res->baseline_known) s = baseline(&c, res->baseline_init, err);

@@ -141,8 +141,13 @@ static void start(text *t, const tn_compare_result *r) {
 
 static void blank(text *t, const tn_compare_result *r) {
     const tn_distances *d = &r->view[TN_VIEW_RAW].distance;
-    say(t, "%u of the %u inputs are 0 in all %u training examples, so their %llu first-layer weights get no gradient from "
-           "the data", r->n_blank, r->sizes[0], r->train_examples, (unsigned long long)r->blank_weights);
+    if (r->data_known)
+        say(t, "%u of the %u inputs are 0 in all %u training examples, so their %llu first-layer weights get no gradient from "
+               "the data", r->n_blank, r->sizes[0], r->train_examples, (unsigned long long)r->blank_weights);
+    else /* imported, or trained on other data: what the models saw is not known */
+        say(t, "%u of the %u inputs are 0 in all %u examples of the training set given (what A and B were trained on is not "
+               "known: if it was this, their %llu first-layer weights got no gradient from it)", r->n_blank, r->sizes[0],
+            r->train_examples, (unsigned long long)r->blank_weights);
     if (!starts_known(r)) {} /* whether they kept their initial values needs the starts (the start finding says why) */
     else if (r->blank_at_init_a == r->blank_weights && r->blank_at_init_b == r->blank_weights)
         say(t, " and keep their initial values exactly in both models");
