@@ -92,7 +92,7 @@ int cmd_sweep(int argc, char **argv) {
     memset(&sw, 0, sizeof sw);
     tn_config_default(&sw.base);
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    sweep_view v = {0, 0, cpus > 0 ? (uint32_t)cpus : 1, 0, 1, NULL, {10, 0, 1}};
+    sweep_view v = {0, 0, cpus > 0 ? (uint32_t)cpus : 1, 0, 1, NULL, {10, 0, 1, NULL}};
     parse(argc, argv, &sw, &data, &v);
     tn_dataset train, test;
     char key[65];
@@ -113,10 +113,13 @@ int cmd_sweep(int argc, char **argv) {
         return status;
     }
 #endif
+    int lock;
+    catch_stop_signals();
+    if ((s = tn_sweep_lock(sw.dir, v.shard, v.shards, &lock, &err)) != TN_OK) die_err(s, &err);
     uint32_t total = tn_sweep_total(&sw), done, failed = 0;
     char (*fps)[65] = calloc(total, sizeof *fps);
     if (!fps) die(EXIT_RUNTIME, "out of memory");
-    int status = sweep_open(&sw, key, fps, &v, &done);
+    int status = stop_requested ? 128 + stop_signal : sweep_open(&sw, key, fps, &v, &done);
     if (status) {
         free(fps);
         if (!v.merge) tn_dataset_free(&train);
@@ -125,7 +128,6 @@ int cmd_sweep(int argc, char **argv) {
     }
     if (!v.merge) {
         sweep_record(&sw, key, fps, &v);
-        catch_stop_signals();
         failed = sweep_pool(&sw, key, fps, &train, &test, &v, &done);
         tn_dataset_free(&train);
     }
@@ -134,10 +136,19 @@ int cmd_sweep(int argc, char **argv) {
     if (have_table) {
         double t0 = wall_seconds();
         sweep_settle(&sw, key, fps);
-        if ((s = tn_sweep_attribution(&sw, &test, &v.table, rows, &err)) != TN_OK) die_err(s, &err);
+        /* The pairwise stage writes nothing until its end: a stop signal ends it at once (exit
+         * 128 + the signal), and the same command then redoes it. */
+        stop_exits_now = 1;
+        if (stop_requested) _exit(128 + stop_signal);
+        v.table.stop_flag = &stop_requested;
+        s = tn_sweep_attribution(&sw, &test, &v.table, rows, &err);
+        stop_exits_now = 0;
+        if (s != TN_OK) die_err(s, &err);
         if (!v.quiet && !v.as_json) fprintf(stderr, "twinnet: the pairwise comparisons took %.1f s\n", wall_seconds() - t0);
     }
     free(fps);
     tn_dataset_free(&test);
-    return sweep_finish(&sw, &v, rows, have_table, done, failed);
+    status = sweep_finish(&sw, &v, rows, have_table, done, failed);
+    tn_sweep_unlock(lock);
+    return status;
 }

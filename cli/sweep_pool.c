@@ -29,12 +29,9 @@ void sweep_record(const tn_sweep *sw, const char *key, char (*fps)[65], const sw
 /* Run r ended (ok: its process succeeded): its model's fingerprint into the record. */
 static int finished(const tn_sweep *sw, const char *key, char (*fps)[65], const sweep_view *v, uint32_t r, int ok,
                     uint32_t *done) {
-    char name[32], path[4200];
     tn_model m;
     tn_error err;
-    tn_sweep_run_name(sw, r, name);
-    snprintf(path, sizeof path, "%s/%s.tnm", sw->dir, name);
-    if (!ok || tn_model_load(&m, path, &err) != TN_OK) return 0;
+    if (!ok || tn_sweep_load_run(sw, r, &m, &err) != TN_OK) return 0;
     tn_net_fingerprint(&m.net, fps[r]);
     tn_model_free(&m);
     (*done)++;

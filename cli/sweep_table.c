@@ -103,7 +103,11 @@ int sweep_finish(const tn_sweep *sw, const sweep_view *v, const tn_attribution_r
         else printf("%u of %u runs finished in %s\n", done, runs, sw->dir);
         if (have_table) print_table(sw, rows);
     }
-    if (stop_requested) fprintf(stderr, "twinnet: %s: interrupted with %u of %u runs finished: the same command resumes\n", sw->dir, done, runs);
+    if (stop_requested) {
+        fprintf(stderr, "twinnet: %s: interrupted with %u of %u runs finished%s: the same command resumes\n", sw->dir, done, runs,
+                done == runs && v->shards == 1 ? ", before the table" : "");
+        return 128 + (stop_signal ? stop_signal : 2);
+    }
     else if (failed) fprintf(stderr, "twinnet: %s: %u run%s failed\n", sw->dir, failed, TN_PLURAL(failed));
     else if (v->shards > 1 && done == runs && !v->quiet && !v->as_json)
         printf("(when every shard is done: twinnet sweep --merge %s, or the same command without --shard)\n", sw->dir);

@@ -414,6 +414,15 @@ TN_API tn_status tn_sweep_clear_shards(const tn_sweep *sw, tn_error *err);
  * manifest lists (the others keep tn_config_default's: they matter only to training) and the key;
  * sw->dir = dir. TN_ERR_ARG: no sweep there. */
 TN_API tn_status tn_sweep_read(const char *dir, tn_sweep *sw, char key[65], tn_error *err);
+/* The sweep directory's lock, held until tn_sweep_unlock or the process ends: DIR is made if
+ * missing; a whole sweep or a merge (count <= 1) takes it alone, shard index of count shares it
+ * with the other shards (never with the same shard). An fcntl() record lock on DIR/.lock, which
+ * NFS honours; the process's own, so forked children neither hold nor drop it. Held by another:
+ * TN_ERR_IO "DIR: another twinnet (pid N) is using this sweep directory". */
+TN_API tn_status tn_sweep_lock(const char *dir, uint32_t index, uint32_t count, int *fd, tn_error *err);
+TN_API void tn_sweep_unlock(int fd);
+/* Run r's model, DIR/NAME.tnm: a regular file, never read through a symbolic link. */
+TN_API tn_status tn_sweep_load_run(const tn_sweep *sw, uint32_t r, tn_model *m, tn_error *err);
 
 /* ---- a sweep's attribution table: which source of randomness makes how much difference ---- */
 typedef struct { double mean, stderr_; } tn_stat;   /* a mean over pairs and its standard error */
@@ -422,6 +431,7 @@ typedef struct {
     uint32_t path_points;   /* k: the straight path's k+1 points for the barriers (default 10) */
     uint32_t max_pairs;     /* per source; 0: all N(N-1)/2, else every stride-th pair in order */
     int threads;
+    volatile const int *stop_flag; /* polled between runs and pairs: non-zero stops (TN_ERR_IO); may be NULL */
 } tn_attribution_options;
 
 /* The measurements of a pair of runs, one table (tn_pair_metric_info) for every consumer: the

@@ -11,6 +11,8 @@
 #include <stdlib.h>
 
 #include "attribution.h"
+#include "json.h"
+#include "sweep_files.h"
 
 /* The pair metrics, in tn_pair_metric's order: what each consumer needs to name and show one. */
 static const tn_pair_metric_desc pair_metrics[TN_PAIR_METRIC_COUNT] = {
@@ -61,10 +63,10 @@ static void free_run(run_data *d) {
 /* Loads run r's model and its outputs on the test set; with m, also its own measurements. */
 static tn_status load_run(const tn_sweep *sw, uint32_t r, const tn_dataset *test, int threads, run_data *d,
                           tn_run_metrics *m, tn_error *err) {
-    char name[32], path[4200];
+    char name[32], file[48];
     tn_sweep_run_name(sw, r, name);
-    snprintf(path, sizeof path, "%s/%s.tnm", sw->dir, name);
-    tn_status s = tn_model_load(&d->model, path, err);
+    snprintf(file, sizeof file, "%s.tnm", name);
+    tn_status s = tn_sweep_model_load(sw->dir, file, &d->model, err);
     if (s != TN_OK) return s;
     uint32_t n_out = d->model.net.sizes[d->model.net.n_sizes - 1];
     d->out = malloc((size_t)test->n * n_out * sizeof(float));
@@ -149,6 +151,10 @@ static void pair_runs(const tn_sweep *sw, const tn_attribution_options *opt, uin
     *j = a + 1 + (uint32_t)k;
 }
 
+static tn_status stopped(const tn_sweep *sw, tn_error *err) {
+    return tn_fail(err, TN_ERR_IO, "%s: interrupted in the pairwise comparisons: nothing of them is kept", sw->dir);
+}
+
 tn_status tn_sweep_measure(const tn_sweep *sw, const tn_dataset *test, const tn_attribution_options *opt, uint32_t part,
                            uint32_t parts, tn_run_metrics *runs, tn_pair_metrics *pairs, tn_error *err) {
     uint32_t total = tn_sweep_total(sw);
@@ -158,6 +164,7 @@ tn_status tn_sweep_measure(const tn_sweep *sw, const tn_dataset *test, const tn_
     tn_status s = TN_OK;
     for (uint32_t r = part; r < total && s == TN_OK; r += parts) {
         run_data d = {0};
+        if (opt->stop_flag && *opt->stop_flag) { s = stopped(sw, err); break; }
         s = load_run(sw, r, test, opt->threads, &d, &runs[r], err);
         free_run(&d);
     }
@@ -165,6 +172,7 @@ tn_status tn_sweep_measure(const tn_sweep *sw, const tn_dataset *test, const tn_
     for (uint64_t p = part; p < n_pairs && s == TN_OK; p += parts) {
         int src;
         uint32_t i, j;
+        if (opt->stop_flag && *opt->stop_flag) { s = stopped(sw, err); break; }
         pair_runs(sw, opt, p, &src, &i, &j);
         if (src != cached) {
             for (uint32_t k = 0; k < sw->runs; k++) free_run(&cache[k]);
@@ -240,47 +248,50 @@ void tn_attribution_columns(tn_attribution_column col[TN_ATTRIBUTION_NUMBERS]) {
     }
 }
 
-/* One number of the table: a CSV cell, and a JSON member that is null when the number is not
- * finite (JSON has neither NaN nor infinity). Every number of both files is written here. */
-static void put_number(FILE *c, FILE *j, const char *key, double v) {
-    fprintf(c, ",%.9g", v);
-    fprintf(j, ",\"%s\":", key);
-    if (isfinite(v)) fprintf(j, "%.9g", v);
-    else fputs("null", j);
-}
-
-/* Closes the memory stream f (which sets *text and *len) and writes its text to DIR/NAME. */
-static tn_status write_text(const char *dir, const char *name, FILE *f, char **text, size_t *len, tn_error *err) {
-    char path[4200];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    int bad = fclose(f) != 0;
-    tn_status s = bad || !*text ? tn_fail(err, TN_ERR_NOMEM, "out of memory") : tn_write_atomic(path, *text, *len, err);
-    free(*text);
-    return s;
-}
-
+/* Both files from the same numbers: a CSV cell "%.9g" each, and a JSON member through the
+ * library's writer (the same digits; null when a number is not finite: JSON has neither NaN nor
+ * infinity). */
 tn_status tn_sweep_write_table(const tn_sweep *sw, const tn_attribution_row *rows, tn_error *err) {
-    char *csv = NULL, *js = NULL;
-    size_t csv_len = 0, js_len = 0;
-    FILE *c = open_memstream(&csv, &csv_len), *j = c ? open_memstream(&js, &js_len) : NULL;
-    if (!c || !j) { if (c) fclose(c); free(csv); return tn_fail(err, TN_ERR_NOMEM, "out of memory"); }
+    char *csv = NULL;
+    size_t csv_len = 0;
+    FILE *c = open_memstream(&csv, &csv_len);
+    if (!c) return tn_fail(err, TN_ERR_NOMEM, "out of memory");
+    tn_json j;
+    tn_json_begin_mem(&j);
     tn_attribution_column col[TN_ATTRIBUTION_NUMBERS];
     tn_attribution_columns(col);
     fprintf(c, "source,runs,pairs,fingerprints");
     for (size_t k = 0; k < TN_ATTRIBUTION_NUMBERS; k++) fprintf(c, ",%s", col[k].name);
     fprintf(c, "\n");
-    fprintf(j, "{\"sources\":[\n");
+    tn_json_object(&j, NULL);
+    tn_json_array(&j, "sources");
+    tn_json_newline(&j);
     for (int s = 0; s < sw->n_sources; s++) {
         const tn_attribution_row *r = &rows[s];
         fprintf(c, "%s,%u,%u,%u", tn_vary_names[r->source], r->runs, r->pairs, r->fingerprints);
-        fprintf(j, "{\"source\":\"%s\",\"runs\":%u,\"pairs\":%u,\"fingerprints\":%u", tn_vary_names[r->source], r->runs,
-                r->pairs, r->fingerprints);
-        for (size_t k = 0; k < TN_ATTRIBUTION_NUMBERS; k++) put_number(c, j, col[k].name, *(const double *)((const char *)r + col[k].offset));
+        tn_json_object(&j, NULL);
+        tn_json_string(&j, "source", tn_vary_names[r->source]);
+        tn_json_uint(&j, "runs", r->runs);
+        tn_json_uint(&j, "pairs", r->pairs);
+        tn_json_uint(&j, "fingerprints", r->fingerprints);
+        for (size_t k = 0; k < TN_ATTRIBUTION_NUMBERS; k++) {
+            double v = *(const double *)((const char *)r + col[k].offset);
+            fprintf(c, ",%.9g", v);
+            tn_json_number(&j, col[k].name, v);
+        }
+        tn_json_end(&j);
+        tn_json_newline(&j);
         fprintf(c, "\n");
-        fprintf(j, "}%s\n", s + 1 < sw->n_sources ? "," : "");
     }
-    fprintf(j, "]}\n");
-    tn_status st = write_text(sw->dir, "attribution.csv", c, &csv, &csv_len, err);
-    tn_status sj = write_text(sw->dir, "attribution.json", j, &js, &js_len, st == TN_OK ? err : NULL);
-    return st != TN_OK ? st : sj;
+    tn_json_end(&j);
+    tn_json_end(&j);
+    tn_json_newline(&j);
+    size_t js_len;
+    char *js = tn_json_take(&j, &js_len);
+    int bad = fclose(c) != 0 || !csv || !js;
+    tn_status st = bad ? tn_fail(err, TN_ERR_NOMEM, "out of memory") : tn_sweep_file_write(sw->dir, "attribution.csv", csv, csv_len, err);
+    if (st == TN_OK) st = tn_sweep_file_write(sw->dir, "attribution.json", js, js_len, err);
+    free(csv);
+    free(js);
+    return st;
 }

@@ -12,6 +12,7 @@
 #include "config.h"
 #include "json.h"
 #include "read.h"
+#include "sweep_files.h"
 #include "util.h"
 
 /* 1 if name is a shard's record, as sweep.c spells it. */
@@ -47,7 +48,7 @@ static tn_status list_records(const tn_sweep *sw, record_list *l, tn_error *err)
     DIR *d = opendir(sw->dir);
     if (!d) return tn_fail(err, TN_ERR_IO, "%s: %s", sw->dir, strerror(errno));
     snprintf(path, sizeof path, "%s/manifest.json", sw->dir);
-    int ok = stat(path, &st) != 0 || add_record(l, sw->dir, "manifest.json");
+    int ok = lstat(path, &st) != 0 || add_record(l, sw->dir, "manifest.json");
     for (struct dirent *e; ok && (e = readdir(d)); )
         if (is_shard_record(e->d_name)) ok = add_record(l, sw->dir, e->d_name);
     closedir(d);
@@ -63,7 +64,10 @@ static void free_records(record_list *l) {
 static tn_status load_record(const char *path, tn_json_doc *doc, tn_error *err) {
     uint8_t *text;
     size_t size;
-    tn_status s = tn_read_file(path, (size_t)64 << 20, &text, &size, err);
+    char dir[4200];
+    snprintf(dir, sizeof dir, "%s", path);
+    *strrchr(dir, '/') = 0;
+    tn_status s = tn_sweep_file_read(dir, strrchr(path, '/') + 1, (size_t)64 << 20, &text, &size, err);
     if (s != TN_OK) return s;
     s = tn_json_parse(path, text, size, doc, err);
     free(text);
@@ -108,14 +112,14 @@ static tn_status read_record(const tn_sweep *sw, const char *path, const char ke
 
 /* A finished run's model must still be there with the fingerprint the manifest gives. */
 static int run_intact(const tn_sweep *sw, uint32_t r, const char *fingerprint) {
-    char name[32], path[4200], fp[65];
+    char name[32], file[48], fp[65];
+    int regular;
     tn_sweep_run_name(sw, r, name);
-    snprintf(path, sizeof path, "%s/%s.epochs.jsonl", sw->dir, name);
-    struct stat st;
-    if (stat(path, &st) != 0) return 0;
-    snprintf(path, sizeof path, "%s/%s.tnm", sw->dir, name);
+    snprintf(file, sizeof file, "%s.epochs.jsonl", name);
+    if (tn_sweep_file_kind(sw->dir, file, &regular, NULL) != TN_OK || !regular) return 0;
+    snprintf(file, sizeof file, "%s.tnm", name);
     tn_model m;
-    if (tn_model_load(&m, path, NULL) != TN_OK) return 0;
+    if (tn_sweep_model_load(sw->dir, file, &m, NULL) != TN_OK) return 0;
     tn_net_fingerprint(&m.net, fp);
     tn_model_free(&m);
     return strcmp(fp, fingerprint) == 0;
@@ -131,6 +135,9 @@ tn_status tn_sweep_open_shard(const tn_sweep *sw, const char key[65], uint32_t i
     if (stat(sw->dir, &st) != 0 && mkdir(sw->dir, 0777) != 0 && errno != EEXIST)
         return tn_fail(err, TN_ERR_IO, "%s: cannot create the sweep directory: %s", sw->dir, strerror(errno));
     if (stat(sw->dir, &st) != 0 || !S_ISDIR(st.st_mode)) return tn_fail(err, TN_ERR_ARG, "%s: not a directory", sw->dir);
+    char own[64];
+    snprintf(own, sizeof own, TN_SWEEP_SHARD_RECORD, index + 1, count);
+    tn_sweep_clean(sw, index, count, own);
     record_list l;
     tn_status s = list_records(sw, &l, err);
     for (size_t k = 0; k < l.n && s == TN_OK; k++) s = read_record(sw, l.paths[k], key, fingerprints, err);

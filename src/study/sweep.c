@@ -9,10 +9,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "json.h"
 #include "read.h"
+#include "sweep_files.h"
 #include "util.h"
 
 const char *const tn_vary_names[TN_VARY_COUNT] = {"init", "order", "both", "bit", "none"};
@@ -84,18 +86,43 @@ static int epoch_line(const tn_epoch_info *e, void *user) {
     return 0;
 }
 
+/* The run's files are made in a private directory DIR/.run-NAME.XXXXXX (mode 0700, made here:
+ * nothing in it can be a planted link), then renamed into DIR, the model last: a link planted
+ * in DIR under a run's name is refused, never followed; a kill leaves the private directory,
+ * which the next start removes (tn_sweep_clean). */
+static void remove_private(const char *priv, const char *name) {
+    static const char *const ext[] = {".tnm", ".epochs.jsonl", ".trace"};
+    char path[4300];
+    for (int k = 0; k < 3; k++) {
+        snprintf(path, sizeof path, "%s/%s%s", priv, name, ext[k]);
+        unlink(path);
+    }
+    rmdir(priv);
+}
+
+static tn_status move_in(const tn_sweep *sw, const char *priv, const char *name, const char *ext, tn_error *err) {
+    char from[4300], to[64];
+    snprintf(from, sizeof from, "%s/%s%s", priv, name, ext);
+    snprintf(to, sizeof to, "%s%s", name, ext);
+    return tn_sweep_file_move(from, sw->dir, to, err);
+}
+
 tn_status tn_sweep_run(const tn_sweep *sw, uint32_t r, const tn_dataset *train, const tn_dataset *test,
                        volatile const int *stop_flag, char fingerprint[65], tn_error *err) {
-    char name[32], model_path[4200], epochs_path[4200], trace_path[4200];
+    char name[32], priv[4200], model_path[4300], epochs_path[4300], trace_path[4300];
     tn_sweep_run_name(sw, r, name);
-    snprintf(model_path, sizeof model_path, "%s/%s.tnm", sw->dir, name);
-    snprintf(epochs_path, sizeof epochs_path, "%s/%s.epochs.jsonl", sw->dir, name);
-    snprintf(trace_path, sizeof trace_path, "%s/%s.trace", sw->dir, name);
+    if (snprintf(priv, sizeof priv, "%s/.run-%s.XXXXXX", sw->dir, name) >= (int)sizeof priv)
+        return tn_fail(err, TN_ERR_ARG, "%s: path too long", sw->dir);
+    if (!mkdtemp(priv)) return tn_fail(err, TN_ERR_IO, "%s: cannot make a directory for run %s: %s", sw->dir, name, strerror(errno));
+    snprintf(model_path, sizeof model_path, "%s/%s.tnm", priv, name);
+    snprintf(epochs_path, sizeof epochs_path, "%s/%s.epochs.jsonl", priv, name);
+    snprintf(trace_path, sizeof trace_path, "%s/%s.trace", priv, name);
     tn_run_spec spec;
     memset(&spec, 0, sizeof spec);
     tn_status s = tn_sweep_run_config(sw, r, train, &spec.config, err);
-    if (s != TN_OK) return s;
-    if (r % sw->runs < TN_SWEEP_TRACED) { /* how the first runs of each source part, step by step */
+    if (s != TN_OK) { remove_private(priv, name); return s; }
+    int traced = r % sw->runs < TN_SWEEP_TRACED;
+    if (traced) { /* how the first runs of each source part, step by step */
         spec.config.trace_path = trace_path;
         spec.config.trace_every = 0;
         spec.config.trace_log = 1;
@@ -114,12 +141,16 @@ tn_status tn_sweep_run(const tn_sweep *sw, uint32_t r, const tn_dataset *train, 
     if (s == TN_OK) {
         tn_net_fingerprint(&model.net, fingerprint);
         tn_model_free(&model);
-        if (result.interrupted) s = tn_fail(err, TN_ERR_IO, "%s: interrupted at step %llu", model_path, (unsigned long long)result.steps);
+        if (result.interrupted) s = tn_fail(err, TN_ERR_IO, "%s/%s.tnm: interrupted at step %llu", sw->dir, name, (unsigned long long)result.steps);
     }
     size_t len;
     char *text = tn_json_take(&epochs, &len);
     if (s == TN_OK) s = text ? tn_write_atomic(epochs_path, text, len, err) : tn_fail(err, TN_ERR_NOMEM, "out of memory");
     free(text);
+    if (s == TN_OK && traced) s = move_in(sw, priv, name, ".trace", err);
+    if (s == TN_OK) s = move_in(sw, priv, name, ".epochs.jsonl", err);
+    if (s == TN_OK) s = move_in(sw, priv, name, ".tnm", err);
+    remove_private(priv, name);
     return s;
 }
 
@@ -226,7 +257,7 @@ static tn_status write_record(const tn_sweep *sw, const char key[65], char (*fin
     char *text = tn_json_take(&j, &len);
     char path[4200];
     record_path(sw, index, count, path, sizeof path);
-    tn_status s = text ? tn_write_atomic(path, text, len, err) : tn_fail(err, TN_ERR_NOMEM, "out of memory");
+    tn_status s = text ? tn_sweep_file_write(sw->dir, strrchr(path, '/') + 1, text, len, err) : tn_fail(err, TN_ERR_NOMEM, "out of memory");
     free(text);
     return s;
 }
