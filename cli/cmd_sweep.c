@@ -1,7 +1,7 @@
 /* twinnet sweep: N trainings per source of randomness (--vary init|order|both|bit|none), run
  * as J separate processes (fork; the data loaded once, before), each run written by the library
- * (tn_sweep_run); the manifest is rewritten after every finished run, so a killed sweep started
- * again with the same command redoes only what had not finished. --shard K/N trains a fixed share
+ * (tn_sweep_run); a line is appended to the manifest after every finished run, so a killed sweep
+ * started again with the same command redoes only what had not finished. --shard K/N trains a fixed share
  * and records it apart; --merge DIR (or the command without --shard) completes the sweep. */
 #include <stdlib.h>
 #include <string.h>
@@ -128,7 +128,7 @@ int cmd_sweep(int argc, char **argv) {
     }
     if (!v.merge) {
         sweep_record(&sw, key, fps, &v);
-        failed = sweep_pool(&sw, key, fps, &train, &test, &v, &done);
+        failed = sweep_pool(&sw, fps, &train, &test, &v, &done);
         tn_dataset_free(&train);
     }
     tn_attribution_row rows[TN_VARY_COUNT];

@@ -81,7 +81,7 @@ static void train_share(const tn_sweep *sw, const char *key, char (*fps)[65], co
         if (fps[r][0]) continue;
         if (tn_sweep_run(sw, r, train, test, &stop_requested, fps[r], &err) == TN_OK) {
             counts[0]++;
-            sweep_record(sw, key, fps, &mine);
+            sweep_append(sw, r, fps[r], &mine);
         } else {
             fps[r][0] = 0;
             counts[1]++;

@@ -1,6 +1,6 @@
 /* twinnet sweep on one machine: the shard's unfinished runs (every run, without --shard), at most
- * J at once, each in a child process forked after the data was loaded; the manifest (or the
- * shard's record) is rewritten as each run finishes, so a kill loses only the runs under way. */
+ * J at once, each in a child process forked after the data was loaded; a line is appended to the
+ * manifest (or the shard's record) as each run finishes, so a kill loses only the runs under way. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,8 +26,14 @@ void sweep_record(const tn_sweep *sw, const char *key, char (*fps)[65], const sw
     if (s != TN_OK) die_err(s, &err);
 }
 
+void sweep_append(const tn_sweep *sw, uint32_t r, const char *fingerprint, const sweep_view *v) {
+    tn_error err;
+    tn_status s = tn_sweep_append_run(sw, r, fingerprint, v->shard, v->shards, &err);
+    if (s != TN_OK) die_err(s, &err);
+}
+
 /* Run r ended (ok: its process succeeded): its model's fingerprint into the record. */
-static int finished(const tn_sweep *sw, const char *key, char (*fps)[65], const sweep_view *v, uint32_t r, int ok,
+static int finished(const tn_sweep *sw, char (*fps)[65], const sweep_view *v, uint32_t r, int ok,
                     uint32_t *done) {
     tn_model m;
     tn_error err;
@@ -35,13 +41,13 @@ static int finished(const tn_sweep *sw, const char *key, char (*fps)[65], const 
     tn_net_fingerprint(&m.net, fps[r]);
     tn_model_free(&m);
     (*done)++;
-    sweep_record(sw, key, fps, v);
+    sweep_append(sw, r, fps[r], v);
     return 1;
 }
 
 #ifdef __wasi__
 /* WASI (the WebAssembly build) cannot start processes: the runs go one after another here. */
-uint32_t sweep_pool(const tn_sweep *sw, const char *key, char (*fps)[65], const tn_dataset *train,
+uint32_t sweep_pool(const tn_sweep *sw, char (*fps)[65], const tn_dataset *train,
                         const tn_dataset *test, const sweep_view *v, uint32_t *done) {
     uint32_t total = tn_sweep_total(sw), failed = 0, mine = tn_sweep_shard_total(sw, v->shard, v->shards);
     double started = wall_seconds();
@@ -52,13 +58,13 @@ uint32_t sweep_pool(const tn_sweep *sw, const char *key, char (*fps)[65], const 
         char fp[65];
         tn_status s = tn_sweep_run(sw, r, train, test, &stop_requested, fp, &err);
         if (s != TN_OK && !stop_requested) fprintf(stderr, "twinnet: %s\n", err.msg);
-        if (!finished(sw, key, fps, v, r, s == TN_OK, done)) failed++;
+        if (!finished(sw, fps, v, r, s == TN_OK, done)) failed++;
         progress(v, *done, mine, started);
     }
     return failed;
 }
 #else
-uint32_t sweep_pool(const tn_sweep *sw, const char *key, char (*fps)[65], const tn_dataset *train,
+uint32_t sweep_pool(const tn_sweep *sw, char (*fps)[65], const tn_dataset *train,
                         const tn_dataset *test, const sweep_view *v, uint32_t *done) {
     uint32_t total = tn_sweep_total(sw), next = v->shard, running = 0, failed = 0;
     uint32_t mine = tn_sweep_shard_total(sw, v->shard, v->shards);
@@ -91,7 +97,7 @@ uint32_t sweep_pool(const tn_sweep *sw, const char *key, char (*fps)[65], const 
         for (uint32_t r = 0; r < total; r++) {
             if (pid_of[r] != pid) continue;
             pid_of[r] = 0;
-            if (!finished(sw, key, fps, v, r, WIFEXITED(status) && WEXITSTATUS(status) == 0, done)) failed++;
+            if (!finished(sw, fps, v, r, WIFEXITED(status) && WEXITSTATUS(status) == 0, done)) failed++;
         }
         progress(v, *done, mine, started);
     }

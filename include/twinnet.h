@@ -395,6 +395,10 @@ TN_API tn_status tn_sweep_open(const tn_sweep *sw, const char key[65], char (*fi
                                uint32_t *broken, tn_error *err);
 TN_API tn_status tn_sweep_write_manifest(const tn_sweep *sw, const char key[65], char (*fingerprints)[65],
                                          tn_error *err);
+/* Run r finished: one line appended to the manifest (count <= 1) or to shard index's record, and
+ * synced: one write per run, whatever the sweep's size. */
+TN_API tn_status tn_sweep_append_run(const tn_sweep *sw, uint32_t r, const char fingerprint[65], uint32_t index,
+                                     uint32_t count, tn_error *err);
 
 /* Sweeps at scale: shard index of count (0-based) is the fixed share of runs r with r mod count ==
  * index, which a job of an array (--shard K/N: index K-1) or an MPI rank trains. Each shard
@@ -415,8 +419,9 @@ TN_API tn_status tn_sweep_clear_shards(const tn_sweep *sw, tn_error *err);
  * sw->dir = dir. TN_ERR_ARG: no sweep there. */
 TN_API tn_status tn_sweep_read(const char *dir, tn_sweep *sw, char key[65], tn_error *err);
 /* The sweep directory's lock, held until tn_sweep_unlock or the process ends: DIR is made if
- * missing; a whole sweep or a merge (count <= 1) takes it alone, shard index of count shares it
- * with the other shards (never with the same shard). An fcntl() record lock on DIR/.lock, which
+ * missing; a whole sweep or a merge (count 1) takes it alone, shard index of count (>= 2) shares
+ * it with the other shards (never with the same shard), and a reader (count 0: the report; DIR is
+ * not made) shares it with readers and shards. An fcntl() record lock on DIR/.lock, which
  * NFS honours; the process's own, so forked children neither hold nor drop it. Held by another:
  * TN_ERR_IO "DIR: another twinnet (pid N) is using this sweep directory". */
 TN_API tn_status tn_sweep_lock(const char *dir, uint32_t index, uint32_t count, int *fd, tn_error *err);

@@ -217,14 +217,30 @@ static void record_path(const tn_sweep *sw, uint32_t index, uint32_t count, char
     else snprintf(path, cap, "%s/" TN_SWEEP_SHARD_RECORD, sw->dir, index + 1, count);
 }
 
-/* The manifest's format, listing the runs of shard index/count only (every run: 0 of 1). */
+/* One record line, {"run":R,"name":"NAME","source":"SOURCE","index":I,"fingerprint":"HEX"} and a
+ * newline (as version 1 listed a run): 130 bytes at most. */
+static void record_line(const tn_sweep *sw, uint32_t r, const char fingerprint[65], tn_json *j) {
+    char name[32];
+    tn_sweep_run_name(sw, r, name);
+    tn_json_object(j, NULL);
+    tn_json_uint(j, "run", r);
+    tn_json_string(j, "name", name);
+    tn_json_string(j, "source", tn_vary_names[sw->sources[r / sw->runs]]);
+    tn_json_uint(j, "index", r % sw->runs);
+    tn_json_string(j, "fingerprint", fingerprint);
+    tn_json_end(j);
+    tn_json_newline(j);
+}
+
+/* The record of shard index/count (every run: 0 of 1), compacted: the header, one JSON object
+ * (version 2: the sweep, no runs), then a line for each finished run in run order. */
 static tn_status write_record(const tn_sweep *sw, const char key[65], char (*fingerprints)[65], uint32_t index,
                               uint32_t count, tn_error *err) {
     const tn_config *c = &sw->base;
     tn_json j;
     tn_json_begin_mem(&j);
     tn_json_object(&j, NULL);
-    tn_json_uint(&j, "twinnet_sweep", 1);
+    tn_json_uint(&j, "twinnet_sweep", 2);
     tn_json_string(&j, "key", key);
     tn_json_uint(&j, "runs_per_source", sw->runs);
     tn_json_array(&j, "sources");
@@ -234,30 +250,32 @@ static tn_status write_record(const tn_sweep *sw, const char key[65], char (*fin
     tn_json_object(&j, "config");
     tn_config_write_json(c, TN_IN_MANIFEST, &j);
     tn_json_end(&j);
-    tn_json_newline(&j);
-    tn_json_array(&j, "runs");
+    tn_json_end(&j);
     tn_json_newline(&j);
     uint32_t total = tn_sweep_total(sw);
-    for (uint32_t r = index; r < total; r += count) {
-        char name[32];
-        tn_sweep_run_name(sw, r, name);
-        tn_json_object(&j, NULL);
-        tn_json_uint(&j, "run", r);
-        tn_json_string(&j, "name", name);
-        tn_json_string(&j, "source", tn_vary_names[sw->sources[r / sw->runs]]);
-        tn_json_uint(&j, "index", r % sw->runs);
-        if (fingerprints[r][0]) tn_json_string(&j, "fingerprint", fingerprints[r]);
-        else tn_json_null(&j, "fingerprint");
-        tn_json_end(&j);
-        tn_json_newline(&j);
-    }
-    tn_json_end(&j);
-    tn_json_end(&j);
+    for (uint32_t r = index; r < total; r += count)
+        if (fingerprints[r][0]) record_line(sw, r, fingerprints[r], &j);
     size_t len;
     char *text = tn_json_take(&j, &len);
     char path[4200];
     record_path(sw, index, count, path, sizeof path);
     tn_status s = text ? tn_sweep_file_write(sw->dir, strrchr(path, '/') + 1, text, len, err) : tn_fail(err, TN_ERR_NOMEM, "out of memory");
+    free(text);
+    return s;
+}
+
+tn_status tn_sweep_append_run(const tn_sweep *sw, uint32_t r, const char fingerprint[65], uint32_t index, uint32_t count,
+                              tn_error *err) {
+    if (r >= tn_sweep_total(sw) || (count > 1 && r % count != index))
+        return tn_fail(err, TN_ERR_ARG, "sweep: run %u is not one of shard %u of %u", r, index + 1, count);
+    char path[4200];
+    record_path(sw, index, count, path, sizeof path);
+    tn_json j;
+    tn_json_begin_mem(&j);
+    record_line(sw, r, fingerprint, &j);
+    size_t len;
+    char *text = tn_json_take(&j, &len);
+    tn_status s = text ? tn_sweep_file_append(sw->dir, strrchr(path, '/') + 1, text, len, err) : tn_fail(err, TN_ERR_NOMEM, "out of memory");
     free(text);
     return s;
 }

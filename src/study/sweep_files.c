@@ -32,7 +32,8 @@ tn_status tn_sweep_file_kind(const char *dir, const char *name, int *regular, tn
     return TN_OK;
 }
 
-tn_status tn_sweep_file_read(const char *dir, const char *name, size_t max, uint8_t **out, size_t *size, tn_error *err) {
+tn_status tn_sweep_file_read_as(const char *dir, const char *name, size_t max, tn_limit_fn limit, uint8_t **out,
+                                size_t *size, tn_error *err) {
     char path[4200];
     *out = NULL;
     *size = 0;
@@ -46,21 +47,34 @@ tn_status tn_sweep_file_read(const char *dir, const char *name, size_t max, uint
     }
     struct stat st;
     tn_status s = TN_OK;
+    size_t want = 0;
     if (fstat(fd, &st) != 0) s = tn_fail(err, TN_ERR_IO, "%s: %s", path, strerror(errno));
     else if (!S_ISREG(st.st_mode)) s = tn_fail(err, TN_ERR_IO, "%s: not a regular file", path);
-    else if ((uint64_t)st.st_size > max) s = tn_fail(err, TN_ERR_FORMAT, "%s: larger than the limit of %zu bytes", path, max);
-    else if (!(*out = malloc((size_t)st.st_size + 1))) s = tn_fail(err, TN_ERR_NOMEM, "out of memory");
-    /* A file that grows while read is cut at the size fstat gave (the writers rename whole files). */
-    while (s == TN_OK && *size < (size_t)st.st_size) {
-        ssize_t n = read(fd, *out + *size, (size_t)st.st_size - *size);
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) s = tn_fail(err, TN_ERR_IO, "%s: %s", path, strerror(errno));
-        else if (n == 0) break; /* shrunk meanwhile: what is there */
-        else *size += (size_t)n;
+    else if ((uint64_t)st.st_size > (limit ? (uint64_t)SIZE_MAX / 2 : max))
+        s = tn_fail(err, TN_ERR_FORMAT, "%s: larger than the limit of %zu bytes", path, max);
+    else if (!(*out = malloc((want = (size_t)st.st_size) + 1))) s = tn_fail(err, TN_ERR_NOMEM, "out of memory");
+    /* With limit: the first max bytes (at most) say how large the file may be, before the rest
+     * is read. A file that grows while read is cut at the size fstat gave. */
+    for (int part = limit ? 0 : 1; s == TN_OK && part < 2; part++) {
+        size_t goal = part == 0 && want > max ? max : want;
+        while (s == TN_OK && *size < goal) {
+            ssize_t n = read(fd, *out + *size, goal - *size);
+            if (n < 0 && errno == EINTR) continue;
+            if (n < 0) s = tn_fail(err, TN_ERR_IO, "%s: %s", path, strerror(errno));
+            else if (n == 0) goal = want = *size; /* shrunk meanwhile: what is there */
+            else *size += (size_t)n;
+        }
+        size_t allowed = part == 0 && s == TN_OK ? limit(*out, *size) : SIZE_MAX;
+        if (part == 0 && s == TN_OK && want > allowed)
+            s = tn_fail(err, TN_ERR_FORMAT, "%s: %zu bytes, more than its header allows (at most %zu)", path, want, allowed);
     }
     close(fd);
     if (s != TN_OK) { free(*out); *out = NULL; *size = 0; }
     return s;
+}
+
+tn_status tn_sweep_file_read(const char *dir, const char *name, size_t max, uint8_t **out, size_t *size, tn_error *err) {
+    return tn_sweep_file_read_as(dir, name, max, NULL, out, size, err);
 }
 
 tn_status tn_sweep_model_load(const char *dir, const char *name, tn_model *m, tn_error *err) {
@@ -126,6 +140,28 @@ tn_status tn_sweep_file_write(const char *dir, const char *name, const void *dat
     tn_status s = tn_sweep_file_move(tmp, dir, name, err);
     if (s == TN_OK && (fd = open(dir, O_RDONLY | O_CLOEXEC)) >= 0) { fsync(fd); close(fd); } /* the rename, durable */
     return s;
+}
+
+tn_status tn_sweep_file_append(const char *dir, const char *name, const void *data, size_t n, tn_error *err) {
+    char path[4200];
+    if (!join(path, sizeof path, dir, name)) return tn_fail(err, TN_ERR_ARG, "%s: path too long", dir);
+    int fd = open(path, O_WRONLY | O_APPEND | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) {
+        int e = errno, regular;
+        if (e == ELOOP && tn_sweep_file_kind(dir, name, &regular, err) != TN_OK) return TN_ERR_IO;
+        return tn_fail(err, TN_ERR_IO, "%s: cannot append: %s", path, strerror(e));
+    }
+    struct stat st;
+    ssize_t w = 0;
+    int e = fstat(fd, &st) != 0 ? errno : !S_ISREG(st.st_mode) ? EINVAL : 0;
+    /* One write: the line lands whole or, killed in the middle, as a cut last line that the
+     * reader ignores and the next start removes. */
+    while (!e && (w = write(fd, data, n)) < 0 && errno == EINTR) {}
+    if (!e && w < 0) e = errno;
+    else if (!e && (size_t)w != n) e = ENOSPC;
+    if (!e && fsync(fd) != 0) e = errno;
+    if (close(fd) != 0 && !e) e = errno;
+    return e ? tn_fail(err, TN_ERR_IO, "%s: cannot append: %s", path, e == EINVAL ? "not a regular file" : strerror(e)) : TN_OK;
 }
 
 /* ---- what a kill left behind ------------------------------------------------------------------ */
@@ -204,12 +240,16 @@ tn_status tn_sweep_lock(const char *dir, uint32_t index, uint32_t count, int *fd
     char path[4200];
     struct stat st;
     *fd = -1;
-    /* Shards started at once all find no directory: EEXIST is theirs. */
-    if (mkdir(dir, 0777) != 0 && errno != EEXIST)
+    /* Shards started at once all find no directory: EEXIST is theirs. A reader makes none. */
+    if (count > 0 && mkdir(dir, 0777) != 0 && errno != EEXIST)
         return tn_fail(err, TN_ERR_IO, "%s: cannot create the sweep directory: %s", dir, strerror(errno));
-    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) return tn_fail(err, TN_ERR_ARG, "%s: not a directory", dir);
+    if (stat(dir, &st) != 0) return tn_fail(err, TN_ERR_IO, "%s: %s", dir, strerror(errno));
+    if (!S_ISDIR(st.st_mode)) return tn_fail(err, TN_ERR_ARG, "%s: not a directory", dir);
     if (!join(path, sizeof path, dir, ".lock")) return tn_fail(err, TN_ERR_ARG, "%s: path too long", dir);
-    int f = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0666);
+    /* A reader makes no lock file: none means no sweep ever ran there with a lock to take. */
+    int f = count == 0 ? open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+                       : open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0666);
+    if (f < 0 && count == 0 && errno == ENOENT) return TN_OK;
     if (f < 0) {
         int regular;
         if (errno == ELOOP && tn_sweep_file_kind(dir, ".lock", &regular, err) != TN_OK) return TN_ERR_IO;
@@ -220,9 +260,9 @@ tn_status tn_sweep_lock(const char *dir, uint32_t index, uint32_t count, int *fd
         return tn_fail(err, TN_ERR_IO, "%s: the sweep's lock is not a regular file", path);
     }
     pid_t holder = 0;
-    int whole = count <= 1;
+    int whole = count == 1, reader = count == 0;
     int e = lock_range(f, whole ? F_WRLCK : F_RDLCK, 0, &holder);
-    if (!e && !whole) e = lock_range(f, F_WRLCK, (off_t)(1 + (uint64_t)count * (count - 1) / 2 + index), &holder);
+    if (!e && !whole && !reader) e = lock_range(f, F_WRLCK, (off_t)(1 + (uint64_t)count * (count - 1) / 2 + index), &holder);
     if (e) {
         close(f);
         if (e != EACCES && e != EAGAIN)
