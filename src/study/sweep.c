@@ -228,8 +228,7 @@ static void record_line(const tn_sweep *sw, uint32_t r, const char fingerprint[6
     tn_json_string(j, "source", tn_vary_names[sw->sources[r / sw->runs]]);
     tn_json_uint(j, "index", r % sw->runs);
     tn_json_string(j, "fingerprint", fingerprint);
-    tn_json_end(j);
-    tn_json_newline(j);
+    tn_json_end(j); /* a top-level value ends with its newline */
 }
 
 /* The record of shard index/count (every run: 0 of 1), compacted: the header, one JSON object
@@ -251,7 +250,6 @@ static tn_status write_record(const tn_sweep *sw, const char key[65], char (*fin
     tn_config_write_json(c, TN_IN_MANIFEST, &j);
     tn_json_end(&j);
     tn_json_end(&j);
-    tn_json_newline(&j);
     uint32_t total = tn_sweep_total(sw);
     for (uint32_t r = index; r < total; r += count)
         if (fingerprints[r][0]) record_line(sw, r, fingerprints[r], &j);
