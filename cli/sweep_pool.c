@@ -68,8 +68,10 @@ uint32_t sweep_pool(const tn_sweep *sw, char (*fps)[65], const tn_dataset *train
                         const tn_dataset *test, const sweep_view *v, uint32_t *done) {
     uint32_t total = tn_sweep_total(sw), next = v->shard, running = 0, failed = 0;
     uint32_t mine = tn_sweep_shard_total(sw, v->shard, v->shards);
-    pid_t *pid_of = calloc(total, sizeof *pid_of);
-    if (!pid_of) die(EXIT_RUNTIME, "out of memory");
+    /* The children under way, one slot each (pid 0: free): finding a child's run costs J, not
+     * the sweep's size. */
+    struct { pid_t pid; uint32_t run; } *slot = calloc(v->jobs, sizeof *slot);
+    if (!slot) die(EXIT_RUNTIME, "out of memory");
     double started = wall_seconds();
     tn_error err;
     progress(v, *done, mine, started);
@@ -85,7 +87,10 @@ uint32_t sweep_pool(const tn_sweep *sw, char (*fps)[65], const tn_dataset *train
                 if (s != TN_OK && !stop_requested) fprintf(stderr, "twinnet: %s\n", err.msg);
                 _exit(s == TN_OK ? 0 : 1);
             }
-            pid_of[next] = pid;
+            uint32_t k = 0;
+            while (slot[k].pid) k++;
+            slot[k].pid = pid;
+            slot[k].run = next;
             next += v->shards;
             running++;
         }
@@ -93,15 +98,15 @@ uint32_t sweep_pool(const tn_sweep *sw, char (*fps)[65], const tn_dataset *train
         int status;
         pid_t pid = wait(&status);
         if (pid < 0) continue; /* EINTR */
-        running--;
-        for (uint32_t r = 0; r < total; r++) {
-            if (pid_of[r] != pid) continue;
-            pid_of[r] = 0;
-            if (!finished(sw, fps, v, r, WIFEXITED(status) && WEXITSTATUS(status) == 0, done)) failed++;
+        for (uint32_t k = 0; k < v->jobs; k++) {
+            if (slot[k].pid != pid) continue;
+            slot[k].pid = 0;
+            running--;
+            if (!finished(sw, fps, v, slot[k].run, WIFEXITED(status) && WEXITSTATUS(status) == 0, done)) failed++;
         }
         progress(v, *done, mine, started);
     }
-    free(pid_of);
+    free(slot);
     return failed;
 }
 #endif
