@@ -48,6 +48,7 @@ static void stat_of(const moments *m, tn_stat *s) {
 }
 
 typedef struct {
+    char *path;            /* DIR/NAME.tnm, for messages (malloc'd) */
     tn_model model;
     float *out;            /* (n, n_out) outputs on the test set */
     uint8_t *pred;
@@ -57,6 +58,7 @@ static void free_run(run_data *d) {
     tn_model_free(&d->model);
     free(d->out);
     free(d->pred);
+    free(d->path);
     memset(d, 0, sizeof *d);
 }
 
@@ -66,8 +68,18 @@ static tn_status load_run(const tn_sweep *sw, uint32_t r, const tn_dataset *test
     char name[32], file[48];
     tn_sweep_run_name(sw, r, name);
     snprintf(file, sizeof file, "%s.tnm", name);
+    size_t len = strlen(sw->dir) + strlen(file) + 2;
+    if (!(d->path = malloc(len))) return tn_fail(err, TN_ERR_NOMEM, "out of memory");
+    snprintf(d->path, len, "%s/%s", sw->dir, file);
     tn_status s = tn_sweep_model_load(sw->dir, file, &d->model, err);
     if (s != TN_OK) return s;
+    /* A model put in the sweep's place (its fingerprint forged in the record) is a data error that
+     * names the file, not two models' mismatch. */
+    const tn_config *c = &d->model.config, *want = &sw->base;
+    int same = c->n_sizes == want->n_sizes && c->activation == want->activation && c->cost == want->cost;
+    for (int l = 0; same && l < c->n_sizes; l++) same = c->sizes[l] == want->sizes[l];
+    if (!same) return tn_fail(err, TN_ERR_FORMAT, "%s: not a model of this sweep (its layer widths, activation or cost "
+                              "differ from the sweep's): redo the run (remove it and run the sweep's command again)", d->path);
     uint32_t n_out = d->model.net.sizes[d->model.net.n_sizes - 1];
     d->out = malloc((size_t)test->n * n_out * sizeof(float));
     d->pred = malloc(test->n);
@@ -116,9 +128,12 @@ static tn_status pair_parameters(const tn_sweep *sw, const run_data *a, const ru
     co.points = opt->path_points;
     co.threads = opt->threads;
     co.light = 1;
+    co.name_a = a->path;
+    co.name_b = b->path;
     co.views = 1u << TN_VIEW_RAW | 1u << (tn_sign_symmetry(sw->base.activation) ? TN_VIEW_WEIGHTS_FLIPS : TN_VIEW_WEIGHTS);
     tn_compare_result r;
     tn_status s = tn_compare(&a->model, &b->model, NULL, test, &co, &r, err);
+    if (s == TN_ERR_ARG) s = TN_ERR_FORMAT; /* two of the sweep's files that do not go together: data, not usage */
     if (s != TN_OK) return s;
     tn_view aligned = r.view[TN_VIEW_WEIGHTS_FLIPS].done ? TN_VIEW_WEIGHTS_FLIPS : TN_VIEW_WEIGHTS;
     if (!r.view[aligned].done) aligned = TN_VIEW_RAW; /* no hidden layer: nothing to align */
