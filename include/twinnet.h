@@ -467,9 +467,11 @@ TN_API const tn_pair_metric_desc *tn_pair_metric_info(tn_pair_metric m);
 
 typedef struct {
     tn_vary source;
-    uint32_t runs, pairs;             /* runs of this source; pairs compared */
+    uint32_t runs, pairs;             /* runs of this source; pairs compared (both runs finite) */
     uint32_t fingerprints;            /* distinct fingerprints among the runs (none: 1) */
-    double accuracy_mean, accuracy_std; /* test accuracy over the runs (std: n - 1) */
+    uint32_t diverged;                /* runs whose training stopped non-finite or whose model is not
+                                         finite: left out of every mean (all of them: the means are NaN) */
+    double accuracy_mean, accuracy_std; /* test accuracy over the runs that did not diverge (std: n - 1) */
     double cost_mean, cost_std;       /* mean test cost over the runs */
     tn_stat metric[TN_PAIR_METRIC_COUNT]; /* each pair metric's mean over the pairs compared */
 } tn_attribution_row;
@@ -482,7 +484,7 @@ TN_API tn_status tn_sweep_attribution(const tn_sweep *sw, const tn_dataset *test
  * the runs r = part, part + parts, ... and the pairs p = part, part + parts, ... (what the
  * others measure is left as it is), then reduce everything into the table in one fixed order:
  * the same bytes whatever the split. Pairs are numbered source by source (tn_sweep_pairs). */
-typedef struct { double accuracy, cost; char fingerprint[65]; } tn_run_metrics;
+typedef struct { double accuracy, cost; char fingerprint[65]; int diverged; } tn_run_metrics; /* diverged: see the row's */
 typedef struct { double v[TN_PAIR_METRIC_COUNT]; } tn_pair_metrics;   /* one pair, indexed by tn_pair_metric */
 TN_API uint64_t tn_sweep_pairs(const tn_sweep *sw, const tn_attribution_options *opt);
 TN_API tn_status tn_sweep_measure(const tn_sweep *sw, const tn_dataset *test, const tn_attribution_options *opt, uint32_t part,

@@ -82,10 +82,15 @@ static tn_status read_epochs(tn_report *r, uint32_t run, tn_error *err) {
     if (!(x->accuracy = calloc(lines, sizeof *x->accuracy))) { free(text); return tn_fail(err, TN_ERR_NOMEM, "out of memory"); }
     cursor = text;
     double epoch, accuracy;
-    while ((line = next_line(&cursor)))
+    int diverged = 0;
+    while ((line = next_line(&cursor))) {
         if (field(line, "epoch", &epoch) && field(line, "test_accuracy", &accuracy) && epoch == x->epochs + 1)
             x->accuracy[x->epochs++] = 100 * accuracy;
+        diverged |= strstr(line, "\"diverged\":true") != NULL; /* the line tn_sweep_run adds for a diverged run */
+    }
     free(text);
+    /* A diverged run has no curve: the plot shows the runs the table's means are over. */
+    if (diverged) x->epochs = 0;
     return TN_OK;
 }
 
@@ -106,6 +111,7 @@ static tn_status read_table(tn_report *r, const char *path, tn_error *err) {
         tn_attribution_row *row = &r->rows[n];
         row->source = r->sw.sources[n++];
         bad = !count(line, "runs", &row->runs) || !count(line, "pairs", &row->pairs) || !count(line, "fingerprints", &row->fingerprints);
+        if (!count(line, "diverged", &row->diverged)) row->diverged = 0; /* a table from before the count */
         for (size_t k = 0; !bad && k < TN_ATTRIBUTION_NUMBERS; k++) bad = !field(line, col[k].name, (double *)((char *)row + col[k].offset));
     }
     free(text);

@@ -39,17 +39,18 @@ static void add(moments *m, double x) {
     m->mu += d / m->n;
     m->m2 += d * (x - m->mu);
 }
-static double mean(const moments *m) { return m->mu; }
+static double mean(const moments *m) { return m->n ? m->mu : NAN; } /* of nothing: not a number */
 /* Sample standard deviation (n - 1), 0 for fewer than two values. */
-static double stddev(const moments *m) { return m->n > 1 && m->m2 > 0 ? sqrt(m->m2 / (m->n - 1)) : 0.0; }
+static double stddev(const moments *m) { return !m->n ? NAN : m->n > 1 && m->m2 > 0 ? sqrt(m->m2 / (m->n - 1)) : 0.0; }
 static void stat_of(const moments *m, tn_stat *s) {
     s->mean = mean(m);
-    s->stderr_ = m->n > 1 ? stddev(m) / sqrt((double)m->n) : 0.0;
+    s->stderr_ = !m->n ? NAN : m->n > 1 ? stddev(m) / sqrt((double)m->n) : 0.0;
 }
 
 typedef struct {
     char *path;            /* DIR/NAME.tnm, for messages (malloc'd) */
     tn_model model;
+    int diverged;          /* training stopped non-finite, or a parameter is not finite */
     float *out;            /* (n, n_out) outputs on the test set */
     uint8_t *pred;
 } run_data;
@@ -80,6 +81,8 @@ static tn_status load_run(const tn_sweep *sw, uint32_t r, const tn_dataset *test
     for (int l = 0; same && l < c->n_sizes; l++) same = c->sizes[l] == want->sizes[l];
     if (!same) return tn_fail(err, TN_ERR_FORMAT, "%s: not a model of this sweep (its layer widths, activation or cost "
                               "differ from the sweep's): redo the run (remove it and run the sweep's command again)", d->path);
+    d->diverged = d->model.stop == TN_STOP_NON_FINITE || tn_net_count_non_finite(&d->model.net) > 0;
+    if (m) m->diverged = d->diverged;
     uint32_t n_out = d->model.net.sizes[d->model.net.n_sizes - 1];
     d->out = malloc((size_t)test->n * n_out * sizeof(float));
     d->pred = malloc(test->n);
@@ -89,6 +92,7 @@ static tn_status load_run(const tn_sweep *sw, uint32_t r, const tn_dataset *test
     if ((s = tn_evaluate(&d->model.net, test, threads, &e, err)) != TN_OK) return s;
     m->accuracy = (double)e.correct / e.total;
     m->cost = e.cost;
+    m->diverged |= !isfinite(e.cost);
     tn_net_fingerprint(&d->model.net, m->fingerprint);
     return TN_OK;
 }
@@ -119,6 +123,13 @@ static void pair_function(const run_data *a, const run_data *b, const tn_dataset
     m->v[TN_PAIR_ENSEMBLE_GAIN] = ((double)ens - 0.5 * ((double)ra + rb)) / test->n;
 }
 
+/* A barrier within 1e-12 of the larger end cost is rounding (the control's identical runs give
+ * 4.4e-16 from (1-t) c + t c != c): it is 0, as the table and the page then say. */
+static double rounding_zero(const tn_compare_view *v) {
+    double a = v->path_points ? fabs(v->path[0].cost) : 0, b = v->path_points ? fabs(v->path[v->path_points - 1].cost) : 0;
+    return fabs(v->cost_barrier) <= 1e-12 * (a > b ? a : b) ? 0.0 : v->cost_barrier;
+}
+
 /* Parameters: relative distance and the test cost's barrier, raw and after weight matching (with
  * sign flips where the activation has them). */
 static tn_status pair_parameters(const tn_sweep *sw, const run_data *a, const run_data *b, const tn_dataset *test,
@@ -139,8 +150,8 @@ static tn_status pair_parameters(const tn_sweep *sw, const run_data *a, const ru
     if (!r.view[aligned].done) aligned = TN_VIEW_RAW; /* no hidden layer: nothing to align */
     m->v[TN_PAIR_DISTANCE_RAW] = r.view[TN_VIEW_RAW].distance.total.relative;
     m->v[TN_PAIR_DISTANCE_ALIGNED] = r.view[aligned].distance.total.relative;
-    m->v[TN_PAIR_BARRIER_RAW] = r.view[TN_VIEW_RAW].cost_barrier;
-    m->v[TN_PAIR_BARRIER_ALIGNED] = r.view[aligned].cost_barrier;
+    m->v[TN_PAIR_BARRIER_RAW] = rounding_zero(&r.view[TN_VIEW_RAW]);
+    m->v[TN_PAIR_BARRIER_ALIGNED] = rounding_zero(&r.view[aligned]);
     tn_compare_result_free(&r);
     return TN_OK;
 }
@@ -198,6 +209,10 @@ tn_status tn_sweep_measure(const tn_sweep *sw, const tn_dataset *test, const tn_
             if (!cache[x].out) s = load_run(sw, (uint32_t)src * sw->runs + x, test, opt->threads, &cache[x], NULL, err);
         }
         if (s != TN_OK) break;
+        if (cache[i].diverged || cache[j].diverged) { /* not compared: the table leaves the pair out */
+            for (int k = 0; k < TN_PAIR_METRIC_COUNT; k++) pairs[p].v[k] = NAN;
+            continue;
+        }
         pair_function(&cache[i], &cache[j], test, &pairs[p]);
         s = pair_parameters(sw, &cache[i], &cache[j], test, opt, &pairs[p], err);
     }
@@ -214,19 +229,26 @@ void tn_sweep_table(const tn_sweep *sw, const tn_attribution_options *opt, const
         memset(row, 0, sizeof *row);
         row->source = sw->sources[src];
         row->runs = sw->runs;
-        row->pairs = (uint32_t)per;
         moments acc = {0}, cost = {0}, m[TN_PAIR_METRIC_COUNT];
         memset(m, 0, sizeof m);
+        const tn_run_metrics *first = &runs[(uint32_t)src * sw->runs];
         for (uint32_t i = 0; i < sw->runs; i++) {
-            const tn_run_metrics *r = &runs[(uint32_t)src * sw->runs + i];
+            const tn_run_metrics *r = &first[i];
+            int seen = 0;
+            for (uint32_t j = 0; j < i; j++) seen |= strcmp(r->fingerprint, first[j].fingerprint) == 0;
+            row->fingerprints += !seen;
+            if (r->diverged) { row->diverged++; continue; } /* a state, not a number: left out of the means */
             add(&acc, r->accuracy);
             add(&cost, r->cost);
-            int seen = 0;
-            for (uint32_t j = 0; j < i; j++) seen |= strcmp(r->fingerprint, runs[(uint32_t)src * sw->runs + j].fingerprint) == 0;
-            row->fingerprints += !seen;
         }
-        for (uint64_t p = (uint64_t)src * per; p < (uint64_t)(src + 1) * per; p++)
+        for (uint64_t p = (uint64_t)src * per; p < (uint64_t)(src + 1) * per; p++) {
+            int s2;
+            uint32_t i, j;
+            pair_runs(sw, opt, p, &s2, &i, &j);
+            if (first[i].diverged || first[j].diverged) continue;
+            row->pairs++;
             for (int k = 0; k < TN_PAIR_METRIC_COUNT; k++) add(&m[k], pairs[p].v[k]);
+        }
         for (int k = 0; k < TN_PAIR_METRIC_COUNT; k++) stat_of(&m[k], &row->metric[k]);
         row->accuracy_mean = mean(&acc);
         row->accuracy_std = stddev(&acc);
@@ -275,7 +297,7 @@ tn_status tn_sweep_write_table(const tn_sweep *sw, const tn_attribution_row *row
     tn_json_begin_mem(&j);
     tn_attribution_column col[TN_ATTRIBUTION_NUMBERS];
     tn_attribution_columns(col);
-    fprintf(c, "source,runs,pairs,fingerprints");
+    fprintf(c, "source,runs,pairs,fingerprints,diverged");
     for (size_t k = 0; k < TN_ATTRIBUTION_NUMBERS; k++) fprintf(c, ",%s", col[k].name);
     fprintf(c, "\n");
     tn_json_object(&j, NULL);
@@ -283,12 +305,13 @@ tn_status tn_sweep_write_table(const tn_sweep *sw, const tn_attribution_row *row
     tn_json_newline(&j);
     for (int s = 0; s < sw->n_sources; s++) {
         const tn_attribution_row *r = &rows[s];
-        fprintf(c, "%s,%u,%u,%u", tn_vary_names[r->source], r->runs, r->pairs, r->fingerprints);
+        fprintf(c, "%s,%u,%u,%u,%u", tn_vary_names[r->source], r->runs, r->pairs, r->fingerprints, r->diverged);
         tn_json_object(&j, NULL);
         tn_json_string(&j, "source", tn_vary_names[r->source]);
         tn_json_uint(&j, "runs", r->runs);
         tn_json_uint(&j, "pairs", r->pairs);
         tn_json_uint(&j, "fingerprints", r->fingerprints);
+        tn_json_uint(&j, "diverged", r->diverged);
         for (size_t k = 0; k < TN_ATTRIBUTION_NUMBERS; k++) {
             double v = *(const double *)((const char *)r + col[k].offset);
             fprintf(c, ",%.9g", v);

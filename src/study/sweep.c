@@ -140,6 +140,14 @@ tn_status tn_sweep_run(const tn_sweep *sw, uint32_t r, const tn_dataset *train, 
     s = tn_run(&spec, &model, &result, err);
     if (s == TN_OK) {
         tn_net_fingerprint(&model.net, fingerprint);
+        uint64_t non_finite = tn_net_count_non_finite(&model.net);
+        if (model.stop == TN_STOP_NON_FINITE || non_finite) { /* flagged in the run's own file (finite runs: no line) */
+            tn_json_object(&epochs, NULL);
+            tn_json_bool(&epochs, "diverged", 1);
+            tn_json_string(&epochs, "stop", tn_stop_names[model.stop]);
+            tn_json_uint(&epochs, "non_finite_parameters", non_finite);
+            tn_json_end(&epochs);
+        }
         tn_model_free(&model);
         if (result.interrupted) s = tn_fail(err, TN_ERR_IO, "%s/%s.tnm: interrupted at step %llu", sw->dir, name, (unsigned long long)result.steps);
     }
