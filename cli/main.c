@@ -47,7 +47,7 @@ void catch_stop_signals(void) {}
 #else
 static void on_stop_signal(int sig) {
     if (stop_exits_now) { /* a stage that writes nothing until its end: ends here, as the shell expects */
-        static const char msg[] = "twinnet: interrupted\n";
+        static const char msg[] = "twinnet: interrupted: this stage keeps nothing until its end; the same command does it again\n";
         (void)!write(STDERR_FILENO, msg, sizeof msg - 1);
         _exit(128 + sig);
     }
