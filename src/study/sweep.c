@@ -90,6 +90,21 @@ static int epoch_line(const tn_epoch_info *e, void *user) {
  * nothing in it can be a planted link), then renamed into DIR, the model last: a link planted
  * in DIR under a run's name is refused, never followed; a kill leaves the private directory,
  * which the next start removes (tn_sweep_clean). */
+/* mkdtemp (mode 0700); WASI has none: the first free "XXXXXX" as a number (one process there). */
+static char *private_dir(char *template) {
+#ifdef __wasi__
+    char *x = template + strlen(template) - 6;
+    for (unsigned k = 0; k < 1000000; k++) {
+        snprintf(x, 7, "%06u", k);
+        if (mkdir(template, 0700) == 0) return template;
+        if (errno != EEXIST) return NULL;
+    }
+    return NULL;
+#else
+    return mkdtemp(template);
+#endif
+}
+
 static void remove_private(const char *priv, const char *name) {
     static const char *const ext[] = {".tnm", ".epochs.jsonl", ".trace"};
     char path[4300];
@@ -113,7 +128,7 @@ tn_status tn_sweep_run(const tn_sweep *sw, uint32_t r, const tn_dataset *train, 
     tn_sweep_run_name(sw, r, name);
     if (snprintf(priv, sizeof priv, "%s/.run-%s.XXXXXX", sw->dir, name) >= (int)sizeof priv)
         return tn_fail(err, TN_ERR_ARG, "%s: path too long", sw->dir);
-    if (!mkdtemp(priv)) return tn_fail(err, TN_ERR_IO, "%s: cannot make a directory for run %s: %s", sw->dir, name, strerror(errno));
+    if (!private_dir(priv)) return tn_fail(err, TN_ERR_IO, "%s: cannot make a directory for run %s: %s", sw->dir, name, strerror(errno));
     snprintf(model_path, sizeof model_path, "%s/%s.tnm", priv, name);
     snprintf(epochs_path, sizeof epochs_path, "%s/%s.epochs.jsonl", priv, name);
     snprintf(trace_path, sizeof trace_path, "%s/%s.trace", priv, name);
