@@ -99,6 +99,14 @@ int cmd_sweep(int argc, char **argv) {
     tn_error err;
     tn_status s;
     if (v.merge && (s = tn_sweep_read(v.merge, &sw, key, &err)) != TN_OK) die_err(s, &err);
+    int ranks = 1, lock = -1;
+#ifdef TN_MPI
+    ranks = sweep_mpi_ranks();
+#endif
+    /* Locked before the data is loaded, so that a second sweep fails at once; an mpirun sweep's
+     * ranks share the directory by design and take no lock. */
+    catch_stop_signals();
+    if (ranks == 1 && (s = tn_sweep_lock(sw.dir, v.shard, v.shards, &lock, &err)) != TN_OK) die_err(s, &err);
     load_data(&data, v.merge ? NULL : &train, &test);
     if (!v.merge) {
         uint8_t data_sha[32];
@@ -106,16 +114,13 @@ int cmd_sweep(int argc, char **argv) {
         tn_sweep_key(&sw, data_sha, key);
     }
 #ifdef TN_MPI
-    if (sweep_mpi_ranks() > 1) {
+    if (ranks > 1) {
         int status = sweep_mpi(&sw, key, v.merge ? NULL : &train, &test, &v);
         if (!v.merge) tn_dataset_free(&train);
         tn_dataset_free(&test);
         return status;
     }
 #endif
-    int lock;
-    catch_stop_signals();
-    if ((s = tn_sweep_lock(sw.dir, v.shard, v.shards, &lock, &err)) != TN_OK) die_err(s, &err);
     uint32_t total = tn_sweep_total(&sw), done, failed = 0;
     char (*fps)[65] = calloc(total, sizeof *fps);
     if (!fps) die(EXIT_RUNTIME, "out of memory");
