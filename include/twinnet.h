@@ -380,17 +380,23 @@ TN_API void tn_sweep_run_name(const tn_sweep *sw, uint32_t r, char name[32]);
 TN_API tn_status tn_sweep_run_config(const tn_sweep *sw, uint32_t r, const tn_dataset *train, tn_config *cfg,
                                      tn_error *err);
 /* Trains run r and writes DIR/NAME.tnm and DIR/NAME.epochs.jsonl (no timings: the bytes depend
- * on the run alone), and for the first TN_SWEEP_TRACED runs of each source a trace DIR/NAME.trace
- * at steps 1, 2, 4, ... and every epoch's end; fingerprint: the model's. A stop on request is
- * an error here (the run is not finished). */
+ * on the run alone; a diverged run's ends with a line {"diverged":true,...}), and for the first
+ * TN_SWEEP_TRACED runs of each source a trace DIR/NAME.trace at steps 1, 2, 4, ... and every
+ * epoch's end; fingerprint: the model's. The files are made in a private directory in DIR and
+ * renamed in, the model last: a symbolic link in DIR under one of their names is an error naming
+ * it, never followed. A stop on request is an error here (the run is not finished). */
 #define TN_SWEEP_TRACED 2
 TN_API tn_status tn_sweep_run(const tn_sweep *sw, uint32_t r, const tn_dataset *train, const tn_dataset *test,
                               volatile const int *stop_flag, char fingerprint[65], tn_error *err);
 /* The sweep's identity: every option that changes a run's bits, runs, sources, the data. */
 TN_API void tn_sweep_key(const tn_sweep *sw, const uint8_t data_sha256[32], char hex[65]);
 /* Creates DIR, or reads its manifest: another key is TN_ERR_ARG; each finished run's model is
- * checked against its fingerprint (else the run is to be redone: *broken counts them).
- * fingerprints: tn_sweep_total entries, "" for a run still to do. */
+ * checked against its fingerprint (else the run is to be redone: *broken counts them);
+ * what a killed sweep left in DIR is removed. fingerprints: tn_sweep_total entries, "" for a run
+ * still to do. The manifest (DIR/manifest.json) is a journal: a header (one JSON object: the sweep)
+ * then a JSON line per finished run; tn_sweep_write_manifest writes it compacted (the header and
+ * the finished runs in run order), tn_sweep_append_run adds one line. Nothing in DIR is read or
+ * written through a symbolic link. */
 TN_API tn_status tn_sweep_open(const tn_sweep *sw, const char key[65], char (*fingerprints)[65], uint32_t *finished,
                                uint32_t *broken, tn_error *err);
 TN_API tn_status tn_sweep_write_manifest(const tn_sweep *sw, const char key[65], char (*fingerprints)[65],
