@@ -73,6 +73,8 @@ double wall_seconds(void);
 /* SIGINT, SIGTERM and SIGHUP set stop_requested (acknowledged on stderr at the first one) and
  * stay caught: long work polls the flag and stops cleanly, however often the user presses ^C. */
 extern volatile int stop_requested;
+extern volatile int stop_signal;     /* the first stop signal's number (0: none): exit 128 + it */
+extern volatile int stop_exits_now;  /* non-zero: a stop signal exits at once with 128 + its number */
 void catch_stop_signals(void);
 
 /* The commands (cmd_NAME.c): argv holds what follows the command's name. */

@@ -1,7 +1,7 @@
 /* twinnet sweep: N trainings per source of randomness (--vary init|order|both|bit|none), run
  * as J separate processes (fork; the data loaded once, before), each run written by the library
- * (tn_sweep_run); the manifest is rewritten after every finished run, so a killed sweep started
- * again with the same command redoes only what had not finished. --shard K/N trains a fixed share
+ * (tn_sweep_run); a line is appended to the manifest after every finished run, so a killed sweep
+ * started again with the same command redoes only what had not finished. --shard K/N trains a fixed share
  * and records it apart; --merge DIR (or the command without --shard) completes the sweep. */
 #include <stdlib.h>
 #include <string.h>
@@ -92,13 +92,21 @@ int cmd_sweep(int argc, char **argv) {
     memset(&sw, 0, sizeof sw);
     tn_config_default(&sw.base);
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    sweep_view v = {0, 0, cpus > 0 ? (uint32_t)cpus : 1, 0, 1, NULL, {10, 0, 1}};
+    sweep_view v = {0, 0, cpus > 0 ? (uint32_t)cpus : 1, 0, 1, NULL, {10, 0, 1, NULL}};
     parse(argc, argv, &sw, &data, &v);
     tn_dataset train, test;
     char key[65];
     tn_error err;
     tn_status s;
     if (v.merge && (s = tn_sweep_read(v.merge, &sw, key, &err)) != TN_OK) die_err(s, &err);
+    int ranks = 1, lock = -1;
+#ifdef TN_MPI
+    ranks = sweep_mpi_ranks();
+#endif
+    /* Locked before the data is loaded, so that a second sweep fails at once; an mpirun sweep's
+     * ranks share the directory by design and take no lock. */
+    catch_stop_signals();
+    if (ranks == 1 && (s = tn_sweep_lock(sw.dir, v.shard, v.shards, &lock, &err)) != TN_OK) die_err(s, &err);
     load_data(&data, v.merge ? NULL : &train, &test);
     if (!v.merge) {
         uint8_t data_sha[32];
@@ -106,7 +114,7 @@ int cmd_sweep(int argc, char **argv) {
         tn_sweep_key(&sw, data_sha, key);
     }
 #ifdef TN_MPI
-    if (sweep_mpi_ranks() > 1) {
+    if (ranks > 1) {
         int status = sweep_mpi(&sw, key, v.merge ? NULL : &train, &test, &v);
         if (!v.merge) tn_dataset_free(&train);
         tn_dataset_free(&test);
@@ -116,7 +124,7 @@ int cmd_sweep(int argc, char **argv) {
     uint32_t total = tn_sweep_total(&sw), done, failed = 0;
     char (*fps)[65] = calloc(total, sizeof *fps);
     if (!fps) die(EXIT_RUNTIME, "out of memory");
-    int status = sweep_open(&sw, key, fps, &v, &done);
+    int status = stop_requested ? 128 + stop_signal : sweep_open(&sw, key, fps, &v, &done);
     if (status) {
         free(fps);
         if (!v.merge) tn_dataset_free(&train);
@@ -125,8 +133,7 @@ int cmd_sweep(int argc, char **argv) {
     }
     if (!v.merge) {
         sweep_record(&sw, key, fps, &v);
-        catch_stop_signals();
-        failed = sweep_pool(&sw, key, fps, &train, &test, &v, &done);
+        failed = sweep_pool(&sw, fps, &train, &test, &v, &done);
         tn_dataset_free(&train);
     }
     tn_attribution_row rows[TN_VARY_COUNT];
@@ -134,10 +141,19 @@ int cmd_sweep(int argc, char **argv) {
     if (have_table) {
         double t0 = wall_seconds();
         sweep_settle(&sw, key, fps);
-        if ((s = tn_sweep_attribution(&sw, &test, &v.table, rows, &err)) != TN_OK) die_err(s, &err);
+        /* The pairwise stage writes nothing until its end: a stop signal ends it at once (exit
+         * 128 + the signal), and the same command then redoes it. */
+        stop_exits_now = 1;
+        if (stop_requested) _exit(128 + stop_signal);
+        v.table.stop_flag = &stop_requested;
+        s = tn_sweep_attribution(&sw, &test, &v.table, rows, &err);
+        stop_exits_now = 0;
+        if (s != TN_OK) die_err(s, &err);
         if (!v.quiet && !v.as_json) fprintf(stderr, "twinnet: the pairwise comparisons took %.1f s\n", wall_seconds() - t0);
     }
     free(fps);
     tn_dataset_free(&test);
-    return sweep_finish(&sw, &v, rows, have_table, done, failed);
+    status = sweep_finish(&sw, &v, rows, have_table, done, failed);
+    tn_sweep_unlock(lock);
+    return status;
 }

@@ -40,12 +40,19 @@ static void main_help(FILE *f) {
 
 /* ---- stopping on request ---------------------------------------------------------------------- */
 volatile int stop_requested;
+volatile int stop_signal;
+volatile int stop_exits_now;
 
 #ifdef __wasi__
 void catch_stop_signals(void) {}
 #else
 static void on_stop_signal(int sig) {
-    (void)sig;
+    if (stop_exits_now) { /* a stage that writes nothing until its end: ends here, as the shell expects */
+        static const char msg[] = "twinnet: interrupted: this stage keeps nothing until its end; the same command does it again\n";
+        (void)!write(STDERR_FILENO, msg, sizeof msg - 1);
+        _exit(128 + sig);
+    }
+    if (!stop_signal) stop_signal = sig;
     if (!stop_requested) {
         static const char msg[] = "twinnet: stopping at the next step boundary; the model of that step will be saved\n";
         (void)!write(STDERR_FILENO, msg, sizeof msg - 1);

@@ -15,11 +15,14 @@ typedef struct {
     tn_attribution_options table;     /* --pairs, --points */
 } sweep_view;
 
-/* sweep_pool.c: the manifest, or with --shard the shard's own record (exit on error). */
+/* sweep_pool.c: the manifest, or with --shard the shard's own record, written compacted: its header
+ * and a line per finished run (exit on error). */
 void sweep_record(const tn_sweep *sw, const char *key, char (*fingerprints)[65], const sweep_view *v);
+/* Run r finished: its line appended to the manifest or the shard's record (exit on error). */
+void sweep_append(const tn_sweep *sw, uint32_t r, const char *fingerprint, const sweep_view *v);
 /* Trains the shard's runs not yet in fingerprints, at most v->jobs at once (child processes),
  * recording each; *done counts the finished runs. Returns how many failed. */
-uint32_t sweep_pool(const tn_sweep *sw, const char *key, char (*fingerprints)[65], const tn_dataset *train,
+uint32_t sweep_pool(const tn_sweep *sw, char (*fingerprints)[65], const tn_dataset *train,
                     const tn_dataset *test, const sweep_view *v, uint32_t *done);
 
 /* sweep_table.c. The sweep's records read (the shard's own, without --shard all of them), every

@@ -81,7 +81,7 @@ static void train_share(const tn_sweep *sw, const char *key, char (*fps)[65], co
         if (fps[r][0]) continue;
         if (tn_sweep_run(sw, r, train, test, &stop_requested, fps[r], &err) == TN_OK) {
             counts[0]++;
-            sweep_record(sw, key, fps, &mine);
+            sweep_append(sw, r, fps[r], &mine);
         } else {
             fps[r][0] = 0;
             counts[1]++;
@@ -99,6 +99,19 @@ int sweep_mpi(const tn_sweep *sw, const char *key, const tn_dataset *train, cons
         if (w.rank == 0) fprintf(stderr, "twinnet: sweep: --shard K/N cannot go with mpirun, whose ranks share the runs already\n");
         MPI_Finalize();
         return EXIT_USAGE;
+    }
+    /* The job as a whole holds the directory's lock: rank 0 takes it (the others share the
+     * directory by design) and every rank stops if it cannot. */
+    int lock = -1, locked = 1;
+    tn_error err;
+    if (w.rank == 0 && tn_sweep_lock(sw->dir, 0, 1, &lock, &err) != TN_OK) {
+        fprintf(stderr, "twinnet: %s\n", err.msg);
+        locked = 0;
+    }
+    MPI_Bcast(&locked, 1, MPI_INT, 0, MPI_COMM_WORLD);
+    if (!locked) {
+        MPI_Finalize();
+        return EXIT_RUNTIME;
     }
     char (*fps)[65] = calloc(total, sizeof *fps);
     if (!fps) die(EXIT_RUNTIME, "out of memory");
@@ -119,7 +132,6 @@ int sweep_mpi(const tn_sweep *sw, const char *key, const tn_dataset *train, cons
         uint64_t n_pairs = tn_sweep_pairs(sw, &opt);
         tn_run_metrics *runs = calloc(total, sizeof *runs);
         tn_pair_metrics *pairs = calloc(n_pairs + 1, sizeof *pairs);
-        tn_error err;
         tn_status s;
         if (!runs || !pairs) die(EXIT_RUNTIME, "out of memory");
         gather(fps, total, sizeof *fps, &w);
@@ -137,5 +149,6 @@ int sweep_mpi(const tn_sweep *sw, const char *key, const tn_dataset *train, cons
     MPI_Bcast(&status, 1, MPI_INT, 0, MPI_COMM_WORLD);
     free(fps);
     MPI_Finalize();
+    tn_sweep_unlock(lock);
     return status;
 }

@@ -1,6 +1,6 @@
 /* twinnet sweep on one machine: the shard's unfinished runs (every run, without --shard), at most
- * J at once, each in a child process forked after the data was loaded; the manifest (or the
- * shard's record) is rewritten as each run finishes, so a kill loses only the runs under way. */
+ * J at once, each in a child process forked after the data was loaded; a line is appended to the
+ * manifest (or the shard's record) as each run finishes, so a kill loses only the runs under way. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,25 +26,28 @@ void sweep_record(const tn_sweep *sw, const char *key, char (*fps)[65], const sw
     if (s != TN_OK) die_err(s, &err);
 }
 
+void sweep_append(const tn_sweep *sw, uint32_t r, const char *fingerprint, const sweep_view *v) {
+    tn_error err;
+    tn_status s = tn_sweep_append_run(sw, r, fingerprint, v->shard, v->shards, &err);
+    if (s != TN_OK) die_err(s, &err);
+}
+
 /* Run r ended (ok: its process succeeded): its model's fingerprint into the record. */
-static int finished(const tn_sweep *sw, const char *key, char (*fps)[65], const sweep_view *v, uint32_t r, int ok,
+static int finished(const tn_sweep *sw, char (*fps)[65], const sweep_view *v, uint32_t r, int ok,
                     uint32_t *done) {
-    char name[32], path[4200];
     tn_model m;
     tn_error err;
-    tn_sweep_run_name(sw, r, name);
-    snprintf(path, sizeof path, "%s/%s.tnm", sw->dir, name);
-    if (!ok || tn_model_load(&m, path, &err) != TN_OK) return 0;
+    if (!ok || tn_sweep_load_run(sw, r, &m, &err) != TN_OK) return 0;
     tn_net_fingerprint(&m.net, fps[r]);
     tn_model_free(&m);
     (*done)++;
-    sweep_record(sw, key, fps, v);
+    sweep_append(sw, r, fps[r], v);
     return 1;
 }
 
 #ifdef __wasi__
 /* WASI (the WebAssembly build) cannot start processes: the runs go one after another here. */
-uint32_t sweep_pool(const tn_sweep *sw, const char *key, char (*fps)[65], const tn_dataset *train,
+uint32_t sweep_pool(const tn_sweep *sw, char (*fps)[65], const tn_dataset *train,
                         const tn_dataset *test, const sweep_view *v, uint32_t *done) {
     uint32_t total = tn_sweep_total(sw), failed = 0, mine = tn_sweep_shard_total(sw, v->shard, v->shards);
     double started = wall_seconds();
@@ -55,18 +58,20 @@ uint32_t sweep_pool(const tn_sweep *sw, const char *key, char (*fps)[65], const 
         char fp[65];
         tn_status s = tn_sweep_run(sw, r, train, test, &stop_requested, fp, &err);
         if (s != TN_OK && !stop_requested) fprintf(stderr, "twinnet: %s\n", err.msg);
-        if (!finished(sw, key, fps, v, r, s == TN_OK, done)) failed++;
+        if (!finished(sw, fps, v, r, s == TN_OK, done)) failed++;
         progress(v, *done, mine, started);
     }
     return failed;
 }
 #else
-uint32_t sweep_pool(const tn_sweep *sw, const char *key, char (*fps)[65], const tn_dataset *train,
+uint32_t sweep_pool(const tn_sweep *sw, char (*fps)[65], const tn_dataset *train,
                         const tn_dataset *test, const sweep_view *v, uint32_t *done) {
     uint32_t total = tn_sweep_total(sw), next = v->shard, running = 0, failed = 0;
     uint32_t mine = tn_sweep_shard_total(sw, v->shard, v->shards);
-    pid_t *pid_of = calloc(total, sizeof *pid_of);
-    if (!pid_of) die(EXIT_RUNTIME, "out of memory");
+    /* The children under way, one slot each (pid 0: free): finding a child's run costs J, not
+     * the sweep's size. */
+    struct { pid_t pid; uint32_t run; } *slot = calloc(v->jobs, sizeof *slot);
+    if (!slot) die(EXIT_RUNTIME, "out of memory");
     double started = wall_seconds();
     tn_error err;
     progress(v, *done, mine, started);
@@ -82,7 +87,10 @@ uint32_t sweep_pool(const tn_sweep *sw, const char *key, char (*fps)[65], const 
                 if (s != TN_OK && !stop_requested) fprintf(stderr, "twinnet: %s\n", err.msg);
                 _exit(s == TN_OK ? 0 : 1);
             }
-            pid_of[next] = pid;
+            uint32_t k = 0;
+            while (slot[k].pid) k++;
+            slot[k].pid = pid;
+            slot[k].run = next;
             next += v->shards;
             running++;
         }
@@ -90,15 +98,15 @@ uint32_t sweep_pool(const tn_sweep *sw, const char *key, char (*fps)[65], const 
         int status;
         pid_t pid = wait(&status);
         if (pid < 0) continue; /* EINTR */
-        running--;
-        for (uint32_t r = 0; r < total; r++) {
-            if (pid_of[r] != pid) continue;
-            pid_of[r] = 0;
-            if (!finished(sw, key, fps, v, r, WIFEXITED(status) && WEXITSTATUS(status) == 0, done)) failed++;
+        for (uint32_t k = 0; k < v->jobs; k++) {
+            if (slot[k].pid != pid) continue;
+            slot[k].pid = 0;
+            running--;
+            if (!finished(sw, fps, v, slot[k].run, WIFEXITED(status) && WEXITSTATUS(status) == 0, done)) failed++;
         }
         progress(v, *done, mine, started);
     }
-    free(pid_of);
+    free(slot);
     return failed;
 }
 #endif

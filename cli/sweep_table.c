@@ -37,8 +37,14 @@ static void print_table(const tn_sweep *sw, const tn_attribution_row *rows) {
     printf("\n%-6s %4s %5s %15s %9s", "source", "runs", "pairs", "accuracy %", "cost sd");
     for (int k = 0; k < TN_PAIR_METRIC_COUNT; k++) printf(" %9s", tn_pair_metric_info(k)->header);
     printf(" %4s\n", "fps");
+    uint32_t diverged = 0;
     for (int s = 0; s < sw->n_sources; s++) {
         const tn_attribution_row *r = &rows[s];
+        diverged += rows[s].diverged;
+        if (r->diverged == r->runs) { /* a state, never a digit */
+            printf("%-6s %4u %5u  all %u runs diverged (not finite): no means\n", tn_vary_names[r->source], r->runs, r->pairs, r->runs);
+            continue;
+        }
         printf("%-6s %4u %5u %7.2f +- %4.2f %9.3g", tn_vary_names[r->source], r->runs, r->pairs, 100 * r->accuracy_mean,
                100 * r->accuracy_std, r->cost_std);
         for (int k = 0; k < TN_PAIR_METRIC_COUNT; k++) {
@@ -52,6 +58,16 @@ static void print_table(const tn_sweep *sw, const tn_attribution_row *rows) {
     printf("(accuracy: mean +- standard deviation over the runs; the other columns: means over the pairs of runs\n"
            " compared, each with its standard error beneath (sd / sqrt(pairs)); ens gain in points; fps: distinct\n"
            " fingerprints; the table is also in %s/attribution.csv and .json)\n", sw->dir);
+    for (int s = 0; diverged && s < sw->n_sources; s++)
+        if (rows[s].diverged && rows[s].diverged < rows[s].runs)
+            printf("(%s: %u of %u runs diverged (not finite): left out of its means and pairs)\n", tn_vary_names[rows[s].source],
+                   rows[s].diverged, rows[s].runs);
+}
+
+static uint32_t diverged_runs(const tn_sweep *sw, const tn_attribution_row *rows, int have_table) {
+    uint32_t n = 0;
+    for (int s = 0; have_table && s < sw->n_sources; s++) n += rows[s].diverged;
+    return n;
 }
 
 static void print_json(const tn_sweep *sw, const sweep_view *v, const tn_attribution_row *rows, int have_table, uint32_t runs,
@@ -67,6 +83,7 @@ static void print_json(const tn_sweep *sw, const sweep_view *v, const tn_attribu
     tn_json_uint(&j, "runs", runs);
     tn_json_uint(&j, "finished", done);
     tn_json_uint(&j, "failed", failed);
+    if (have_table) tn_json_uint(&j, "diverged", diverged_runs(sw, rows, have_table));
     tn_json_array(&j, "attribution");
     for (int s = 0; have_table && s < sw->n_sources; s++) {
         const tn_attribution_row *r = &rows[s];
@@ -75,6 +92,7 @@ static void print_json(const tn_sweep *sw, const sweep_view *v, const tn_attribu
         tn_json_uint(&j, "runs", r->runs);
         tn_json_uint(&j, "pairs", r->pairs);
         tn_json_uint(&j, "fingerprints", r->fingerprints);
+        tn_json_uint(&j, "diverged", r->diverged);
         tn_json_number(&j, "accuracy_mean", r->accuracy_mean);
         tn_json_number(&j, "accuracy_std", r->accuracy_std);
         tn_json_number(&j, "cost_mean", r->cost_mean);
@@ -100,11 +118,22 @@ int sweep_finish(const tn_sweep *sw, const sweep_view *v, const tn_attribution_r
     if (v->as_json) print_json(sw, v, rows, have_table, runs, done, failed);
     else {
         if (v->shards > 1) printf("%u of %u runs of shard %u/%u finished in %s\n", done, runs, v->shard + 1, v->shards, sw->dir);
+        else if (diverged_runs(sw, rows, have_table))
+            printf("%u of %u runs finished in %s, %u diverged\n", done, runs, sw->dir, diverged_runs(sw, rows, have_table));
         else printf("%u of %u runs finished in %s\n", done, runs, sw->dir);
         if (have_table) print_table(sw, rows);
     }
-    if (stop_requested) fprintf(stderr, "twinnet: %s: interrupted with %u of %u runs finished: the same command resumes\n", sw->dir, done, runs);
+    if (stop_requested) {
+        fprintf(stderr, "twinnet: %s: interrupted with %u of %u runs finished%s: the same command resumes\n", sw->dir, done, runs,
+                done == runs && v->shards == 1 ? ", before the table" : "");
+        return 128 + (stop_signal ? stop_signal : 2);
+    }
     else if (failed) fprintf(stderr, "twinnet: %s: %u run%s failed\n", sw->dir, failed, TN_PLURAL(failed));
+    else if (diverged_runs(sw, rows, have_table)) {
+        fprintf(stderr, "twinnet: %s: %u of %u runs diverged (a non-finite cost or parameter): they are left out of the "
+                "means; a smaller --eta or --lambda may help\n", sw->dir, diverged_runs(sw, rows, have_table), runs);
+        return EXIT_RUNTIME;
+    }
     else if (v->shards > 1 && done == runs && !v->quiet && !v->as_json)
         printf("(when every shard is done: twinnet sweep --merge %s, or the same command without --shard)\n", sw->dir);
     return done == runs ? 0 : EXIT_RUNTIME;

@@ -1,8 +1,10 @@
 /* libFuzzer target for a sweep's manifest reader (src/study/manifest.c): the input becomes
- * DIR/manifest.json in a scratch directory, read as `sweep --merge DIR` reads it (tn_sweep_read),
- * and as a resumed sweep does (tn_sweep_open: every run it lists checked against model files that
- * are not there). A manifest that reads is written back (tn_sweep_write_manifest) and must read
- * again as the same sweep: the same key, and the same tn_sweep_key over its configuration. */
+ * DIR/manifest.json in a scratch directory (a header object, then JSON Lines: the journal; or
+ * version 1, one object), read as `sweep --merge DIR` reads it (tn_sweep_read), and as a resumed
+ * sweep does (tn_sweep_open: every run it lists checked against model files that are not there).
+ * A manifest that reads is written back compacted (tn_sweep_write_manifest), a run's line is
+ * appended (tn_sweep_append_run) and then half of another one (a kill during the append): it must
+ * read again as the same sweep, the same key and the same tn_sweep_key over its configuration. */
 #define _GNU_SOURCE
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,7 +48,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     else if (finished != 0) abort();   /* no model file exists */
     for (uint32_t r = 0; r < total; r++) snprintf(fingerprints[r], 65, "%064x", r);
     if (tn_sweep_write_manifest(&sw, key, fingerprints, &err) != TN_OK) abort();
+    if (tn_sweep_append_run(&sw, total - 1, fingerprints[0], 0, 1, &err) != TN_OK) { fprintf(stderr, "%s\n", err.msg); abort(); }
+    f = fopen(path, "ab");
+    if (!f || fputs("{\"run\":0,\"fingerp", f) < 0 || fclose(f) != 0) abort();
     if (tn_sweep_read(dir, &again, key2, &err) != TN_OK) { fprintf(stderr, "%s\n", err.msg); abort(); }
+    if (tn_sweep_open(&again, key2, fingerprints, &finished, &broken, &err) != TN_OK) { fprintf(stderr, "%s\n", err.msg); abort(); }
     uint8_t data_sha[32] = {0};
     char k1[65], k2[65];
     tn_sweep_key(&sw, data_sha, k1);

@@ -451,21 +451,31 @@ TN_API void tn_sweep_run_name(const tn_sweep *sw, uint32_t r, char name[32]);
 TN_API tn_status tn_sweep_run_config(const tn_sweep *sw, uint32_t r, const tn_dataset *train, tn_config *cfg,
                                      tn_error *err);
 /* Trains run r and writes DIR/NAME.tnm and DIR/NAME.epochs.jsonl (no timings: the bytes depend
- * on the run alone), and for the first TN_SWEEP_TRACED runs of each source a trace DIR/NAME.trace
- * at steps 1, 2, 4, ... and every epoch's end; fingerprint: the model's. A stop on request is
- * an error here (the run is not finished). */
+ * on the run alone; a diverged run's ends with a line {"diverged":true,...}), and for the first
+ * TN_SWEEP_TRACED runs of each source a trace DIR/NAME.trace at steps 1, 2, 4, ... and every
+ * epoch's end; fingerprint: the model's. The files are made in a private directory in DIR and
+ * renamed in, the model last: a symbolic link in DIR under one of their names is an error naming
+ * it, never followed. A stop on request is an error here (the run is not finished). */
 #define TN_SWEEP_TRACED 2
 TN_API tn_status tn_sweep_run(const tn_sweep *sw, uint32_t r, const tn_dataset *train, const tn_dataset *test,
                               volatile const int *stop_flag, char fingerprint[65], tn_error *err);
 /* The sweep's identity: every option that changes a run's bits, runs, sources, the data. */
 TN_API void tn_sweep_key(const tn_sweep *sw, const uint8_t data_sha256[32], char hex[65]);
 /* Creates DIR, or reads its manifest: another key is TN_ERR_ARG; each finished run's model is
- * checked against its fingerprint (else the run is to be redone: *broken counts them).
- * fingerprints: tn_sweep_total entries, "" for a run still to do. */
+ * checked against its fingerprint (else the run is to be redone: *broken counts them);
+ * what a killed sweep left in DIR is removed. fingerprints: tn_sweep_total entries, "" for a run
+ * still to do. The manifest (DIR/manifest.json) is a journal: a header (one JSON object: the sweep)
+ * then a JSON line per finished run; tn_sweep_write_manifest writes it compacted (the header and
+ * the finished runs in run order), tn_sweep_append_run adds one line. Nothing in DIR is read or
+ * written through a symbolic link. */
 TN_API tn_status tn_sweep_open(const tn_sweep *sw, const char key[65], char (*fingerprints)[65], uint32_t *finished,
                                uint32_t *broken, tn_error *err);
 TN_API tn_status tn_sweep_write_manifest(const tn_sweep *sw, const char key[65], char (*fingerprints)[65],
                                          tn_error *err);
+/* Run r finished: one line appended to the manifest (count <= 1) or to shard index's record, and
+ * synced: one write per run, whatever the sweep's size. */
+TN_API tn_status tn_sweep_append_run(const tn_sweep *sw, uint32_t r, const char fingerprint[65], uint32_t index,
+                                     uint32_t count, tn_error *err);
 
 /* Sweeps at scale: shard index of count (0-based) is the fixed share of runs r with r mod count ==
  * index, which a job of an array (--shard K/N: index K-1) or an MPI rank trains. Each shard
@@ -485,6 +495,16 @@ TN_API tn_status tn_sweep_clear_shards(const tn_sweep *sw, tn_error *err);
  * manifest lists (the others keep tn_config_default's: they matter only to training) and the key;
  * sw->dir = dir. TN_ERR_ARG: no sweep there. */
 TN_API tn_status tn_sweep_read(const char *dir, tn_sweep *sw, char key[65], tn_error *err);
+/* The sweep directory's lock, held until tn_sweep_unlock or the process ends: DIR is made if
+ * missing; a whole sweep or a merge (count 1) takes it alone, shard index of count (>= 2) shares
+ * it with the other shards (never with the same shard), and a reader (count 0: the report; DIR is
+ * not made) shares it with readers and shards. An fcntl() record lock on DIR/.lock, which
+ * NFS honours; the process's own, so forked children neither hold nor drop it. Held by another:
+ * TN_ERR_IO "DIR: another twinnet (pid N) is using this sweep directory". */
+TN_API tn_status tn_sweep_lock(const char *dir, uint32_t index, uint32_t count, int *fd, tn_error *err);
+TN_API void tn_sweep_unlock(int fd);
+/* Run r's model, DIR/NAME.tnm: a regular file, never read through a symbolic link. */
+TN_API tn_status tn_sweep_load_run(const tn_sweep *sw, uint32_t r, tn_model *m, tn_error *err);
 
 /* ---- a sweep's attribution table: which source of randomness makes how much difference ---- */
 typedef struct { double mean, stderr_; } tn_stat;   /* a mean over pairs and its standard error */
@@ -493,6 +513,7 @@ typedef struct {
     uint32_t path_points;   /* k: the straight path's k+1 points for the barriers (default 10) */
     uint32_t max_pairs;     /* per source; 0: all N(N-1)/2, else every stride-th pair in order */
     int threads;
+    volatile const int *stop_flag; /* polled between runs and pairs: non-zero stops (TN_ERR_IO); may be NULL */
 } tn_attribution_options;
 
 /* The measurements of a pair of runs, one table (tn_pair_metric_info) for every consumer: the
@@ -523,9 +544,11 @@ TN_API const tn_pair_metric_desc *tn_pair_metric_info(tn_pair_metric m);
 
 typedef struct {
     tn_vary source;
-    uint32_t runs, pairs;             /* runs of this source; pairs compared */
+    uint32_t runs, pairs;             /* runs of this source; pairs compared (both runs finite) */
     uint32_t fingerprints;            /* distinct fingerprints among the runs (none: 1) */
-    double accuracy_mean, accuracy_std; /* test accuracy over the runs (std: n - 1) */
+    uint32_t diverged;                /* runs whose training stopped non-finite or whose model is not
+                                         finite: left out of every mean (all of them: the means are NaN) */
+    double accuracy_mean, accuracy_std; /* test accuracy over the runs that did not diverge (std: n - 1) */
     double cost_mean, cost_std;       /* mean test cost over the runs */
     tn_stat metric[TN_PAIR_METRIC_COUNT]; /* each pair metric's mean over the pairs compared */
 } tn_attribution_row;
@@ -538,7 +561,7 @@ TN_API tn_status tn_sweep_attribution(const tn_sweep *sw, const tn_dataset *test
  * the runs r = part, part + parts, ... and the pairs p = part, part + parts, ... (what the
  * others measure is left as it is), then reduce everything into the table in one fixed order:
  * the same bytes whatever the split. Pairs are numbered source by source (tn_sweep_pairs). */
-typedef struct { double accuracy, cost; char fingerprint[65]; } tn_run_metrics;
+typedef struct { double accuracy, cost; char fingerprint[65]; int diverged; } tn_run_metrics; /* diverged: see the row's */
 typedef struct { double v[TN_PAIR_METRIC_COUNT]; } tn_pair_metrics;   /* one pair, indexed by tn_pair_metric */
 TN_API uint64_t tn_sweep_pairs(const tn_sweep *sw, const tn_attribution_options *opt);
 TN_API tn_status tn_sweep_measure(const tn_sweep *sw, const tn_dataset *test, const tn_attribution_options *opt, uint32_t part,

@@ -5,7 +5,9 @@
 # model kept; (alloc) tests/alloc_fail.c, which fails every allocation in turn along a short
 # training, save, load, evaluate and predict, under AddressSanitizer/LeakSanitizer unless quick.
 # (signal) two SIGINTs 1, 10 and 100 ms apart: a valid model every time; (fsize) ulimit -f.
-# Usage: sh tests/faults.sh [kill] [signal] [fsize] [full] [alloc]   (default: all)
+# (lock) two sweeps at once on one directory, 50 times; (pairwise) SIGINT and SIGTERM in a sweep's
+# pairwise stage (both need MNIST: small slices of it).
+# Usage: sh tests/faults.sh [kill] [signal] [fsize] [full] [alloc] [lock] [pairwise]   (default: all)
 # FAULTS_QUICK=1 (tests/t_faults.sh): 12 kills (6 under TWINNET_SANITIZE) instead of 200 and a
 # smaller model, and the driver without ASan (unless the library itself is a sanitizer build).
 # Exit 0 pass, 1 fail, 77 when every part had to be skipped.
@@ -14,7 +16,7 @@ BUILD=${BUILD:-build}
 QUICK=${FAULTS_QUICK:-0}
 KILLS=${FAULTS_KILLS:-$([ "$QUICK" = 1 ] && echo 12 || echo 200)}
 [ "$QUICK" = 1 ] && [ -n "$TWINNET_SANITIZE" ] && KILLS=${FAULTS_KILLS:-6} # ASan is slow
-PARTS=${*:-kill signal fsize full alloc}
+PARTS=${*:-kill signal fsize full alloc lock pairwise}
 if [ "$QUICK" != 1 ]; then
     make -s BUILD="$BUILD" all || exit 1
 fi
@@ -213,14 +215,81 @@ part_alloc() {
     [ $rc -eq 0 ] || bad "alloc: exit $rc"
 }
 
+# ---- (lock) and (pairwise): a sweep's directory -------------------------------------------------
+# (lock) two sweeps started together on one directory, FAULTS_LOCK_TRIES times (50): never both
+# exit 0; the loser says "another twinnet (pid N) is using this sweep directory" and exits 1, and
+# the directory then holds the winner's sweep whole. (pairwise) SIGINT while the pairwise stage runs:
+# exit 130 within a second, no table; the same command then ends with the bytes of a sweep never
+# interrupted. Small slices of MNIST (make_slice); skipped without MNIST.
+part_lock() {
+    DATA=$(mnist_dir) || { skipped="$skipped lock(no MNIST)"; return; }
+    ran=$((ran + 1))
+    make_slice "$DATA" 500 100
+    tries=${FAULTS_LOCK_TRIES:-50} i=0 both=0 refused=0
+    sw() { "$TWINNET" sweep $SLICE --epochs 1 --sizes 784,10,10 --runs 2 --vary init --quiet --out "$T/lk$i" "$@"; }
+    while [ $i -lt "$tries" ]; do
+        sw --seed 1 > "$T/lk.out1" 2> "$T/lk.err1" &
+        p1=$!
+        sw --seed 1 > "$T/lk.out2" 2> "$T/lk.err2" &
+        p2=$!
+        wait $p1; r1=$?
+        wait $p2; r2=$?
+        if [ $r1 -eq 0 ] && [ $r2 -eq 0 ]; then
+            # both may have run one after the other (the second found the first finished): only
+            # then is it right, and the second then said it resumed with every run finished
+            cat "$T/lk.err1" "$T/lk.err2" | grep -q "resuming: 2 of 2 runs finished" || both=$((both + 1))
+        fi
+        for k in 1 2; do
+            if grep -q "another twinnet (pid [0-9]*) is using this sweep directory" "$T/lk.err$k"; then
+                refused=$((refused + 1))
+                [ "$(eval echo \$r$k)" = 1 ] || bad "lock: the refused sweep exited $(eval echo \$r$k)"
+            fi
+        done
+        [ -e "$T/lk$i/attribution.csv" ] && [ "$(grep -c '"fingerprint":"' "$T/lk$i/manifest.json")" = 2 ] ||
+            bad "lock try $i: the directory does not hold one whole sweep: $(ls "$T/lk$i")"
+        rm -rf "$T/lk$i"
+        i=$((i + 1))
+    done
+    [ $both -eq 0 ] && ok "lock: $tries tries of two sweeps at once: never two exit 0 working together ($refused refused)" ||
+        bad "lock: $both of $tries tries had two sweeps exit 0 at once"
+}
+
+part_pairwise() {
+    DATA=$(mnist_dir) || { skipped="$skipped pairwise(no MNIST)"; return; }
+    ran=$((ran + 1))
+    make_slice "$DATA" 1000 10000
+    PW="sweep $SLICE --epochs 1 --sizes 784,100,10 --runs 5 --vary init --jobs 2 --quiet --out"
+    "$TWINNET" $PW "$T/pw-ref" > "$T/pw-ref.out" 2>&1 || { bad "pairwise: the reference sweep: $(cat "$T/pw-ref.out")"; return; }
+    for sig in INT TERM; do
+        want=$([ $sig = INT ] && echo 130 || echo 143)
+        rm -rf "$T/pw"
+        "$TWINNET" $PW "$T/pw" > "$T/pw.out" 2> "$T/pw.err" & # twinnet itself, not a shell that ignores SIGINT
+        pid=$!
+        while kill -0 $pid 2> /dev/null && [ "$(grep -c '"fingerprint":"' "$T/pw/manifest.json" 2> /dev/null)" != 5 ]; do sleep 0.01; done
+        sleep 0.2 # the stage has begun (5 runs recorded, then the manifest settled)
+        t0=$(now_ms)
+        kill -$sig $pid 2> /dev/null
+        wait $pid
+        rc=$? took=$(($(now_ms) - t0))
+        [ $rc -eq $want ] && [ $took -lt 1000 ] && [ ! -e "$T/pw/attribution.csv" ] && [ ! -e "$T/pw/attribution.json" ] &&
+            grep -q "interrupted: this stage keeps nothing" "$T/pw.err" &&
+            ok "pairwise: SIG$sig ended the stage in $took ms, exit $rc, no table" ||
+            bad "pairwise: SIG$sig: exit $rc after $took ms, $(ls "$T/pw" | grep attribution) $(cat "$T/pw.err")"
+        "$TWINNET" $PW "$T/pw" > "$T/pw.out" 2> "$T/pw.err" && diff -r "$T/pw-ref" "$T/pw" > /dev/null &&
+            ok "pairwise: SIG$sig, then the same command: the bytes of an uninterrupted sweep" || bad "pairwise: SIG$sig: resume: $(cat "$T/pw.err")"
+    done
+}
+
 for p in $PARTS; do
     case $p in
+    lock) part_lock ;;
+    pairwise) part_pairwise ;;
     kill) part_kill ;;
     signal) part_signal ;;
     fsize) part_fsize ;;
     full) part_full ;;
     alloc) part_alloc ;;
-    *) echo "faults: unknown part '$p' (kill, signal, fsize, full, alloc)"; exit 2 ;;
+    *) echo "faults: unknown part '$p' (kill, signal, fsize, full, alloc, lock, pairwise)"; exit 2 ;;
     esac
 done
 [ -n "$skipped" ] && echo "skipped:$skipped"

@@ -14,13 +14,19 @@ reformat() {
     "$PY" - "$D/manifest.json" "$1" <<'PYEOF'
 import json, sys
 path, how = sys.argv[1], sys.argv[2]
-m = json.load(open(path))
-if how == "old":   # the layout before the table: fields in the old order, no on_nan
+text = open(path).read()
+m, end = json.JSONDecoder().raw_decode(text)   # the header: one JSON object; then JSON Lines, one run each
+lines = [json.loads(l) for l in text[end:].splitlines() if l.strip()]
+if how == "old":   # version 1, before the journal and the table: the runs in the header, the old field order, no on_nan
     order = ["sizes", "activation", "cost", "init", "epochs", "batch", "eta", "eta_decay", "lambda", "l2_biases",
              "train_size", "early_stop", "init_seed", "order_seed"]
     m["config"] = {k: m["config"][k] for k in order}
+    m["twinnet_sweep"] = 1
+    m["runs"] = lines
+    lines = []
 with open(path, "w") as f:
     json.dump(m, f, indent=2, sort_keys=(how == "indent"))
+    f.write("\n" + "".join(json.dumps(l, separators=(",", ":")) + "\n" for l in lines))
 PYEOF
 }
 resumes() {
@@ -36,7 +42,7 @@ reformat indent
 rm "$D/attribution.json"
 "$TWINNET" sweep --merge "$D" ${SLICE% --train-size 0} --quiet > /dev/null 2>&1 || bad "--merge of a reformatted manifest"
 cmp -s "$SCRATCH/orig/attribution.json" "$D/attribution.json" && ok "--merge: the same table" || bad "--merge: another table"
-"$PY" -c "import json,sys; c=json.load(open(sys.argv[1]))['config']; sys.exit(not (c['on_nan']=='continue' and c['init_seed']==18446744073709551615 and c['l2_biases'] is True))" "$D/manifest.json" \
+"$PY" -c "import json,sys; c=json.JSONDecoder().raw_decode(open(sys.argv[1]).read())[0]['config']; sys.exit(not (c['on_nan']=='continue' and c['init_seed']==18446744073709551615 and c['l2_biases'] is True))" "$D/manifest.json" \
     && ok "--merge kept on_nan, the uint64 seed and l2_biases" || bad "--merge lost a field"
 reformat old
 resumes "the layout before the table"

@@ -84,7 +84,7 @@ fails 1 "No such file" "a missing directory" "$SCRATCH/nothing" --out "$SCRATCH/
 fails 1 "the sweep has one run" "a sweep of one run" "$SCRATCH/one" --out "$SCRATCH/bad.html" $D
 "$TWINNET" sweep $SLICE --epochs 1 --runs 1 --vary init --vary none --quiet --out "$SCRATCH/ones" > /dev/null
 fails 1 "one run per source" "one run per source: no pairs" "$SCRATCH/ones" --out "$SCRATCH/bad.html" $D
-cp -r "$SW" "$SCRATCH/part" && sed -i 's/"fingerprint":"[0-9a-f]*"}$/"fingerprint":null}/' "$SCRATCH/part/manifest.json"
+cp -r "$SW" "$SCRATCH/part" && sed -i '$ s/"fingerprint":"[0-9a-f]*"}$/"fingerprint":null}/' "$SCRATCH/part/manifest.json"
 fails 1 "not finished: 8 of 9" "an unfinished sweep" "$SCRATCH/part" --out "$SCRATCH/bad.html" $D
 "$TWINNET" train $SLICE --epochs 1 --sizes 784,20,10 --out "$P/c.tnm" --quiet
 fails 1 "layer widths 784,20,10 differ" "models of different shapes" "$P/a.tnm" "$P/c.tnm" --out "$SCRATCH/bad.html" $D

@@ -38,7 +38,7 @@ static void check_descriptions(void) {
 
 /* Source 0's pairs hold v = k + p (metric k, pair p of 3), source 1's v = 2 every time. */
 static void check_reduction(tn_sweep *sw) {
-    tn_attribution_options opt = {10, 0, 1};
+    tn_attribution_options opt = {10, 0, 1, NULL};
     tn_run_metrics runs[6];
     tn_pair_metrics pairs[6];
     tn_attribution_row rows[2];
@@ -57,6 +57,19 @@ static void check_reduction(tn_sweep *sw) {
         CHECK(fabs(rows[0].metric[k].stderr_ - 1 / sqrt(3)) < 1e-12, "metric %d: stderr %.17g", k, rows[0].metric[k].stderr_);
         CHECK(rows[1].metric[k].mean == 2 && rows[1].metric[k].stderr_ == 0, "metric %d: the constant source", k);
     }
+    /* Diverged runs: counted, left out of the means and of every pair they are in; a source
+     * whose runs all diverged has no means (NaN), never a digit. Run 2 of source 0 (in pairs 1
+     * and 2: (0,2), (1,2)), and all of source 1. */
+    runs[2].diverged = 1;
+    for (int r = 3; r < 6; r++) runs[r].diverged = 1;
+    tn_sweep_table(sw, &opt, runs, pairs, rows);
+    CHECK(rows[0].diverged == 1 && rows[0].runs == 3 && rows[0].pairs == 1, "source 0: %u diverged, %u runs, %u pairs",
+          rows[0].diverged, rows[0].runs, rows[0].pairs);
+    CHECK(fabs(rows[0].accuracy_mean - 0.55) < 1e-12, "source 0's accuracy over the finite runs: %.17g", rows[0].accuracy_mean);
+    for (int k = 0; k < TN_PAIR_METRIC_COUNT; k++)
+        CHECK(rows[0].metric[k].mean == k && rows[0].metric[k].stderr_ == 0, "metric %d: pair 0 alone: %.17g", k, rows[0].metric[k].mean);
+    CHECK(rows[1].diverged == 3 && rows[1].pairs == 0 && isnan(rows[1].accuracy_mean) && isnan(rows[1].cost_std) &&
+          isnan(rows[1].metric[0].mean) && isnan(rows[1].metric[0].stderr_), "source 1, all diverged: no means");
 }
 
 /* JSON's words are true, false and null: any other spelling of a number is not JSON. */
@@ -113,7 +126,7 @@ static void check_files(tn_sweep *sw) {
     }
     /* The CSV: the header names every column; each row has one cell per column. */
     char *line2 = strchr(csv, '\n');
-    CHECK(strncmp(csv, "source,runs,pairs,fingerprints,accuracy_mean,", 45) == 0, "CSV header: %s", csv);
+    CHECK(strncmp(csv, "source,runs,pairs,fingerprints,diverged,accuracy_mean,", 54) == 0, "CSV header: %s", csv);
     for (int k = 0; k < TN_ATTRIBUTION_NUMBERS; k++) {
         snprintf(want, sizeof want, ",%.48s%c", col[k].name, k + 1 < TN_ATTRIBUTION_NUMBERS ? ',' : '\n');
         CHECK(strstr(csv, want) != NULL && strstr(csv, want) < line2 + 1, "CSV header without %s", col[k].name);
@@ -123,8 +136,8 @@ static void check_files(tn_sweep *sw) {
         commas += *c == ',';
         lines += *c == '\n';
     }
-    CHECK(lines == 3 && commas == 3 * (3 + TN_ATTRIBUTION_NUMBERS), "CSV: %d lines, %d commas", lines, commas);
-    CHECK(strstr(csv, "init,3,3,1,0,0,0,0,nan,0.125,1.25,") != NULL, "CSV row of init:\n%s", csv);
+    CHECK(lines == 3 && commas == 3 * (4 + TN_ATTRIBUTION_NUMBERS), "CSV: %d lines, %d commas", lines, commas);
+    CHECK(strstr(csv, "init,3,3,1,0,0,0,0,0,nan,0.125,1.25,") != NULL, "CSV row of init:\n%s", csv);
     free(json);
     free(csv);
 }

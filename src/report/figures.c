@@ -30,17 +30,21 @@ void tn_report_accuracy(tn_report *r) {
     for (int src = 0; src < r->sw.n_sources; src++) {
         tn_vary v = r->sw.sources[src];
         double lo = INFINITY, hi = -INFINITY;
+        uint32_t shown = 0; /* runs with a curve: a diverged run has none (report.c) */
         snprintf(labels[src], sizeof labels[src], "%s: %s", tn_vary_names[v], tn_report_source_words(v));
         for (uint32_t i = 0; i < r->sw.runs; i++) {
             const tn_report_run *run = &r->runs[(uint32_t)src * r->sw.runs + i];
             double last = run->epochs ? run->accuracy[run->epochs - 1] : NAN;
             s[(uint32_t)src * r->sw.runs + i] = (tn_svg_series){labels[src], tn_report_colour(v), epoch, run->accuracy, run->epochs,
                                                                 v == TN_VARY_NONE, longest <= 30};
+            if (!run->epochs) continue;
+            shown++;
             lo = last < lo ? last : lo;
             hi = last > hi ? last : hi;
         }
-        snprintf(desc + strlen(desc), sizeof desc - strlen(desc), "%s%s: final test accuracy %.2f%% to %.2f%% over %u runs",
-                 src ? "; " : "", tn_vary_names[v], lo, hi, r->sw.runs);
+        if (!shown) snprintf(desc + strlen(desc), sizeof desc - strlen(desc), "%s%s: every run diverged", src ? "; " : "", tn_vary_names[v]);
+        else snprintf(desc + strlen(desc), sizeof desc - strlen(desc), "%s%s: final test accuracy %.2f%% to %.2f%% over %u runs",
+                      src ? "; " : "", tn_vary_names[v], lo, hi, shown);
     }
     fprintf(r->f, "<section id=\"accuracy\">\n<h2>Test accuracy, epoch by epoch</h2>\n<figure>\n");
     tn_svg_plot p = {.title = "Test accuracy after every epoch of each run, one colour per source of randomness", .desc = desc,

@@ -13,6 +13,7 @@
 #include "json.h"
 #include "palette.h"
 #include "report.h"
+#include "sweep_files.h"
 
 void tn_report_spec_default(tn_report_spec *spec) {
     memset(spec, 0, sizeof *spec);
@@ -22,11 +23,12 @@ void tn_report_spec_default(tn_report_spec *spec) {
 }
 
 /* ---- reading a sweep back ------------------------------------------------------------------------ */
-static tn_status read_text(const char *path, char **text, tn_error *err) {
+/* DIR/NAME whole, as text, never through a link. */
+static tn_status read_text(const char *dir, const char *name, char **text, tn_error *err) {
     uint8_t *bytes;
     size_t size;
     *text = NULL;
-    tn_status s = tn_read_file(path, (size_t)64 << 20, &bytes, &size, err);
+    tn_status s = tn_sweep_file_read(dir, name, (size_t)64 << 20, &bytes, &size, err);
     if (s != TN_OK) return s;
     char *t = realloc(bytes, size + 1);
     if (!t) { free(bytes); return tn_fail(err, TN_ERR_NOMEM, "out of memory"); }
@@ -69,21 +71,26 @@ static int count(const char *line, const char *key, uint32_t *v) {
 
 static tn_status read_epochs(tn_report *r, uint32_t run, tn_error *err) {
     tn_report_run *x = &r->runs[run];
-    char path[4200], *text, *cursor, *line;
+    char file[48], *text, *cursor, *line;
     tn_sweep_run_name(&r->sw, run, x->name);
     x->source = r->sw.sources[run / r->sw.runs];
-    snprintf(path, sizeof path, "%s/%s.epochs.jsonl", r->sw.dir, x->name);
-    tn_status s = read_text(path, &text, err);
+    snprintf(file, sizeof file, "%s.epochs.jsonl", x->name);
+    tn_status s = read_text(r->sw.dir, file, &text, err);
     if (s != TN_OK) return s;
     size_t lines = 1;
     for (const char *c = text; *c; c++) lines += *c == '\n';
     if (!(x->accuracy = calloc(lines, sizeof *x->accuracy))) { free(text); return tn_fail(err, TN_ERR_NOMEM, "out of memory"); }
     cursor = text;
     double epoch, accuracy;
-    while ((line = next_line(&cursor)))
+    int diverged = 0;
+    while ((line = next_line(&cursor))) {
         if (field(line, "epoch", &epoch) && field(line, "test_accuracy", &accuracy) && epoch == x->epochs + 1)
             x->accuracy[x->epochs++] = 100 * accuracy;
+        diverged |= strstr(line, "\"diverged\":true") != NULL; /* the line tn_sweep_run adds for a diverged run */
+    }
     free(text);
+    /* A diverged run has no curve: the plot shows the runs the table's means are over. */
+    if (diverged) x->epochs = 0;
     return TN_OK;
 }
 
@@ -93,7 +100,7 @@ static tn_status read_table(tn_report *r, const char *path, tn_error *err) {
     tn_attribution_column col[TN_ATTRIBUTION_NUMBERS];
     tn_attribution_columns(col);
     char *text, *cursor, *line;
-    tn_status s = read_text(path, &text, err);
+    tn_status s = read_text(r->sw.dir, "attribution.json", &text, err);
     if (s != TN_OK) return s;
     int n = 0, bad = 0;
     cursor = text;
@@ -104,6 +111,7 @@ static tn_status read_table(tn_report *r, const char *path, tn_error *err) {
         tn_attribution_row *row = &r->rows[n];
         row->source = r->sw.sources[n++];
         bad = !count(line, "runs", &row->runs) || !count(line, "pairs", &row->pairs) || !count(line, "fingerprints", &row->fingerprints);
+        if (!count(line, "diverged", &row->diverged)) row->diverged = 0; /* a table from before the count */
         for (size_t k = 0; !bad && k < TN_ATTRIBUTION_NUMBERS; k++) bad = !field(line, col[k].name, (double *)((char *)row + col[k].offset));
     }
     free(text);
@@ -205,7 +213,7 @@ static tn_status table(tn_report *r, tn_error *err) {
         r->rows_from = "attribution.json";
         return read_table(r, path, err);
     }
-    tn_attribution_options opt = {10, 0, r->spec->threads};
+    tn_attribution_options opt = {10, 0, r->spec->threads, NULL};
     r->sw.base = r->a.config;
     r->rows_from = "computed for this report (the sweep's attribution.json was missing)";
     return tn_sweep_attribution(&r->sw, r->spec->test, &opt, r->rows, err);
@@ -237,6 +245,14 @@ static void report_free(tn_report *r) {
     tn_model_free(&r->b);
 }
 
+/* A model of the sweep, never through a link; or one the user named. */
+static tn_status load(const tn_report *r, const char *name, const char *path, tn_model *m, tn_error *err) {
+    char file[48];
+    if (!r->is_sweep) return tn_model_load(m, path, err);
+    snprintf(file, sizeof file, "%s.tnm", name);
+    return tn_sweep_model_load(r->sw.dir, file, m, err);
+}
+
 tn_status tn_report_write(const tn_report_spec *spec, const char *out, size_t *bytes, tn_error *err) {
     tn_report r;
     memset(&r, 0, sizeof r);
@@ -247,6 +263,8 @@ tn_status tn_report_write(const tn_report_spec *spec, const char *out, size_t *b
     if (!r.is_sweep && (!spec->model_a || !spec->model_b)) return tn_fail(err, TN_ERR_ARG, "report: needs a sweep or two models");
     if (!r.is_sweep && !spec->trace_a != !spec->trace_b) return tn_fail(err, TN_ERR_ARG, "report: needs both traces or none");
     tn_status s = TN_OK;
+    int lock = -1; /* a sweep is read under its lock, shared with other readers: a consistent read */
+    if (r.is_sweep && (s = tn_sweep_lock(spec->sweep_dir, 0, 0, &lock, err)) != TN_OK) return s;
     if (r.is_sweep) {
         if ((s = open_sweep(&r, spec->sweep_dir, err)) == TN_OK) s = check_out(&r, out, err);
     } else {
@@ -262,8 +280,8 @@ tn_status tn_report_write(const tn_report_spec *spec, const char *out, size_t *b
         }
     }
     int loaded = 0;
-    if (s == TN_OK && (s = tn_model_load(&r.a, r.path_a, err)) == TN_OK) loaded = 1;
-    if (s == TN_OK && (s = tn_model_load(&r.b, r.path_b, err)) == TN_OK) loaded = 2;
+    if (s == TN_OK && (s = load(&r, r.name_a, r.path_a, &r.a, err)) == TN_OK) loaded = 1;
+    if (s == TN_OK && (s = load(&r, r.name_b, r.path_b, &r.b, err)) == TN_OK) loaded = 2;
     tn_compare_options opt;
     tn_compare_options_default(&opt);
     opt.points = spec->path_points;
@@ -284,5 +302,6 @@ tn_status tn_report_write(const tn_report_spec *spec, const char *out, size_t *b
     if (loaded < 1) memset(&r.a, 0, sizeof r.a);
     if (loaded < 2) memset(&r.b, 0, sizeof r.b);
     report_free(&r);
+    tn_sweep_unlock(lock);
     return s;
 }

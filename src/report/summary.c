@@ -1,6 +1,8 @@
 /* The report's words: the summary in plain words, the attribution table, the pair's findings,
  * and the page around the figures (head, style, sections in order, footer). Every string that
  * comes from outside (file names, directory names) is escaped for HTML. */
+#include <math.h>
+
 #include "palette.h"
 #include "report.h"
 
@@ -46,6 +48,10 @@ static void summary_sources(tn_report *r) {
         const tn_attribution_row *w = &r->rows[k];
         fprintf(r->f, "<li>");
         source_key(r, w->source);
+        if (w->diverged == w->runs) {
+            fprintf(r->f, ", %s: all %u runs diverged: no figure.</li>\n", tn_report_source_words(w->source), w->runs);
+            continue;
+        }
         fprintf(r->f, ", %s: test accuracy %.2f%% &plusmn; %.2f (standard deviation over %u runs)", tn_report_source_words(w->source),
                 100 * w->accuracy_mean, 100 * w->accuracy_std, w->runs);
         if (w->source == TN_VARY_NONE && w->fingerprints == 1)
@@ -99,12 +105,17 @@ static void summary(tn_report *r) {
     char answer[4096];
     fprintf(r->f, "<section id=\"summary\">\n<h2>Summary</h2>\n<p>");
     if (r->is_sweep) {
-        fprintf(r->f, "This sweep trained ");
+        uint32_t diverged = 0;
+        for (int k = 0; r->have_rows && k < r->sw.n_sources; k++) diverged += r->rows[k].diverged;
+        fprintf(r->f, "This sweep %s ", diverged ? "set out to train" : "trained");
         describe_network(r);
         fprintf(r->f, " %u times for each of %d source%s of randomness, %u runs in all, and tested every run on the %u images of "
                       "<code>", r->sw.runs, r->sw.n_sources, TN_S(r->sw.n_sources), tn_sweep_total(&r->sw), r->spec->test->n);
         esc(r, r->spec->test->images_name);
         fprintf(r->f, "</code>.</p>\n");
+        if (diverged) /* a state, never a digit: no figure of theirs is shown as a result */
+            fprintf(r->f, "<p><b>%u of the %u runs diverged</b> (a non-finite cost or parameter stopped their training): they are "
+                          "left out of every mean, pair and plotted curve below.</p>\n", diverged, tn_sweep_total(&r->sw));
         summary_sources(r);
         summary_traces(r);
         fprintf(r->f, "<p>The pictures below show the pair <b>%s</b> (A) and <b>%s</b> (B). ", r->name_a, r->name_b);
@@ -126,6 +137,7 @@ static void summary(tn_report *r) {
 
 /* A pair metric's cell: its mean and standard error, scaled and formatted as its description says. */
 static void stat_cell(tn_report *r, const tn_stat *s, const tn_pair_metric_desc *d) {
+    if (!isfinite(s->mean)) { fprintf(r->f, "<td>none (diverged)</td>"); return; }
     fprintf(r->f, "<td>");
     fprintf(r->f, d->page_format, d->scale * s->mean);
     fprintf(r->f, " &plusmn; ");
@@ -146,9 +158,13 @@ static void attribution_table(tn_report *r) {
         const tn_attribution_row *w = &r->rows[k];
         fprintf(r->f, "<tr><td class=\"l\">");
         source_key(r, w->source);
-        fprintf(r->f, "</td><td class=\"l\">%s</td><td>%u</td><td>%u</td><td>%.2f &plusmn; %.2f</td><td>%.3g</td><td>%u</td>",
-                tn_report_source_words(w->source), w->runs, w->fingerprints, 100 * w->accuracy_mean, 100 * w->accuracy_std,
-                w->cost_std, w->pairs);
+        if (w->diverged == w->runs)
+            fprintf(r->f, "</td><td class=\"l\">%s</td><td>%u (all diverged)</td><td>%u</td><td>none</td><td>none</td><td>0</td>",
+                    tn_report_source_words(w->source), w->runs, w->fingerprints);
+        else
+            fprintf(r->f, "</td><td class=\"l\">%s</td><td>%u%s</td><td>%u</td><td>%.2f &plusmn; %.2f</td><td>%.3g</td><td>%u</td>",
+                    tn_report_source_words(w->source), w->runs, w->diverged ? " (some diverged)" : "", w->fingerprints,
+                    100 * w->accuracy_mean, 100 * w->accuracy_std, w->cost_std, w->pairs);
         for (int m = 0; m < TN_PAIR_METRIC_COUNT; m++) stat_cell(r, &w->metric[m], tn_pair_metric_info(m));
         fprintf(r->f, "</tr>\n");
     }

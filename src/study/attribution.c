@@ -11,6 +11,8 @@
 #include <stdlib.h>
 
 #include "attribution.h"
+#include "json.h"
+#include "sweep_files.h"
 
 /* The pair metrics, in tn_pair_metric's order: what each consumer needs to name and show one. */
 static const tn_pair_metric_desc pair_metrics[TN_PAIR_METRIC_COUNT] = {
@@ -37,16 +39,18 @@ static void add(moments *m, double x) {
     m->mu += d / m->n;
     m->m2 += d * (x - m->mu);
 }
-static double mean(const moments *m) { return m->mu; }
+static double mean(const moments *m) { return m->n ? m->mu : NAN; } /* of nothing: not a number */
 /* Sample standard deviation (n - 1), 0 for fewer than two values. */
-static double stddev(const moments *m) { return m->n > 1 && m->m2 > 0 ? sqrt(m->m2 / (m->n - 1)) : 0.0; }
+static double stddev(const moments *m) { return !m->n ? NAN : m->n > 1 && m->m2 > 0 ? sqrt(m->m2 / (m->n - 1)) : 0.0; }
 static void stat_of(const moments *m, tn_stat *s) {
     s->mean = mean(m);
-    s->stderr_ = m->n > 1 ? stddev(m) / sqrt((double)m->n) : 0.0;
+    s->stderr_ = !m->n ? NAN : m->n > 1 ? stddev(m) / sqrt((double)m->n) : 0.0;
 }
 
 typedef struct {
+    char *path;            /* DIR/NAME.tnm, for messages (malloc'd) */
     tn_model model;
+    int diverged;          /* training stopped non-finite, or a parameter is not finite */
     float *out;            /* (n, n_out) outputs on the test set */
     uint8_t *pred;
 } run_data;
@@ -55,17 +59,30 @@ static void free_run(run_data *d) {
     tn_model_free(&d->model);
     free(d->out);
     free(d->pred);
+    free(d->path);
     memset(d, 0, sizeof *d);
 }
 
 /* Loads run r's model and its outputs on the test set; with m, also its own measurements. */
 static tn_status load_run(const tn_sweep *sw, uint32_t r, const tn_dataset *test, int threads, run_data *d,
                           tn_run_metrics *m, tn_error *err) {
-    char name[32], path[4200];
+    char name[32], file[48];
     tn_sweep_run_name(sw, r, name);
-    snprintf(path, sizeof path, "%s/%s.tnm", sw->dir, name);
-    tn_status s = tn_model_load(&d->model, path, err);
+    snprintf(file, sizeof file, "%s.tnm", name);
+    size_t len = strlen(sw->dir) + strlen(file) + 2;
+    if (!(d->path = malloc(len))) return tn_fail(err, TN_ERR_NOMEM, "out of memory");
+    snprintf(d->path, len, "%s/%s", sw->dir, file);
+    tn_status s = tn_sweep_model_load(sw->dir, file, &d->model, err);
     if (s != TN_OK) return s;
+    /* A model put in the sweep's place (its fingerprint forged in the record) is a data error that
+     * names the file, not two models' mismatch. */
+    const tn_config *c = &d->model.config, *want = &sw->base;
+    int same = c->n_sizes == want->n_sizes && c->activation == want->activation && c->cost == want->cost;
+    for (int l = 0; same && l < c->n_sizes; l++) same = c->sizes[l] == want->sizes[l];
+    if (!same) return tn_fail(err, TN_ERR_FORMAT, "%s: not a model of this sweep (its layer widths, activation or cost "
+                              "differ from the sweep's): redo the run (remove it and run the sweep's command again)", d->path);
+    d->diverged = d->model.stop == TN_STOP_NON_FINITE || tn_net_count_non_finite(&d->model.net) > 0;
+    if (m) m->diverged = d->diverged;
     uint32_t n_out = d->model.net.sizes[d->model.net.n_sizes - 1];
     d->out = malloc((size_t)test->n * n_out * sizeof(float));
     d->pred = malloc(test->n);
@@ -75,6 +92,7 @@ static tn_status load_run(const tn_sweep *sw, uint32_t r, const tn_dataset *test
     if ((s = tn_evaluate(&d->model.net, test, threads, &e, err)) != TN_OK) return s;
     m->accuracy = (double)e.correct / e.total;
     m->cost = e.cost;
+    m->diverged |= !isfinite(e.cost);
     tn_net_fingerprint(&d->model.net, m->fingerprint);
     return TN_OK;
 }
@@ -105,6 +123,13 @@ static void pair_function(const run_data *a, const run_data *b, const tn_dataset
     m->v[TN_PAIR_ENSEMBLE_GAIN] = ((double)ens - 0.5 * ((double)ra + rb)) / test->n;
 }
 
+/* A barrier within 1e-12 of the larger end cost is rounding (the control's identical runs give
+ * 4.4e-16 from (1-t) c + t c != c): it is 0, as the table and the page then say. */
+static double rounding_zero(const tn_compare_view *v) {
+    double a = v->path_points ? fabs(v->path[0].cost) : 0, b = v->path_points ? fabs(v->path[v->path_points - 1].cost) : 0;
+    return fabs(v->cost_barrier) <= 1e-12 * (a > b ? a : b) ? 0.0 : v->cost_barrier;
+}
+
 /* Parameters: relative distance and the test cost's barrier, raw and after weight matching (with
  * sign flips where the activation has them). */
 static tn_status pair_parameters(const tn_sweep *sw, const run_data *a, const run_data *b, const tn_dataset *test,
@@ -114,16 +139,19 @@ static tn_status pair_parameters(const tn_sweep *sw, const run_data *a, const ru
     co.points = opt->path_points;
     co.threads = opt->threads;
     co.light = 1;
+    co.name_a = a->path;
+    co.name_b = b->path;
     co.views = 1u << TN_VIEW_RAW | 1u << (tn_sign_symmetry(sw->base.activation) ? TN_VIEW_WEIGHTS_FLIPS : TN_VIEW_WEIGHTS);
     tn_compare_result r;
     tn_status s = tn_compare(&a->model, &b->model, NULL, test, &co, &r, err);
+    if (s == TN_ERR_ARG) s = TN_ERR_FORMAT; /* two of the sweep's files that do not go together: data, not usage */
     if (s != TN_OK) return s;
     tn_view aligned = r.view[TN_VIEW_WEIGHTS_FLIPS].done ? TN_VIEW_WEIGHTS_FLIPS : TN_VIEW_WEIGHTS;
     if (!r.view[aligned].done) aligned = TN_VIEW_RAW; /* no hidden layer: nothing to align */
     m->v[TN_PAIR_DISTANCE_RAW] = r.view[TN_VIEW_RAW].distance.total.relative;
     m->v[TN_PAIR_DISTANCE_ALIGNED] = r.view[aligned].distance.total.relative;
-    m->v[TN_PAIR_BARRIER_RAW] = r.view[TN_VIEW_RAW].cost_barrier;
-    m->v[TN_PAIR_BARRIER_ALIGNED] = r.view[aligned].cost_barrier;
+    m->v[TN_PAIR_BARRIER_RAW] = rounding_zero(&r.view[TN_VIEW_RAW]);
+    m->v[TN_PAIR_BARRIER_ALIGNED] = rounding_zero(&r.view[aligned]);
     tn_compare_result_free(&r);
     return TN_OK;
 }
@@ -149,6 +177,10 @@ static void pair_runs(const tn_sweep *sw, const tn_attribution_options *opt, uin
     *j = a + 1 + (uint32_t)k;
 }
 
+static tn_status stopped(const tn_sweep *sw, tn_error *err) {
+    return tn_fail(err, TN_ERR_IO, "%s: interrupted in the pairwise comparisons: nothing of them is kept", sw->dir);
+}
+
 tn_status tn_sweep_measure(const tn_sweep *sw, const tn_dataset *test, const tn_attribution_options *opt, uint32_t part,
                            uint32_t parts, tn_run_metrics *runs, tn_pair_metrics *pairs, tn_error *err) {
     uint32_t total = tn_sweep_total(sw);
@@ -158,6 +190,7 @@ tn_status tn_sweep_measure(const tn_sweep *sw, const tn_dataset *test, const tn_
     tn_status s = TN_OK;
     for (uint32_t r = part; r < total && s == TN_OK; r += parts) {
         run_data d = {0};
+        if (opt->stop_flag && *opt->stop_flag) { s = stopped(sw, err); break; }
         s = load_run(sw, r, test, opt->threads, &d, &runs[r], err);
         free_run(&d);
     }
@@ -165,6 +198,7 @@ tn_status tn_sweep_measure(const tn_sweep *sw, const tn_dataset *test, const tn_
     for (uint64_t p = part; p < n_pairs && s == TN_OK; p += parts) {
         int src;
         uint32_t i, j;
+        if (opt->stop_flag && *opt->stop_flag) { s = stopped(sw, err); break; }
         pair_runs(sw, opt, p, &src, &i, &j);
         if (src != cached) {
             for (uint32_t k = 0; k < sw->runs; k++) free_run(&cache[k]);
@@ -175,6 +209,10 @@ tn_status tn_sweep_measure(const tn_sweep *sw, const tn_dataset *test, const tn_
             if (!cache[x].out) s = load_run(sw, (uint32_t)src * sw->runs + x, test, opt->threads, &cache[x], NULL, err);
         }
         if (s != TN_OK) break;
+        if (cache[i].diverged || cache[j].diverged) { /* not compared: the table leaves the pair out */
+            for (int k = 0; k < TN_PAIR_METRIC_COUNT; k++) pairs[p].v[k] = NAN;
+            continue;
+        }
         pair_function(&cache[i], &cache[j], test, &pairs[p]);
         s = pair_parameters(sw, &cache[i], &cache[j], test, opt, &pairs[p], err);
     }
@@ -191,19 +229,26 @@ void tn_sweep_table(const tn_sweep *sw, const tn_attribution_options *opt, const
         memset(row, 0, sizeof *row);
         row->source = sw->sources[src];
         row->runs = sw->runs;
-        row->pairs = (uint32_t)per;
         moments acc = {0}, cost = {0}, m[TN_PAIR_METRIC_COUNT];
         memset(m, 0, sizeof m);
+        const tn_run_metrics *first = &runs[(uint32_t)src * sw->runs];
         for (uint32_t i = 0; i < sw->runs; i++) {
-            const tn_run_metrics *r = &runs[(uint32_t)src * sw->runs + i];
+            const tn_run_metrics *r = &first[i];
+            int seen = 0;
+            for (uint32_t j = 0; j < i; j++) seen |= strcmp(r->fingerprint, first[j].fingerprint) == 0;
+            row->fingerprints += !seen;
+            if (r->diverged) { row->diverged++; continue; } /* a state, not a number: left out of the means */
             add(&acc, r->accuracy);
             add(&cost, r->cost);
-            int seen = 0;
-            for (uint32_t j = 0; j < i; j++) seen |= strcmp(r->fingerprint, runs[(uint32_t)src * sw->runs + j].fingerprint) == 0;
-            row->fingerprints += !seen;
         }
-        for (uint64_t p = (uint64_t)src * per; p < (uint64_t)(src + 1) * per; p++)
+        for (uint64_t p = (uint64_t)src * per; p < (uint64_t)(src + 1) * per; p++) {
+            int s2;
+            uint32_t i, j;
+            pair_runs(sw, opt, p, &s2, &i, &j);
+            if (first[i].diverged || first[j].diverged) continue;
+            row->pairs++;
             for (int k = 0; k < TN_PAIR_METRIC_COUNT; k++) add(&m[k], pairs[p].v[k]);
+        }
         for (int k = 0; k < TN_PAIR_METRIC_COUNT; k++) stat_of(&m[k], &row->metric[k]);
         row->accuracy_mean = mean(&acc);
         row->accuracy_std = stddev(&acc);
@@ -240,47 +285,51 @@ void tn_attribution_columns(tn_attribution_column col[TN_ATTRIBUTION_NUMBERS]) {
     }
 }
 
-/* One number of the table: a CSV cell, and a JSON member that is null when the number is not
- * finite (JSON has neither NaN nor infinity). Every number of both files is written here. */
-static void put_number(FILE *c, FILE *j, const char *key, double v) {
-    fprintf(c, ",%.9g", v);
-    fprintf(j, ",\"%s\":", key);
-    if (isfinite(v)) fprintf(j, "%.9g", v);
-    else fputs("null", j);
-}
-
-/* Closes the memory stream f (which sets *text and *len) and writes its text to DIR/NAME. */
-static tn_status write_text(const char *dir, const char *name, FILE *f, char **text, size_t *len, tn_error *err) {
-    char path[4200];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    int bad = fclose(f) != 0;
-    tn_status s = bad || !*text ? tn_fail(err, TN_ERR_NOMEM, "out of memory") : tn_write_atomic(path, *text, *len, err);
-    free(*text);
-    return s;
-}
-
+/* Both files from the same numbers: a CSV cell "%.9g" each, and a JSON member through the
+ * library's writer (the same digits; null when a number is not finite: JSON has neither NaN nor
+ * infinity). */
 tn_status tn_sweep_write_table(const tn_sweep *sw, const tn_attribution_row *rows, tn_error *err) {
-    char *csv = NULL, *js = NULL;
-    size_t csv_len = 0, js_len = 0;
-    FILE *c = open_memstream(&csv, &csv_len), *j = c ? open_memstream(&js, &js_len) : NULL;
-    if (!c || !j) { if (c) fclose(c); free(csv); return tn_fail(err, TN_ERR_NOMEM, "out of memory"); }
+    char *csv = NULL;
+    size_t csv_len = 0;
+    FILE *c = open_memstream(&csv, &csv_len);
+    if (!c) return tn_fail(err, TN_ERR_NOMEM, "out of memory");
+    tn_json j;
+    tn_json_begin_mem(&j);
     tn_attribution_column col[TN_ATTRIBUTION_NUMBERS];
     tn_attribution_columns(col);
-    fprintf(c, "source,runs,pairs,fingerprints");
+    fprintf(c, "source,runs,pairs,fingerprints,diverged");
     for (size_t k = 0; k < TN_ATTRIBUTION_NUMBERS; k++) fprintf(c, ",%s", col[k].name);
     fprintf(c, "\n");
-    fprintf(j, "{\"sources\":[\n");
+    tn_json_object(&j, NULL);
+    tn_json_array(&j, "sources");
+    tn_json_newline(&j);
     for (int s = 0; s < sw->n_sources; s++) {
         const tn_attribution_row *r = &rows[s];
-        fprintf(c, "%s,%u,%u,%u", tn_vary_names[r->source], r->runs, r->pairs, r->fingerprints);
-        fprintf(j, "{\"source\":\"%s\",\"runs\":%u,\"pairs\":%u,\"fingerprints\":%u", tn_vary_names[r->source], r->runs,
-                r->pairs, r->fingerprints);
-        for (size_t k = 0; k < TN_ATTRIBUTION_NUMBERS; k++) put_number(c, j, col[k].name, *(const double *)((const char *)r + col[k].offset));
+        fprintf(c, "%s,%u,%u,%u,%u", tn_vary_names[r->source], r->runs, r->pairs, r->fingerprints, r->diverged);
+        tn_json_object(&j, NULL);
+        tn_json_string(&j, "source", tn_vary_names[r->source]);
+        tn_json_uint(&j, "runs", r->runs);
+        tn_json_uint(&j, "pairs", r->pairs);
+        tn_json_uint(&j, "fingerprints", r->fingerprints);
+        tn_json_uint(&j, "diverged", r->diverged);
+        for (size_t k = 0; k < TN_ATTRIBUTION_NUMBERS; k++) {
+            double v = *(const double *)((const char *)r + col[k].offset);
+            fprintf(c, ",%.9g", v);
+            tn_json_number(&j, col[k].name, v);
+        }
+        tn_json_end(&j);
+        tn_json_newline(&j);
         fprintf(c, "\n");
-        fprintf(j, "}%s\n", s + 1 < sw->n_sources ? "," : "");
     }
-    fprintf(j, "]}\n");
-    tn_status st = write_text(sw->dir, "attribution.csv", c, &csv, &csv_len, err);
-    tn_status sj = write_text(sw->dir, "attribution.json", j, &js, &js_len, st == TN_OK ? err : NULL);
-    return st != TN_OK ? st : sj;
+    tn_json_end(&j);
+    tn_json_end(&j);
+    tn_json_newline(&j);
+    size_t js_len;
+    char *js = tn_json_take(&j, &js_len);
+    int bad = fclose(c) != 0 || !csv || !js;
+    tn_status st = bad ? tn_fail(err, TN_ERR_NOMEM, "out of memory") : tn_sweep_file_write(sw->dir, "attribution.csv", csv, csv_len, err);
+    if (st == TN_OK) st = tn_sweep_file_write(sw->dir, "attribution.json", js, js_len, err);
+    free(csv);
+    free(js);
+    return st;
 }

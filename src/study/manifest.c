@@ -12,6 +12,7 @@
 #include "config.h"
 #include "json.h"
 #include "read.h"
+#include "sweep_files.h"
 #include "util.h"
 
 /* 1 if name is a shard's record, as sweep.c spells it. */
@@ -47,7 +48,7 @@ static tn_status list_records(const tn_sweep *sw, record_list *l, tn_error *err)
     DIR *d = opendir(sw->dir);
     if (!d) return tn_fail(err, TN_ERR_IO, "%s: %s", sw->dir, strerror(errno));
     snprintf(path, sizeof path, "%s/manifest.json", sw->dir);
-    int ok = stat(path, &st) != 0 || add_record(l, sw->dir, "manifest.json");
+    int ok = lstat(path, &st) != 0 || add_record(l, sw->dir, "manifest.json");
     for (struct dirent *e; ok && (e = readdir(d)); )
         if (is_shard_record(e->d_name)) ok = add_record(l, sw->dir, e->d_name);
     closedir(d);
@@ -59,20 +60,80 @@ static void free_records(record_list *l) {
     free(l->paths);
 }
 
-/* A record read and parsed (its JSON tree in doc), checked to be a twinnet sweep's. */
-static tn_status load_record(const char *path, tn_json_doc *doc, tn_error *err) {
+/* ---- the record's format ------------------------------------------------------------------------
+ * A header, one JSON object (any layout: json.dump(indent=2) may have rewritten it), then JSON Lines:
+ * {"run":R,"name":"NAME","source":"SOURCE","index":I,"fingerprint":"HEX"} for each run as it finished
+ * (sweep.c). Version 1 (before
+ * the journal) had the runs in the header ("runs": [...]) and no lines; it is still read. */
+#define HEAD_MAX ((size_t)64 << 20) /* read before the header is known: version 1's whole limit */
+#define LINE_MAX_BYTES 200          /* per run: a record line is about 100 bytes */
+
+typedef struct {
+    tn_json_doc head;
     uint8_t *text;
-    size_t size;
-    tn_status s = tn_read_file(path, (size_t)64 << 20, &text, &size, err);
+    size_t size, body; /* body: where the lines start */
+} record_file;
+
+/* Where the JSON object that text starts with (after white space) ends: after its closing brace;
+ * 0 when it does not close within n (a truncated header, or not an object). */
+static size_t header_end(const uint8_t *t, size_t n) {
+    size_t i = 0;
+    int depth = 0, in_string = 0;
+    while (i < n && (t[i] == ' ' || t[i] == '\n' || t[i] == '\r' || t[i] == '\t')) i++;
+    if (i >= n || t[i] != '{') return 0;
+    for (; i < n; i++) {
+        uint8_t c = t[i];
+        if (in_string) { if (c == '\\') i++; else if (c == '"') in_string = 0; }
+        else if (c == '"') in_string = 1;
+        else if (c == '{' || c == '[') depth++;
+        else if ((c == '}' || c == ']') && --depth == 0) return i + 1;
+    }
+    return 0;
+}
+
+/* How large the record may be, from its header: the header and LINE_MAX_BYTES per run (plus as
+ * many again: a resumed sweep may append a redone run's line twice before the next start compacts). */
+static size_t record_limit(const uint8_t *head, size_t n) {
+    size_t end = header_end(head, n);
+    tn_json_doc doc;
+    if (!end) return n < HEAD_MAX ? SIZE_MAX : HEAD_MAX; /* the whole file is in head: the parser says what is wrong */
+    if (tn_json_parse("header", head, end, &doc, NULL) != TN_OK) return SIZE_MAX;
+    uint64_t runs;
+    const tn_json_value *sources = tn_json_get(doc.root, "sources");
+    size_t limit = SIZE_MAX;
+    if (tn_json_to_u64(tn_json_get(doc.root, "runs_per_source"), 100000, &runs) && sources && sources->kind == TN_JSON_ARRAY &&
+        sources->count <= TN_VARY_COUNT)
+        limit = end + 16 + 2 * LINE_MAX_BYTES * (size_t)runs * sources->count;
+    tn_json_doc_free(&doc);
+    return limit < end ? end : limit;
+}
+
+static void record_free(record_file *f) {
+    tn_json_doc_free(&f->head);
+    free(f->text);
+}
+
+/* A record read (bounded by its header) and its header parsed, checked to be a twinnet sweep's. */
+static tn_status load_record(const char *path, record_file *f, tn_error *err) {
+    char dir[4200];
+    snprintf(dir, sizeof dir, "%s", path);
+    *strrchr(dir, '/') = 0;
+    memset(f, 0, sizeof *f);
+    tn_status s = tn_sweep_file_read_as(dir, strrchr(path, '/') + 1, HEAD_MAX, record_limit, &f->text, &f->size, err);
     if (s != TN_OK) return s;
-    s = tn_json_parse(path, text, size, doc, err);
-    free(text);
+    size_t end = header_end(f->text, f->size);
+    s = tn_json_parse(path, f->text, end ? end : f->size, &f->head, err);
+    if (s == TN_ERR_FORMAT && err) /* the header is damaged or cut: say what it means, and what to do */
+        snprintf(err->msg + strlen(err->msg), sizeof err->msg - strlen(err->msg), "; the sweep's record is damaged or "
+                 "truncated: move it away and run the same command again (its runs are then redone), or restore it");
     uint64_t version;
-    if (s == TN_OK && !(tn_json_to_u64(tn_json_get(doc->root, "twinnet_sweep"), UINT64_MAX, &version) && version == 1)) {
-        tn_json_doc_free(doc);
+    if (s == TN_OK && !(tn_json_to_u64(tn_json_get(f->head.root, "twinnet_sweep"), UINT64_MAX, &version) && (version == 1 || version == 2))) {
+        tn_json_doc_free(&f->head);
         s = tn_fail(err, TN_ERR_FORMAT, "%s: not a twinnet sweep manifest (twinnet_sweep)", path);
     }
-    return s;
+    if (s != TN_OK) { free(f->text); memset(f, 0, sizeof *f); return s; }
+    f->body = end ? end : f->size;
+    return TN_OK;
 }
 
 /* The record's key, or "". */
@@ -81,41 +142,69 @@ static const char *record_key(const tn_json_doc *doc) {
     return k && k->kind == TN_JSON_STRING && k->count == 64 && strspn(k->text, "0123456789abcdef") == 64 ? k->text : "";
 }
 
-/* A record's fingerprints fill the entries of fingerprints still empty; another key is TN_ERR_ARG. */
+/* {"run":R,...,"fingerprint":"HEX"}: run R finished (null or no fingerprint: not finished). */
+static void take_run(const tn_json_value *run, uint32_t total, char (*fingerprints)[65]) {
+    const tn_json_value *fp = tn_json_get(run, "fingerprint");
+    uint64_t r;
+    if (!tn_json_to_u64(tn_json_get(run, "run"), total - 1, &r) || !fp || fp->kind != TN_JSON_STRING || fp->count != 64 ||
+        strspn(fp->text, "0123456789abcdef") != 64) return;
+    memcpy(fingerprints[r], fp->text, 65);
+}
+
+/* A record's fingerprints fill the entries of fingerprints (a later line of one record overrides an
+ * earlier one: a redone run); another key is TN_ERR_ARG. A last line without its newline (a kill
+ * during the append) is ignored; any other line that is not a record is an error. */
 static tn_status read_record(const tn_sweep *sw, const char *path, const char key[65], char (*fingerprints)[65],
                              tn_error *err) {
     uint32_t total = tn_sweep_total(sw);
-    tn_json_doc doc;
-    tn_status s = load_record(path, &doc, err);
+    record_file f;
+    tn_status s = load_record(path, &f, err);
     if (s != TN_OK) return s;
-    if (strcmp(record_key(&doc), key) != 0) {
-        tn_json_doc_free(&doc);
+    if (strcmp(record_key(&f.head), key) != 0) {
+        record_free(&f);
         return tn_fail(err, TN_ERR_ARG, "%s: holds another sweep (other options, sources, runs or data): give the "
                        "command that made it to resume it, or another --out DIR", path);
     }
-    /* {"run":R,...,"fingerprint":"HEX"} or ...:null}: runs without a fingerprint are not finished. */
-    const tn_json_value *runs = tn_json_get(doc.root, "runs");
-    for (const tn_json_value *run = runs && runs->kind == TN_JSON_ARRAY ? runs->first : NULL; run; run = run->next) {
-        const tn_json_value *fp = tn_json_get(run, "fingerprint");
-        uint64_t r;
-        if (!tn_json_to_u64(tn_json_get(run, "run"), total - 1, &r) || fingerprints[r][0] || !fp || fp->kind != TN_JSON_STRING ||
-            fp->count != 64 || strspn(fp->text, "0123456789abcdef") != 64) continue;
-        memcpy(fingerprints[r], fp->text, 65);
+    const tn_json_value *runs = tn_json_get(f.head.root, "runs"); /* version 1 */
+    for (const tn_json_value *run = runs && runs->kind == TN_JSON_ARRAY ? runs->first : NULL; run; run = run->next)
+        take_run(run, total, fingerprints);
+    size_t line_no = 1;
+    for (const uint8_t *t = f.text + f.body, *end = f.text + f.size; t < end && s == TN_OK; line_no++) {
+        const uint8_t *nl = memchr(t, '\n', (size_t)(end - t));
+        if (!nl) break; /* cut by a kill: the run is not recorded */
+        size_t n = (size_t)(nl - t);
+        while (n && (t[n - 1] == ' ' || t[n - 1] == '\r' || t[n - 1] == '\t')) n--;
+        size_t skip = 0;
+        while (skip < n && (t[skip] == ' ' || t[skip] == '\t')) skip++;
+        tn_json_doc line;
+        if (skip < n) {
+            int parsed = tn_json_parse(path, t + skip, n - skip, &line, NULL) == TN_OK;
+            if (!parsed || line.root->kind != TN_JSON_OBJECT) {
+                if (parsed) tn_json_doc_free(&line);
+                s = tn_fail(err, TN_ERR_FORMAT, "%s: record line %zu after the header is not a run's record: the sweep's "
+                            "record is damaged: move it away and run the same command again (its runs are then redone)",
+                            path, line_no);
+            } else {
+                take_run(line.root, total, fingerprints);
+                tn_json_doc_free(&line);
+            }
+        }
+        t = nl + 1;
     }
-    tn_json_doc_free(&doc);
-    return TN_OK;
+    record_free(&f);
+    return s;
 }
 
 /* A finished run's model must still be there with the fingerprint the manifest gives. */
 static int run_intact(const tn_sweep *sw, uint32_t r, const char *fingerprint) {
-    char name[32], path[4200], fp[65];
+    char name[32], file[48], fp[65];
+    int regular;
     tn_sweep_run_name(sw, r, name);
-    snprintf(path, sizeof path, "%s/%s.epochs.jsonl", sw->dir, name);
-    struct stat st;
-    if (stat(path, &st) != 0) return 0;
-    snprintf(path, sizeof path, "%s/%s.tnm", sw->dir, name);
+    snprintf(file, sizeof file, "%s.epochs.jsonl", name);
+    if (tn_sweep_file_kind(sw->dir, file, &regular, NULL) != TN_OK || !regular) return 0;
+    snprintf(file, sizeof file, "%s.tnm", name);
     tn_model m;
-    if (tn_model_load(&m, path, NULL) != TN_OK) return 0;
+    if (tn_sweep_model_load(sw->dir, file, &m, NULL) != TN_OK) return 0;
     tn_net_fingerprint(&m.net, fp);
     tn_model_free(&m);
     return strcmp(fp, fingerprint) == 0;
@@ -131,6 +220,9 @@ tn_status tn_sweep_open_shard(const tn_sweep *sw, const char key[65], uint32_t i
     if (stat(sw->dir, &st) != 0 && mkdir(sw->dir, 0777) != 0 && errno != EEXIST)
         return tn_fail(err, TN_ERR_IO, "%s: cannot create the sweep directory: %s", sw->dir, strerror(errno));
     if (stat(sw->dir, &st) != 0 || !S_ISDIR(st.st_mode)) return tn_fail(err, TN_ERR_ARG, "%s: not a directory", sw->dir);
+    char own[64];
+    snprintf(own, sizeof own, TN_SWEEP_SHARD_RECORD, index + 1, count);
+    tn_sweep_clean(sw, index, count, own);
     record_list l;
     tn_status s = list_records(sw, &l, err);
     for (size_t k = 0; k < l.n && s == TN_OK; k++) s = read_record(sw, l.paths[k], key, fingerprints, err);
@@ -190,11 +282,11 @@ tn_status tn_sweep_read(const char *dir, tn_sweep *sw, char key[65], tn_error *e
     if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) return tn_fail(err, TN_ERR_ARG, "%s: not a directory", dir);
     record_list l;
     tn_status s = list_records(sw, &l, err);
-    tn_json_doc doc;
+    record_file f;
     if (s == TN_OK && l.n == 0) s = tn_fail(err, TN_ERR_ARG, "%s: not a twinnet sweep (no manifest.json, no shard's record)", dir);
-    if (s == TN_OK && (s = load_record(l.paths[0], &doc, err)) == TN_OK) {
-        s = parse_head(sw, &doc, l.paths[0], key, err);
-        tn_json_doc_free(&doc);
+    if (s == TN_OK && (s = load_record(l.paths[0], &f, err)) == TN_OK) {
+        s = parse_head(sw, &f.head, l.paths[0], key, err);
+        record_free(&f);
     }
     free_records(&l);
     return s;

@@ -9,10 +9,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "json.h"
 #include "read.h"
+#include "sweep_files.h"
 #include "util.h"
 
 const char *const tn_vary_names[TN_VARY_COUNT] = {"init", "order", "both", "bit", "none"};
@@ -84,18 +86,58 @@ static int epoch_line(const tn_epoch_info *e, void *user) {
     return 0;
 }
 
+/* The run's files are made in a private directory DIR/.run-NAME.XXXXXX (mode 0700, made here:
+ * nothing in it can be a planted link), then renamed into DIR, the model last: a link planted
+ * in DIR under a run's name is refused, never followed; a kill leaves the private directory,
+ * which the next start removes (tn_sweep_clean). */
+/* mkdtemp (mode 0700); WASI has none: the first free "XXXXXX" as a number (one process there). */
+static char *private_dir(char *template) {
+#ifdef __wasi__
+    char *x = template + strlen(template) - 6;
+    for (unsigned k = 0; k < 1000000; k++) {
+        snprintf(x, 7, "%06u", k);
+        if (mkdir(template, 0700) == 0) return template;
+        if (errno != EEXIST) return NULL;
+    }
+    return NULL;
+#else
+    return mkdtemp(template);
+#endif
+}
+
+static void remove_private(const char *priv, const char *name) {
+    static const char *const ext[] = {".tnm", ".epochs.jsonl", ".trace"};
+    char path[4300];
+    for (int k = 0; k < 3; k++) {
+        snprintf(path, sizeof path, "%s/%s%s", priv, name, ext[k]);
+        unlink(path);
+    }
+    rmdir(priv);
+}
+
+static tn_status move_in(const tn_sweep *sw, const char *priv, const char *name, const char *ext, tn_error *err) {
+    char from[4300], to[64];
+    snprintf(from, sizeof from, "%s/%s%s", priv, name, ext);
+    snprintf(to, sizeof to, "%s%s", name, ext);
+    return tn_sweep_file_move(from, sw->dir, to, err);
+}
+
 tn_status tn_sweep_run(const tn_sweep *sw, uint32_t r, const tn_dataset *train, const tn_dataset *test,
                        volatile const int *stop_flag, char fingerprint[65], tn_error *err) {
-    char name[32], model_path[4200], epochs_path[4200], trace_path[4200];
+    char name[32], priv[4200], model_path[4300], epochs_path[4300], trace_path[4300];
     tn_sweep_run_name(sw, r, name);
-    snprintf(model_path, sizeof model_path, "%s/%s.tnm", sw->dir, name);
-    snprintf(epochs_path, sizeof epochs_path, "%s/%s.epochs.jsonl", sw->dir, name);
-    snprintf(trace_path, sizeof trace_path, "%s/%s.trace", sw->dir, name);
+    if (snprintf(priv, sizeof priv, "%s/.run-%s.XXXXXX", sw->dir, name) >= (int)sizeof priv)
+        return tn_fail(err, TN_ERR_ARG, "%s: path too long", sw->dir);
+    if (!private_dir(priv)) return tn_fail(err, TN_ERR_IO, "%s: cannot make a directory for run %s: %s", sw->dir, name, strerror(errno));
+    snprintf(model_path, sizeof model_path, "%s/%s.tnm", priv, name);
+    snprintf(epochs_path, sizeof epochs_path, "%s/%s.epochs.jsonl", priv, name);
+    snprintf(trace_path, sizeof trace_path, "%s/%s.trace", priv, name);
     tn_run_spec spec;
     memset(&spec, 0, sizeof spec);
     tn_status s = tn_sweep_run_config(sw, r, train, &spec.config, err);
-    if (s != TN_OK) return s;
-    if (r % sw->runs < TN_SWEEP_TRACED) { /* how the first runs of each source part, step by step */
+    if (s != TN_OK) { remove_private(priv, name); return s; }
+    int traced = r % sw->runs < TN_SWEEP_TRACED;
+    if (traced) { /* how the first runs of each source part, step by step */
         spec.config.trace_path = trace_path;
         spec.config.trace_every = 0;
         spec.config.trace_log = 1;
@@ -113,13 +155,25 @@ tn_status tn_sweep_run(const tn_sweep *sw, uint32_t r, const tn_dataset *train, 
     s = tn_run(&spec, &model, &result, err);
     if (s == TN_OK) {
         tn_net_fingerprint(&model.net, fingerprint);
+        uint64_t non_finite = tn_net_count_non_finite(&model.net);
+        if (model.stop == TN_STOP_NON_FINITE || non_finite) { /* flagged in the run's own file (finite runs: no line) */
+            tn_json_object(&epochs, NULL);
+            tn_json_bool(&epochs, "diverged", 1);
+            tn_json_string(&epochs, "stop", tn_stop_names[model.stop]);
+            tn_json_uint(&epochs, "non_finite_parameters", non_finite);
+            tn_json_end(&epochs);
+        }
         tn_model_free(&model);
-        if (result.interrupted) s = tn_fail(err, TN_ERR_IO, "%s: interrupted at step %llu", model_path, (unsigned long long)result.steps);
+        if (result.interrupted) s = tn_fail(err, TN_ERR_IO, "%s/%s.tnm: interrupted at step %llu", sw->dir, name, (unsigned long long)result.steps);
     }
     size_t len;
     char *text = tn_json_take(&epochs, &len);
     if (s == TN_OK) s = text ? tn_write_atomic(epochs_path, text, len, err) : tn_fail(err, TN_ERR_NOMEM, "out of memory");
     free(text);
+    if (s == TN_OK && traced) s = move_in(sw, priv, name, ".trace", err);
+    if (s == TN_OK) s = move_in(sw, priv, name, ".epochs.jsonl", err);
+    if (s == TN_OK) s = move_in(sw, priv, name, ".tnm", err);
+    remove_private(priv, name);
     return s;
 }
 
@@ -186,14 +240,29 @@ static void record_path(const tn_sweep *sw, uint32_t index, uint32_t count, char
     else snprintf(path, cap, "%s/" TN_SWEEP_SHARD_RECORD, sw->dir, index + 1, count);
 }
 
-/* The manifest's format, listing the runs of shard index/count only (every run: 0 of 1). */
+/* One record line, {"run":R,"name":"NAME","source":"SOURCE","index":I,"fingerprint":"HEX"} and a
+ * newline (as version 1 listed a run): 130 bytes at most. */
+static void record_line(const tn_sweep *sw, uint32_t r, const char fingerprint[65], tn_json *j) {
+    char name[32];
+    tn_sweep_run_name(sw, r, name);
+    tn_json_object(j, NULL);
+    tn_json_uint(j, "run", r);
+    tn_json_string(j, "name", name);
+    tn_json_string(j, "source", tn_vary_names[sw->sources[r / sw->runs]]);
+    tn_json_uint(j, "index", r % sw->runs);
+    tn_json_string(j, "fingerprint", fingerprint);
+    tn_json_end(j); /* a top-level value ends with its newline */
+}
+
+/* The record of shard index/count (every run: 0 of 1), compacted: the header, one JSON object
+ * (version 2: the sweep, no runs), then a line for each finished run in run order. */
 static tn_status write_record(const tn_sweep *sw, const char key[65], char (*fingerprints)[65], uint32_t index,
                               uint32_t count, tn_error *err) {
     const tn_config *c = &sw->base;
     tn_json j;
     tn_json_begin_mem(&j);
     tn_json_object(&j, NULL);
-    tn_json_uint(&j, "twinnet_sweep", 1);
+    tn_json_uint(&j, "twinnet_sweep", 2);
     tn_json_string(&j, "key", key);
     tn_json_uint(&j, "runs_per_source", sw->runs);
     tn_json_array(&j, "sources");
@@ -203,30 +272,31 @@ static tn_status write_record(const tn_sweep *sw, const char key[65], char (*fin
     tn_json_object(&j, "config");
     tn_config_write_json(c, TN_IN_MANIFEST, &j);
     tn_json_end(&j);
-    tn_json_newline(&j);
-    tn_json_array(&j, "runs");
-    tn_json_newline(&j);
+    tn_json_end(&j);
     uint32_t total = tn_sweep_total(sw);
-    for (uint32_t r = index; r < total; r += count) {
-        char name[32];
-        tn_sweep_run_name(sw, r, name);
-        tn_json_object(&j, NULL);
-        tn_json_uint(&j, "run", r);
-        tn_json_string(&j, "name", name);
-        tn_json_string(&j, "source", tn_vary_names[sw->sources[r / sw->runs]]);
-        tn_json_uint(&j, "index", r % sw->runs);
-        if (fingerprints[r][0]) tn_json_string(&j, "fingerprint", fingerprints[r]);
-        else tn_json_null(&j, "fingerprint");
-        tn_json_end(&j);
-        tn_json_newline(&j);
-    }
-    tn_json_end(&j);
-    tn_json_end(&j);
+    for (uint32_t r = index; r < total; r += count)
+        if (fingerprints[r][0]) record_line(sw, r, fingerprints[r], &j);
     size_t len;
     char *text = tn_json_take(&j, &len);
     char path[4200];
     record_path(sw, index, count, path, sizeof path);
-    tn_status s = text ? tn_write_atomic(path, text, len, err) : tn_fail(err, TN_ERR_NOMEM, "out of memory");
+    tn_status s = text ? tn_sweep_file_write(sw->dir, strrchr(path, '/') + 1, text, len, err) : tn_fail(err, TN_ERR_NOMEM, "out of memory");
+    free(text);
+    return s;
+}
+
+tn_status tn_sweep_append_run(const tn_sweep *sw, uint32_t r, const char fingerprint[65], uint32_t index, uint32_t count,
+                              tn_error *err) {
+    if (r >= tn_sweep_total(sw) || (count > 1 && r % count != index))
+        return tn_fail(err, TN_ERR_ARG, "sweep: run %u is not one of shard %u of %u", r, index + 1, count);
+    char path[4200];
+    record_path(sw, index, count, path, sizeof path);
+    tn_json j;
+    tn_json_begin_mem(&j);
+    record_line(sw, r, fingerprint, &j);
+    size_t len;
+    char *text = tn_json_take(&j, &len);
+    tn_status s = text ? tn_sweep_file_append(sw->dir, strrchr(path, '/') + 1, text, len, err) : tn_fail(err, TN_ERR_NOMEM, "out of memory");
     free(text);
     return s;
 }
