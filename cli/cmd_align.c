@@ -68,7 +68,7 @@ int cmd_align(int argc, char **argv) {
     mb.net = aligned;
     if ((s = tn_model_align_start(&mb, &al, &err)) != TN_OK) die_err(s, &err);   /* the start follows the network */
     if ((s = tn_model_save(&mb, out_path, &err)) != TN_OK) die_err(s, &err);
-    char fp[65];
+    char fp[TN_HEX_SIZE];
     tn_net_fingerprint(&aligned, fp);
     if (as_json) {
         tn_json j;

@@ -23,7 +23,7 @@ int cmd_canon(int argc, char **argv) {
     tn_error err;
     tn_status s = tn_net_canonical(&m.net, &canon, &al, &err);
     if (s != TN_OK) die(EXIT_RUNTIME, "%s: %s", c.model_path, err.msg);
-    char before[65], after[65];
+    char before[TN_HEX_SIZE], after[TN_HEX_SIZE];
     tn_net_fingerprint(&m.net, before);
     tn_net_fingerprint(&canon, after);
     tn_net original = m.net;

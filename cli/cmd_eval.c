@@ -68,7 +68,7 @@ int cmd_eval(int argc, char **argv) {
     if (!conf) die(EXIT_RUNTIME, "out of memory");
     tn_eval_result r = {0};
     r.confusion = conf;
-    char outputs_sha256[65];
+    char outputs_sha256[TN_HEX_SIZE];
     r.outputs_sha256 = outputs_sha256;
     tn_error err;
     double t0 = wall_seconds();

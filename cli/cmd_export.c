@@ -53,7 +53,7 @@ int cmd_export(int argc, char **argv) {
                 : kind == 1 ? tn_export_network2_json(&m.net, out, &err)
                             : tn_export_safetensors(&m.net, out, &err);
     if (s != TN_OK) die_err(s, &err);
-    char fp[65];
+    char fp[TN_HEX_SIZE];
     tn_net_fingerprint(&m.net, fp);
     int arrays = 2 * (m.net.n_sizes - 1);
     if (as_json) {

@@ -65,14 +65,14 @@ static void print_text(const char *path, const char *out, const tn_model *m, con
     else printf("start        not known (no --start): nothing will be said about where training began\n");
     printf("init         %s\ndata         not known (trained elsewhere)\n",
            p->init_unknown ? "not known (no --init)" : tn_init_name(m->config.init));
-    char fp[65];
+    char fp[TN_HEX_SIZE];
     tn_net_fingerprint(net, fp);
     printf("wrote        %s, fingerprint %s\n", out, fp);
 }
 
 static void print_json(const char *path, const char *out, const tn_model *m, const tn_import_info *info) {
     const tn_provenance *p = &m->provenance;
-    char fp[65];
+    char fp[TN_HEX_SIZE];
     tn_net_fingerprint(&m->net, fp);
     tn_json j;
     tn_json_open(&j, stdout);

@@ -61,7 +61,7 @@ int cmd_info(int argc, char **argv) {
     tn_model m;
     load_model(model_path, &m);
     uint64_t non_finite = non_finite_parameters(model_path, &m, NULL); /* shown, and still exit 0: info describes */
-    char fp[65], data[65];
+    char fp[TN_HEX_SIZE], data[TN_HEX_SIZE];
     tn_net_fingerprint(&m.net, fp);
     tn_hex(m.data_sha256, 32, data);
     const tn_config *c = &m.config;

@@ -95,7 +95,7 @@ int cmd_sweep(int argc, char **argv) {
     sweep_view v = {0, 0, cpus > 0 ? (uint32_t)cpus : 1, 0, 1, NULL, {10, 0, 1, NULL}};
     parse(argc, argv, &sw, &data, &v);
     tn_dataset train, test;
-    char key[65];
+    char key[TN_HEX_SIZE];
     tn_error err;
     tn_status s;
     if (v.merge && (s = tn_sweep_read(v.merge, &sw, key, &err)) != TN_OK) die_err(s, &err);
@@ -122,7 +122,7 @@ int cmd_sweep(int argc, char **argv) {
     }
 #endif
     uint32_t total = tn_sweep_total(&sw), done, failed = 0;
-    char (*fps)[65] = calloc(total, sizeof *fps);
+    char (*fps)[TN_HEX_SIZE] = calloc(total, sizeof *fps);
     if (!fps) die(EXIT_RUNTIME, "out of memory");
     int status = stop_requested ? 128 + stop_signal : sweep_open(&sw, key, fps, &v, &done);
     if (status) {

@@ -142,7 +142,7 @@ int cmd_train(int argc, char **argv) {
     tn_error err;
     tn_status s = tn_run(&spec, &model, &result, &err);
     if (s != TN_OK) die_err(s, &err);
-    char fp[65];
+    char fp[TN_HEX_SIZE];
     tn_net_fingerprint(&model.net, fp);
     tn_model_free(&model);
     print_summary(&v, &spec, &result, fp);

@@ -17,21 +17,21 @@ typedef struct {
 
 /* sweep_pool.c: the manifest, or with --shard the shard's own record, written compacted: its header
  * and a line per finished run (exit on error). */
-void sweep_record(const tn_sweep *sw, const char *key, char (*fingerprints)[65], const sweep_view *v);
+void sweep_record(const tn_sweep *sw, const char *key, char (*fingerprints)[TN_HEX_SIZE], const sweep_view *v);
 /* Run r finished: its line appended to the manifest or the shard's record (exit on error). */
 void sweep_append(const tn_sweep *sw, uint32_t r, const char *fingerprint, const sweep_view *v);
 /* Trains the shard's runs not yet in fingerprints, at most v->jobs at once (child processes),
  * recording each; *done counts the finished runs. Returns how many failed. */
-uint32_t sweep_pool(const tn_sweep *sw, char (*fingerprints)[65], const tn_dataset *train,
+uint32_t sweep_pool(const tn_sweep *sw, char (*fingerprints)[TN_HEX_SIZE], const tn_dataset *train,
                     const tn_dataset *test, const sweep_view *v, uint32_t *done);
 
 /* sweep_table.c. The sweep's records read (the shard's own, without --shard all of them), every
  * finished run checked against its model, and what was found said: with --merge every run must be
  * finished; otherwise a note when resuming. Returns 0, or the exit status of the failure it
  * reported; *done: the finished runs. */
-int sweep_open(const tn_sweep *sw, const char *key, char (*fingerprints)[65], const sweep_view *v, uint32_t *done);
+int sweep_open(const tn_sweep *sw, const char *key, char (*fingerprints)[TN_HEX_SIZE], const sweep_view *v, uint32_t *done);
 /* Every run finished: manifest.json written whole, the shards' records removed (exit on error). */
-void sweep_settle(const tn_sweep *sw, const char *key, char (*fingerprints)[65]);
+void sweep_settle(const tn_sweep *sw, const char *key, char (*fingerprints)[TN_HEX_SIZE]);
 /* Writes the table's files (have_table), prints the table or what is missing (text or JSON), and
  * returns the exit status: 0 when every run is finished. failed: runs that failed here. */
 int sweep_finish(const tn_sweep *sw, const sweep_view *v, const tn_attribution_row *rows, int have_table, uint32_t done,

@@ -60,7 +60,7 @@ static void gather(void *a, size_t n, size_t size, const world *w) {
 
 /* Rank 0 opens the sweep (sweep_open: its records read, every finished run checked, what it found
  * said); every rank gets the fingerprints. Returns 0, or the exit status of what rank 0 reported. */
-static int open_sweep(const tn_sweep *sw, const char *key, char (*fps)[65], const sweep_view *v, const world *w) {
+static int open_sweep(const tn_sweep *sw, const char *key, char (*fps)[TN_HEX_SIZE], const sweep_view *v, const world *w) {
     uint32_t done;
     int status = w->rank == 0 ? sweep_open(sw, key, fps, v, &done) : 0;
     MPI_Bcast(&status, 1, MPI_INT, 0, MPI_COMM_WORLD);
@@ -69,7 +69,7 @@ static int open_sweep(const tn_sweep *sw, const char *key, char (*fps)[65], cons
 }
 
 /* This rank's unfinished runs, one at a time; counts[0] += finished, counts[1] += failed. */
-static void train_share(const tn_sweep *sw, const char *key, char (*fps)[65], const tn_dataset *train, const tn_dataset *test,
+static void train_share(const tn_sweep *sw, const char *key, char (*fps)[TN_HEX_SIZE], const tn_dataset *train, const tn_dataset *test,
                         const sweep_view *v, const world *w, uint32_t counts[3]) {
     sweep_view mine = *v;
     mine.shard = (uint32_t)w->rank;
@@ -113,7 +113,7 @@ int sweep_mpi(const tn_sweep *sw, const char *key, const tn_dataset *train, cons
         MPI_Finalize();
         return EXIT_RUNTIME;
     }
-    char (*fps)[65] = calloc(total, sizeof *fps);
+    char (*fps)[TN_HEX_SIZE] = calloc(total, sizeof *fps);
     if (!fps) die(EXIT_RUNTIME, "out of memory");
     int status = open_sweep(sw, key, fps, v, &w);
     if (status) {

@@ -19,7 +19,7 @@ static void progress(const sweep_view *v, uint32_t done, uint32_t total, double 
     if (done == total) fprintf(stderr, "%20s\n", "");
 }
 
-void sweep_record(const tn_sweep *sw, const char *key, char (*fps)[65], const sweep_view *v) {
+void sweep_record(const tn_sweep *sw, const char *key, char (*fps)[TN_HEX_SIZE], const sweep_view *v) {
     tn_error err;
     tn_status s = v->shards > 1 ? tn_sweep_write_shard(sw, key, fps, v->shard, v->shards, &err)
                                 : tn_sweep_write_manifest(sw, key, fps, &err);
@@ -33,7 +33,7 @@ void sweep_append(const tn_sweep *sw, uint32_t r, const char *fingerprint, const
 }
 
 /* Run r ended (ok: its process succeeded): its model's fingerprint into the record. */
-static int finished(const tn_sweep *sw, char (*fps)[65], const sweep_view *v, uint32_t r, int ok,
+static int finished(const tn_sweep *sw, char (*fps)[TN_HEX_SIZE], const sweep_view *v, uint32_t r, int ok,
                     uint32_t *done) {
     tn_model m;
     tn_error err;
@@ -47,7 +47,7 @@ static int finished(const tn_sweep *sw, char (*fps)[65], const sweep_view *v, ui
 
 #ifdef __wasi__
 /* WASI (the WebAssembly build) cannot start processes: the runs go one after another here. */
-uint32_t sweep_pool(const tn_sweep *sw, char (*fps)[65], const tn_dataset *train,
+uint32_t sweep_pool(const tn_sweep *sw, char (*fps)[TN_HEX_SIZE], const tn_dataset *train,
                         const tn_dataset *test, const sweep_view *v, uint32_t *done) {
     uint32_t total = tn_sweep_total(sw), failed = 0, mine = tn_sweep_shard_total(sw, v->shard, v->shards);
     double started = wall_seconds();
@@ -55,7 +55,7 @@ uint32_t sweep_pool(const tn_sweep *sw, char (*fps)[65], const tn_dataset *train
     progress(v, *done, mine, started);
     for (uint32_t r = v->shard; r < total && !stop_requested; r += v->shards) {
         if (fps[r][0]) continue;
-        char fp[65];
+        char fp[TN_HEX_SIZE];
         tn_status s = tn_sweep_run(sw, r, train, test, &stop_requested, fp, &err);
         if (s != TN_OK && !stop_requested) fprintf(stderr, "twinnet: %s\n", err.msg);
         if (!finished(sw, fps, v, r, s == TN_OK, done)) failed++;
@@ -64,7 +64,7 @@ uint32_t sweep_pool(const tn_sweep *sw, char (*fps)[65], const tn_dataset *train
     return failed;
 }
 #else
-uint32_t sweep_pool(const tn_sweep *sw, char (*fps)[65], const tn_dataset *train,
+uint32_t sweep_pool(const tn_sweep *sw, char (*fps)[TN_HEX_SIZE], const tn_dataset *train,
                         const tn_dataset *test, const sweep_view *v, uint32_t *done) {
     uint32_t total = tn_sweep_total(sw), next = v->shard, running = 0, failed = 0;
     uint32_t mine = tn_sweep_shard_total(sw, v->shard, v->shards);
@@ -82,7 +82,7 @@ uint32_t sweep_pool(const tn_sweep *sw, char (*fps)[65], const tn_dataset *train
             pid_t pid = fork();
             if (pid < 0) die(EXIT_RUNTIME, "cannot start a process: %s", strerror(errno));
             if (pid == 0) {
-                char fp[65];
+                char fp[TN_HEX_SIZE];
                 tn_status s = tn_sweep_run(sw, next, train, test, &stop_requested, fp, &err);
                 if (s != TN_OK && !stop_requested) fprintf(stderr, "twinnet: %s\n", err.msg);
                 _exit(s == TN_OK ? 0 : 1);

@@ -5,7 +5,7 @@
 #include "json.h"
 #include "sweep.h"
 
-int sweep_open(const tn_sweep *sw, const char *key, char (*fps)[65], const sweep_view *v, uint32_t *done) {
+int sweep_open(const tn_sweep *sw, const char *key, char (*fps)[TN_HEX_SIZE], const sweep_view *v, uint32_t *done) {
     uint32_t total = tn_sweep_total(sw), broken;
     tn_error err;
     tn_status s = tn_sweep_open_shard(sw, key, v->shard, v->shards, fps, done, &broken, &err);
@@ -24,7 +24,7 @@ int sweep_open(const tn_sweep *sw, const char *key, char (*fps)[65], const sweep
     return 0;
 }
 
-void sweep_settle(const tn_sweep *sw, const char *key, char (*fingerprints)[65]) {
+void sweep_settle(const tn_sweep *sw, const char *key, char (*fingerprints)[TN_HEX_SIZE]) {
     tn_error err;
     tn_status s = tn_sweep_write_manifest(sw, key, fingerprints, &err);
     if (s == TN_OK) s = tn_sweep_clear_shards(sw, &err);

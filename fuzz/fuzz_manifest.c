@@ -35,18 +35,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     FILE *f = fopen(path, "wb");
     if (!f || fwrite(data, 1, size, f) != size || fclose(f) != 0) abort();
     tn_sweep sw, again;
-    char key[65], key2[65];
+    char key[TN_HEX_SIZE], key2[TN_HEX_SIZE];
     tn_error err = {""};
     if (tn_sweep_read(dir, &sw, key, &err) != TN_OK) { check_error(&err); return 0; }
     uint32_t total = tn_sweep_total(&sw);
     if (sw.runs < 1 || sw.n_sources < 1 || sw.n_sources > TN_VARY_COUNT || sw.base.n_sizes < 2) abort();
     if (total > 2048) return 0;   /* the rest would only take time */
-    char (*fingerprints)[65] = calloc(total, 65);
+    char (*fingerprints)[TN_HEX_SIZE] = calloc(total, TN_HEX_SIZE);
     uint32_t finished, broken;
     if (!fingerprints) abort();
     if (tn_sweep_open(&sw, key, fingerprints, &finished, &broken, &err) != TN_OK) check_error(&err);
     else if (finished != 0) abort();   /* no model file exists */
-    for (uint32_t r = 0; r < total; r++) snprintf(fingerprints[r], 65, "%064x", r);
+    for (uint32_t r = 0; r < total; r++) snprintf(fingerprints[r], TN_HEX_SIZE, "%064x", r);
     if (tn_sweep_write_manifest(&sw, key, fingerprints, &err) != TN_OK) abort();
     if (tn_sweep_append_run(&sw, total - 1, fingerprints[0], 0, 1, &err) != TN_OK) { fprintf(stderr, "%s\n", err.msg); abort(); }
     f = fopen(path, "ab");
@@ -54,7 +54,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (tn_sweep_read(dir, &again, key2, &err) != TN_OK) { fprintf(stderr, "%s\n", err.msg); abort(); }
     if (tn_sweep_open(&again, key2, fingerprints, &finished, &broken, &err) != TN_OK) { fprintf(stderr, "%s\n", err.msg); abort(); }
     uint8_t data_sha[32] = {0};
-    char k1[65], k2[65];
+    char k1[TN_HEX_SIZE], k2[TN_HEX_SIZE];
     tn_sweep_key(&sw, data_sha, k1);
     tn_sweep_key(&again, data_sha, k2);
     if (strcmp(key, key2) != 0 || strcmp(k1, k2) != 0) abort();

@@ -163,7 +163,7 @@ static inline int fuzz_model(const uint8_t *data, size_t size) {
         if (tn_model_serialize(&m, "model", &again, &again_n, &err) != TN_OK) abort();
         if (again_n != n || memcmp(again, buf, n) != 0) abort();
         free(again);
-        char fp[65];
+        char fp[TN_HEX_SIZE];
         tn_net_fingerprint(&m.net, fp);
         uint32_t n_in = m.net.sizes[0], n_out = m.net.sizes[m.net.n_sizes - 1];
         if (m.net.n_params <= 1 << 16) {

@@ -29,6 +29,10 @@ extern "C" {
 #define TN_MAX_LAYERS 16          /* entries in sizes[] (input, hidden..., output) */
 #define TN_MAX_WIDTH 65536        /* largest layer width accepted */
 #define TN_PAD 16                 /* every layer's output width is padded to a multiple of this */
+#define TN_PATH_CAP 4200          /* bytes for a path the library builds from a caller's (PATH_MAX
+                                     4096, a separator and a file name) */
+#define TN_HEX_SIZE 65            /* a SHA-256 as 64 lowercase hex digits and a NUL: fingerprints,
+                                     data hashes, sweep keys */
 
 typedef enum {
     TN_OK = 0,
@@ -103,7 +107,7 @@ typedef struct {
  * database's home; "" when there is no home at all. */
 TN_API const char *tn_data_default_dir(char *buf, size_t cap);
 /* The four files a source names: train images, train labels, test images, test labels. */
-typedef struct { char path[4][4200]; } tn_data_files;
+typedef struct { char path[4][TN_PATH_CAP]; } tn_data_files;
 TN_API void tn_data_resolve(const tn_data_source *src, tn_data_files *files);
 /* Loads the training set (train may be NULL: only the test set) and the test set. */
 TN_API tn_status tn_data_load(const tn_data_source *src, tn_dataset *train, tn_dataset *test, tn_error *err);
@@ -161,7 +165,7 @@ TN_API void tn_net_set_canonical(tn_net *net, const float *in);
 TN_API float *tn_net_param(tn_net *net, size_t canonical_index);     /* pointer into the buffer */
 TN_API uint64_t tn_net_count_non_finite(const tn_net *net);          /* parameters that are NaN or infinite */
 /* Lowercase hex SHA-256 of the canonical parameters as little-endian float32. */
-TN_API void tn_net_fingerprint(const tn_net *net, char hex[65]);
+TN_API void tn_net_fingerprint(const tn_net *net, char hex[TN_HEX_SIZE]);
 
 /* Forward one example (x: n_in floats) into out (n_out probabilities/activations). */
 TN_API tn_status tn_net_forward(const tn_net *net, const float *x, float *out, tn_error *err);
@@ -171,7 +175,7 @@ typedef struct {
     uint32_t correct, total;
     double cost;              /* mean per-example cost (no regulariser) */
     uint32_t *confusion;      /* optional (k*k), [true][predicted], k = tn_confusion_classes: caller's or NULL */
-    char *outputs_sha256;     /* optional (65 chars, caller's) or NULL: lowercase hex SHA-256 of every output
+    char *outputs_sha256;     /* optional (TN_HEX_SIZE chars, caller's) or NULL: lowercase hex SHA-256 of every output
                                  value as little-endian float32, example by example (the same on every build) */
 } tn_eval_result;
 
@@ -370,7 +374,7 @@ typedef struct {
     int cost_stated;            /* the same for the cost (assumed: quadratic) */
     int init_stated;            /* 1: the initialisation is named (options or the format's convention) */
     uint64_t rounded;           /* parameters that float32 cannot hold exactly (then rounded to nearest) */
-    char start_fingerprint[65]; /* a supplied start: its fingerprint (as tn_net_fingerprint); else "" */
+    char start_fingerprint[TN_HEX_SIZE]; /* a supplied start: its fingerprint (as tn_net_fingerprint); else "" */
 } tn_import_info;
 
 /* The model in bytes (as its file holds them) into m, for tn_model_save; info may be NULL. Every
@@ -458,9 +462,9 @@ TN_API tn_status tn_sweep_run_config(const tn_sweep *sw, uint32_t r, const tn_da
  * it, never followed. A stop on request is an error here (the run is not finished). */
 #define TN_SWEEP_TRACED 2
 TN_API tn_status tn_sweep_run(const tn_sweep *sw, uint32_t r, const tn_dataset *train, const tn_dataset *test,
-                              volatile const int *stop_flag, char fingerprint[65], tn_error *err);
+                              volatile const int *stop_flag, char fingerprint[TN_HEX_SIZE], tn_error *err);
 /* The sweep's identity: every option that changes a run's bits, runs, sources, the data. */
-TN_API void tn_sweep_key(const tn_sweep *sw, const uint8_t data_sha256[32], char hex[65]);
+TN_API void tn_sweep_key(const tn_sweep *sw, const uint8_t data_sha256[32], char hex[TN_HEX_SIZE]);
 /* Creates DIR, or reads its manifest: another key is TN_ERR_ARG; each finished run's model is
  * checked against its fingerprint (else the run is to be redone: *broken counts them);
  * what a killed sweep left in DIR is removed. fingerprints: tn_sweep_total entries, "" for a run
@@ -468,13 +472,13 @@ TN_API void tn_sweep_key(const tn_sweep *sw, const uint8_t data_sha256[32], char
  * then a JSON line per finished run; tn_sweep_write_manifest writes it compacted (the header and
  * the finished runs in run order), tn_sweep_append_run adds one line. Nothing in DIR is read or
  * written through a symbolic link. */
-TN_API tn_status tn_sweep_open(const tn_sweep *sw, const char key[65], char (*fingerprints)[65], uint32_t *finished,
+TN_API tn_status tn_sweep_open(const tn_sweep *sw, const char key[TN_HEX_SIZE], char (*fingerprints)[TN_HEX_SIZE], uint32_t *finished,
                                uint32_t *broken, tn_error *err);
-TN_API tn_status tn_sweep_write_manifest(const tn_sweep *sw, const char key[65], char (*fingerprints)[65],
+TN_API tn_status tn_sweep_write_manifest(const tn_sweep *sw, const char key[TN_HEX_SIZE], char (*fingerprints)[TN_HEX_SIZE],
                                          tn_error *err);
 /* Run r finished: one line appended to the manifest (count <= 1) or to shard index's record, and
  * synced: one write per run, whatever the sweep's size. */
-TN_API tn_status tn_sweep_append_run(const tn_sweep *sw, uint32_t r, const char fingerprint[65], uint32_t index,
+TN_API tn_status tn_sweep_append_run(const tn_sweep *sw, uint32_t r, const char fingerprint[TN_HEX_SIZE], uint32_t index,
                                      uint32_t count, tn_error *err);
 
 /* Sweeps at scale: shard index of count (0-based) is the fixed share of runs r with r mod count ==
@@ -486,15 +490,15 @@ TN_API tn_status tn_sweep_append_run(const tn_sweep *sw, uint32_t r, const char 
 #define TN_SWEEP_SHARD_RECORD "manifest.shard-%u-of-%u.json"
 TN_API uint32_t tn_sweep_shard_total(const tn_sweep *sw, uint32_t index, uint32_t count);   /* its runs */
 /* tn_sweep_open for one shard: only its runs are checked and returned (the others: ""). */
-TN_API tn_status tn_sweep_open_shard(const tn_sweep *sw, const char key[65], uint32_t index, uint32_t count,
-                                     char (*fingerprints)[65], uint32_t *finished, uint32_t *broken, tn_error *err);
-TN_API tn_status tn_sweep_write_shard(const tn_sweep *sw, const char key[65], char (*fingerprints)[65], uint32_t index,
+TN_API tn_status tn_sweep_open_shard(const tn_sweep *sw, const char key[TN_HEX_SIZE], uint32_t index, uint32_t count,
+                                     char (*fingerprints)[TN_HEX_SIZE], uint32_t *finished, uint32_t *broken, tn_error *err);
+TN_API tn_status tn_sweep_write_shard(const tn_sweep *sw, const char key[TN_HEX_SIZE], char (*fingerprints)[TN_HEX_SIZE], uint32_t index,
                                       uint32_t count, tn_error *err);
 TN_API tn_status tn_sweep_clear_shards(const tn_sweep *sw, tn_error *err);
 /* The sweep DIR holds, from its manifest or a shard's record: runs, sources, the options the
  * manifest lists (the others keep tn_config_default's: they matter only to training) and the key;
  * sw->dir = dir. TN_ERR_ARG: no sweep there. */
-TN_API tn_status tn_sweep_read(const char *dir, tn_sweep *sw, char key[65], tn_error *err);
+TN_API tn_status tn_sweep_read(const char *dir, tn_sweep *sw, char key[TN_HEX_SIZE], tn_error *err);
 /* The sweep directory's lock, held until tn_sweep_unlock or the process ends: DIR is made if
  * missing; a whole sweep or a merge (count 1) takes it alone, shard index of count (>= 2) shares
  * it with the other shards (never with the same shard), and a reader (count 0: the report; DIR is
@@ -561,7 +565,7 @@ TN_API tn_status tn_sweep_attribution(const tn_sweep *sw, const tn_dataset *test
  * the runs r = part, part + parts, ... and the pairs p = part, part + parts, ... (what the
  * others measure is left as it is), then reduce everything into the table in one fixed order:
  * the same bytes whatever the split. Pairs are numbered source by source (tn_sweep_pairs). */
-typedef struct { double accuracy, cost; char fingerprint[65]; int diverged; } tn_run_metrics; /* diverged: see the row's */
+typedef struct { double accuracy, cost; char fingerprint[TN_HEX_SIZE]; int diverged; } tn_run_metrics; /* diverged: see the row's */
 typedef struct { double v[TN_PAIR_METRIC_COUNT]; } tn_pair_metrics;   /* one pair, indexed by tn_pair_metric */
 TN_API uint64_t tn_sweep_pairs(const tn_sweep *sw, const tn_attribution_options *opt);
 TN_API tn_status tn_sweep_measure(const tn_sweep *sw, const tn_dataset *test, const tn_attribution_options *opt, uint32_t part,
@@ -604,6 +608,7 @@ TN_API void tn_diverge_result_free(tn_diverge_result *res);
 
 /* ---- images for predict: PGM (P2/P5), PNG and JPEG, read as 8-bit grey (and alpha) -------- */
 #define TN_IMAGE_MAX_SIDE 4096u   /* larger sides are an error, found in the header */
+#define TN_IMAGE_FILE_MAX ((size_t)64 << 20)   /* bytes of an image file, compressed (64 MiB) */
 #define TN_MNIST_SIDE 28          /* preprocessing makes TN_MNIST_SIDE^2 = 784 pixels */
 #define TN_MNIST_BOX 20           /* ... with the ink scaled to fit a box of this side */
 

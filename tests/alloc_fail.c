@@ -142,7 +142,7 @@ static void write_jpeg(const char *name) {
 
 /* ---- one run ------------------------------------------------------------------------------------ */
 typedef struct {
-    char fingerprint[65];
+    char fingerprint[TN_HEX_SIZE];
     uint32_t correct;
     double cost;
     uint8_t pred[20];

@@ -104,7 +104,7 @@ static void check_files(tn_sweep *sw) {
     rows[1].cost_std = -INFINITY;
     tn_error err;
     CHECK_OK(tn_sweep_write_table(sw, rows, &err), err);
-    char path[4200];
+    char path[TN_PATH_CAP];
     snprintf(path, sizeof path, "%s/attribution.json", sw->dir);
     char *json = read_all(path);
     snprintf(path, sizeof path, "%s/attribution.csv", sw->dir);
@@ -144,7 +144,7 @@ static void check_files(tn_sweep *sw) {
 
 int main(void) {
     const char *tmp = getenv("TMPDIR");
-    char dir[4200], path[4300];
+    char dir[TN_PATH_CAP], path[4300];
     snprintf(dir, sizeof dir, "%s/tn-attribution-XXXXXX", tmp && *tmp ? tmp : "/tmp");
     if (!mkdtemp(dir)) { perror("mkdtemp"); return 100; }
     tn_sweep sw;

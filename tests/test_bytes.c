@@ -76,7 +76,7 @@ static void test_model(void) {
     CHECK(bytes && fn == n && memcmp(file, bytes, n) == 0, "tn_model_to_bytes: %zu bytes, the file %zu, or other bytes", n, fn);
     tn_model b;
     CHECK_OK(tn_model_from_bytes(&b, "mem", bytes, n, &err), err);
-    char fa[65], fb[65] = "";
+    char fa[TN_HEX_SIZE], fb[TN_HEX_SIZE] = "";
     tn_net_fingerprint(&a.net, fa);
     if (b.net.params) tn_net_fingerprint(&b.net, fb);
     CHECK(strcmp(fa, fb) == 0 && b.steps == 321 && b.epochs_run == 4 && b.config.init_seed == 9,

@@ -166,7 +166,7 @@ static void permutation_test(const tn_model *ma, const tn_dataset *train, const 
     tn_compare_result_free(&r);
     /* Canonical forms agree, compute A's function, and are fixpoints. */
     tn_net ca, cb, cc;
-    char fa[65], fb[65], fc[65];
+    char fa[TN_HEX_SIZE], fb[TN_HEX_SIZE], fc[TN_HEX_SIZE];
     CHECK_OK(tn_net_canonical(&ma->net, &ca, NULL, &err), err);
     CHECK_OK(tn_net_canonical(&mb.net, &cb, NULL, &err), err);
     CHECK_OK(tn_net_canonical(&ca, &cc, NULL, &err), err);

@@ -27,7 +27,7 @@ static void sweep_of(tn_sweep *sw) {
     sw->sources[1] = TN_VARY_BIT;
 }
 
-static void key_of(const tn_sweep *sw, char hex[65]) {
+static void key_of(const tn_sweep *sw, char hex[TN_HEX_SIZE]) {
     uint8_t data[32];
     for (int i = 0; i < 32; i++) data[i] = (uint8_t)(i * 7 + 1);
     tn_sweep_key(sw, data, hex);
@@ -35,7 +35,7 @@ static void key_of(const tn_sweep *sw, char hex[65]) {
 
 static void pinned_keys(void) {
     tn_sweep sw;
-    char hex[65];
+    char hex[TN_HEX_SIZE];
     sweep_of(&sw);
     key_of(&sw, hex);
     CHECK(strcmp(hex, PINNED_DEFAULT) == 0, "default key %s", hex);
@@ -91,7 +91,7 @@ static void every_field(void) {
     tn_config defaults;
     tn_config_default(&defaults);
     tn_sweep sw;
-    char key_default[65], key[65];
+    char key_default[TN_HEX_SIZE], key[TN_HEX_SIZE];
     sweep_of(&sw);
     key_of(&sw, key_default);
     size_t size_default;

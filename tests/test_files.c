@@ -453,7 +453,7 @@ static void test_model_files(void) {
     CHECK_OK(tn_model_save(&a, p, &err), err);
     tn_model b;
     CHECK_OK(tn_model_load(&b, p, &err), err);
-    char fa[65], fb[65];
+    char fa[TN_HEX_SIZE], fb[TN_HEX_SIZE];
     tn_net_fingerprint(&a.net, fa);
     tn_net_fingerprint(&b.net, fb);
     CHECK(strcmp(fa, fb) == 0, "fingerprint changed by save/load: %s %s", fa, fb);

@@ -220,7 +220,7 @@ static void test_recorded(const uint8_t first[FIELD]) {
     CHECK_OK(run(&img, out, NULL, &err), err);
     tn_sha256 sh;
     uint8_t digest[32];
-    char hex[65];
+    char hex[TN_HEX_SIZE];
     tn_sha256_init(&sh);
     tn_sha256_update(&sh, first, FIELD);
     tn_sha256_update(&sh, out, FIELD);

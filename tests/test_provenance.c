@@ -151,7 +151,7 @@ static void torch_init(void) {
     tn_model_free(&m);
     /* The two other schemes: pinned fingerprints of a small network (computed before torch existed). */
     static const uint32_t small[] = {5, 3, 2};
-    char fp[65];
+    char fp[TN_HEX_SIZE];
     make_model(&m, small, 3, TN_INIT_NORMAL, 1);
     tn_net_fingerprint(&m.net, fp);
     CHECK(!strcmp(fp, FINGERPRINT_NORMAL), "normal init fingerprint %s", fp);

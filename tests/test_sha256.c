@@ -8,7 +8,7 @@
 
 /* Digest of msg fed as pieces whose sizes cycle through pieces[] (0: the whole message). */
 static void digest_in_pieces(const uint8_t *msg, size_t n, const size_t *pieces, size_t n_pieces,
-                             char hex[65]) {
+                             char hex[TN_HEX_SIZE]) {
     tn_sha256 s;
     uint8_t digest[32];
     tn_sha256_init(&s);
@@ -35,7 +35,7 @@ static const struct { const size_t *sizes; size_t n; } PATTERNS[] = {
 
 static void check_vector(const char *name, const uint8_t *msg, size_t n, const char *want) {
     for (size_t p = 0; p < N_PATTERNS; p++) {
-        char hex[65];
+        char hex[TN_HEX_SIZE];
         digest_in_pieces(msg, n, PATTERNS[p].sizes, PATTERNS[p].n, hex);
         CHECK(strcmp(hex, want) == 0, "%s, piece pattern %zu: got %s, want %s", name, p, hex, want);
     }
@@ -70,7 +70,7 @@ int main(void) {
         tn_sha256_init(&outer);
         for (uint32_t len = 0; len <= 200; len++) {
             uint8_t msg[200], digest[32];
-            char hex[65], check_hex[65];
+            char hex[TN_HEX_SIZE], check_hex[TN_HEX_SIZE];
             for (uint32_t i = 0; i < len; i++) msg[i] = (uint8_t)(i * 7 + len * 13);
             digest_in_pieces(msg, len, PATTERNS[p].sizes, PATTERNS[p].n, hex);
             for (int b = 0; b < 32; b++) { /* back from hex, which also exercises tn_hex */
@@ -83,7 +83,7 @@ int main(void) {
             tn_sha256_update(&outer, digest, 32);
         }
         uint8_t digest[32];
-        char hex[65];
+        char hex[TN_HEX_SIZE];
         tn_sha256_final(&outer, digest);
         tn_hex(digest, 32, hex);
         CHECK(strcmp(hex, "703892042c6d867d7804448af2e72a02a005ec9668b486a33c66974b6e5f8444") == 0,

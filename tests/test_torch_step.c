@@ -195,7 +195,7 @@ static int self_check(void) {
     }
     static const char *names[] = {"params0.f32", "params1.f32", "pixels.u8", "labels.u8"};
     for (int i = 0; i < 4; i++) {
-        char path[4200];
+        char path[TN_PATH_CAP];
         snprintf(path, sizeof path, "%s/%s", dir, names[i]);
         remove(path);
     }

@@ -22,7 +22,7 @@ static tn_net aligned;
 static tn_alignment alignment;
 static int have_alignment;
 static tn_error last;
-static char fingerprint[65];
+static char fingerprint[TN_HEX_SIZE];
 
 static const tn_net *net_of(int which) {
     if (which == NET_A || which == NET_B) return loaded[which] ? &model[which].net : NULL;

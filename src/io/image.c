@@ -103,7 +103,7 @@ static tn_status image_from_read(const char *path, tn_status s, uint8_t *buf, si
                                  tn_error *err) {
     if (s == TN_OK && over && size > 3) {
         free(buf);
-        return tn_fail(err, TN_ERR_FORMAT, "%s: larger than the limit of %zu bytes", path, (size_t)64 << 20);
+        return tn_fail(err, TN_ERR_FORMAT, "%s: larger than the limit of %zu bytes", path, TN_IMAGE_FILE_MAX);
     }
     if (s != TN_OK) return s;
     s = tn_image_parse(path, buf, size, img, err);
@@ -116,7 +116,7 @@ tn_status tn_image_read(const char *path, tn_image *img, tn_error *err) {
     uint8_t *buf;
     size_t size;
     int over;
-    tn_status s = tn_read_file_as(path, (size_t)64 << 20, image_wanted, &buf, &size, &over, err);
+    tn_status s = tn_read_file_as(path, TN_IMAGE_FILE_MAX, image_wanted, &buf, &size, &over, err);
     return image_from_read(path, s, buf, size, over, img, err);
 }
 
@@ -126,7 +126,7 @@ tn_status tn_image_from_bytes(const char *name, const uint8_t *bytes, size_t siz
     uint8_t *buf;
     size_t n;
     int over;
-    tn_status s = tn_decode_mem_as(name, bytes, size, (size_t)64 << 20, image_wanted, &buf, &n, &over, err);
+    tn_status s = tn_decode_mem_as(name, bytes, size, TN_IMAGE_FILE_MAX, image_wanted, &buf, &n, &over, err);
     return image_from_read(name, s, buf, n, over, img, err);
 }
 

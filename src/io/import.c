@@ -305,7 +305,7 @@ static void describe_dtypes(const tn_tensors *ts, char *out, size_t cap) {
 
 /* A supplied start: same format family, the same widths, folded and rounded alike. */
 static tn_status read_start(const tn_import_options *o, const uint32_t *sizes, int n_sizes, size_t n_params, float **start,
-                            char fingerprint[65], tn_error *err) {
+                            char fingerprint[TN_HEX_SIZE], tn_error *err) {
     const char *name = o->start_name ? o->start_name : "start";
     tn_format format = TN_FORMAT_AUTO;
     tn_tensors ts;

@@ -111,7 +111,7 @@ void tn_params_write(const tn_net *net, tn_bytes_fn write, void *ctx) {
 
 static void sha_bytes(void *sha, const uint8_t *bytes, size_t n) { tn_sha256_update(sha, bytes, n); }
 
-void tn_net_fingerprint(const tn_net *net, char hex[65]) {
+void tn_net_fingerprint(const tn_net *net, char hex[TN_HEX_SIZE]) {
     tn_sha256 s;
     uint8_t digest[32];
     tn_sha256_init(&s);

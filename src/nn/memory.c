@@ -11,6 +11,8 @@
 
 #include "engine.h"
 
+#define SMALL_RUN ((uint64_t)64 << 20)   /* bytes: a run this small is never checked */
+
 /* ---- memory: what a run will hold, known before anything is allocated ----------------------- */
 uint64_t tn_train_memory(const tn_config *cfg, uint32_t n_train, uint64_t parts[4]) {
     uint64_t params = 0, floats = cfg->n_sizes ? cfg->sizes[0] : 0, indices = 0, plan = 0;
@@ -71,7 +73,7 @@ static void mapped_now(uint64_t *space, uint64_t *data) {
 
 tn_status tn_train_memory_check(const tn_config *cfg, uint32_t n_train, tn_error *err) {
     uint64_t part[4], need = tn_train_memory(cfg, n_train, part);
-    if (need < ((uint64_t)64 << 20)) return TN_OK; /* small: nothing worth a look at the system */
+    if (need < SMALL_RUN) return TN_OK; /* nothing worth a look at the system */
     uint64_t limit = UINT64_MAX;
     const char *what = NULL;
     char why[96] = "";

@@ -13,6 +13,8 @@
 #include "json.h"
 #include "palette.h"
 #include "report.h"
+
+#define SWEEP_TEXT_MAX ((size_t)64 << 20)   /* bytes of a sweep's text file the report reads (a table, epochs) */
 #include "sweep_files.h"
 
 void tn_report_spec_default(tn_report_spec *spec) {
@@ -28,7 +30,7 @@ static tn_status read_text(const char *dir, const char *name, char **text, tn_er
     uint8_t *bytes;
     size_t size;
     *text = NULL;
-    tn_status s = tn_sweep_file_read(dir, name, (size_t)64 << 20, &bytes, &size, err);
+    tn_status s = tn_sweep_file_read(dir, name, SWEEP_TEXT_MAX, &bytes, &size, err);
     if (s != TN_OK) return s;
     char *t = realloc(bytes, size + 1);
     if (!t) { free(bytes); return tn_fail(err, TN_ERR_NOMEM, "out of memory"); }
@@ -141,7 +143,7 @@ static int trace_pairs(const tn_report *r, int src, char a[2][32], char b[2][32]
 
 static tn_status read_traces(tn_report *r, tn_error *err) {
     for (int src = 0; src < r->sw.n_sources; src++) {
-        char a[2][32], b[2][32], label[2][160], pa[4200], pb[4200];
+        char a[2][32], b[2][32], label[2][160], pa[TN_PATH_CAP], pb[TN_PATH_CAP];
         int pairs = trace_pairs(r, src, a, b, label);
         for (int k = 0; k < pairs && r->n_traces < TN_REPORT_TRACES; k++) {
             tn_report_trace *t = &r->traces[r->n_traces];
@@ -163,7 +165,7 @@ static tn_status read_traces(tn_report *r, tn_error *err) {
 
 /* The pair of the pictures: the first two runs of the first source, by preference init, order,
  * both, bit, whose two runs differ; else the first source's. */
-static void choose_pair(tn_report *r, char (*fps)[65]) {
+static void choose_pair(tn_report *r, char (*fps)[TN_HEX_SIZE]) {
     static const tn_vary preference[] = {TN_VARY_INIT, TN_VARY_ORDER, TN_VARY_BOTH, TN_VARY_BIT, TN_VARY_NONE};
     int pick = -1;
     for (size_t p = 0; p < sizeof preference / sizeof preference[0] && pick < 0; p++)
@@ -178,7 +180,7 @@ static void choose_pair(tn_report *r, char (*fps)[65]) {
 
 static tn_status open_sweep(tn_report *r, const char *dir, tn_error *err) {
     struct stat st;
-    char path[4200], key[65];
+    char path[TN_PATH_CAP], key[TN_HEX_SIZE];
     if (stat(dir, &st) != 0) return tn_fail(err, TN_ERR_IO, "%s: %s", dir, strerror(errno));
     if (!S_ISDIR(st.st_mode)) return tn_fail(err, TN_ERR_ARG, "%s: not a directory: give a sweep's directory or two models", dir);
     snprintf(path, sizeof path, "%s/manifest.json", dir);
@@ -190,7 +192,7 @@ static tn_status open_sweep(tn_report *r, const char *dir, tn_error *err) {
     if (total < 2) return tn_fail(err, TN_ERR_ARG, "%s: the sweep has one run: a report compares runs, so it needs two or more (--runs 2)", dir);
     if (r->sw.runs < 2)
         return tn_fail(err, TN_ERR_ARG, "%s: one run per source (--runs 1): no two runs of one source to compare; a report needs --runs 2 or more", dir);
-    char (*fps)[65] = calloc(total, sizeof *fps);
+    char (*fps)[TN_HEX_SIZE] = calloc(total, sizeof *fps);
     if (!fps || !(r->runs = calloc(total, sizeof *r->runs))) { free(fps); return tn_fail(err, TN_ERR_NOMEM, "out of memory"); }
     s = tn_sweep_open(&r->sw, key, fps, &finished, &broken, err);
     if (s == TN_OK && finished < total)
@@ -205,7 +207,7 @@ static tn_status open_sweep(tn_report *r, const char *dir, tn_error *err) {
 
 /* The attribution table: the sweep's own file, else computed here as the sweep computes it. */
 static tn_status table(tn_report *r, tn_error *err) {
-    char path[4200];
+    char path[TN_PATH_CAP];
     struct stat st;
     snprintf(path, sizeof path, "%s/attribution.json", r->sw.dir);
     r->have_rows = 1;
@@ -223,7 +225,7 @@ static tn_status table(tn_report *r, tn_error *err) {
 static tn_status check_out(const tn_report *r, const char *out, tn_error *err) {
     uint32_t total = tn_sweep_total(&r->sw), n = 0;
     static const char *const own[] = {"manifest.json", "attribution.json", "attribution.csv"}, *const per_run[] = {".tnm", ".epochs.jsonl", ".trace"};
-    char (*names)[4200] = malloc((3 * (size_t)total + 3) * sizeof *names);
+    char (*names)[TN_PATH_CAP] = malloc((3 * (size_t)total + 3) * sizeof *names);
     const char **inputs = malloc((3 * (size_t)total + 3) * sizeof *inputs);
     if (!names || !inputs) { free(names); free(inputs); return tn_fail(err, TN_ERR_NOMEM, "out of memory"); }
     for (int k = 0; k < 3; k++) snprintf(names[n++], sizeof names[0], "%s/%s", r->sw.dir, own[k]);

@@ -72,7 +72,7 @@ typedef struct {
     int have_rows;
     const char *rows_from;                   /* "attribution.json", or "computed for this report" */
     char name_a[32], name_b[32];             /* the pair the pictures show */
-    char path_a[4200], path_b[4200];
+    char path_a[TN_PATH_CAP], path_b[TN_PATH_CAP];
     tn_model a, b;
     tn_compare_result cmp;
     tn_view aligned;                         /* weight matching, with sign flips where they exist */

@@ -42,7 +42,7 @@ static int add_record(record_list *l, const char *dir, const char *name) {
 }
 
 static tn_status list_records(const tn_sweep *sw, record_list *l, tn_error *err) {
-    char path[4200];
+    char path[TN_PATH_CAP];
     struct stat st;
     memset(l, 0, sizeof *l);
     DIR *d = opendir(sw->dir);
@@ -115,7 +115,7 @@ static void record_free(record_file *f) {
 
 /* A record read (bounded by its header) and its header parsed, checked to be a twinnet sweep's. */
 static tn_status load_record(const char *path, record_file *f, tn_error *err) {
-    char dir[4200];
+    char dir[TN_PATH_CAP];
     snprintf(dir, sizeof dir, "%s", path);
     *strrchr(dir, '/') = 0;
     memset(f, 0, sizeof *f);
@@ -143,18 +143,18 @@ static const char *record_key(const tn_json_doc *doc) {
 }
 
 /* {"run":R,...,"fingerprint":"HEX"}: run R finished (null or no fingerprint: not finished). */
-static void take_run(const tn_json_value *run, uint32_t total, char (*fingerprints)[65]) {
+static void take_run(const tn_json_value *run, uint32_t total, char (*fingerprints)[TN_HEX_SIZE]) {
     const tn_json_value *fp = tn_json_get(run, "fingerprint");
     uint64_t r;
     if (!tn_json_to_u64(tn_json_get(run, "run"), total - 1, &r) || !fp || fp->kind != TN_JSON_STRING || fp->count != 64 ||
         strspn(fp->text, "0123456789abcdef") != 64) return;
-    memcpy(fingerprints[r], fp->text, 65);
+    memcpy(fingerprints[r], fp->text, TN_HEX_SIZE);
 }
 
 /* A record's fingerprints fill the entries of fingerprints (a later line of one record overrides an
  * earlier one: a redone run); another key is TN_ERR_ARG. A last line without its newline (a kill
  * during the append) is ignored; any other line that is not a record is an error. */
-static tn_status read_record(const tn_sweep *sw, const char *path, const char key[65], char (*fingerprints)[65],
+static tn_status read_record(const tn_sweep *sw, const char *path, const char key[TN_HEX_SIZE], char (*fingerprints)[TN_HEX_SIZE],
                              tn_error *err) {
     uint32_t total = tn_sweep_total(sw);
     record_file f;
@@ -197,7 +197,7 @@ static tn_status read_record(const tn_sweep *sw, const char *path, const char ke
 
 /* A finished run's model must still be there with the fingerprint the manifest gives. */
 static int run_intact(const tn_sweep *sw, uint32_t r, const char *fingerprint) {
-    char name[32], file[48], fp[65];
+    char name[32], file[48], fp[TN_HEX_SIZE];
     int regular;
     tn_sweep_run_name(sw, r, name);
     snprintf(file, sizeof file, "%s.epochs.jsonl", name);
@@ -210,8 +210,8 @@ static int run_intact(const tn_sweep *sw, uint32_t r, const char *fingerprint) {
     return strcmp(fp, fingerprint) == 0;
 }
 
-tn_status tn_sweep_open_shard(const tn_sweep *sw, const char key[65], uint32_t index, uint32_t count,
-                              char (*fingerprints)[65], uint32_t *finished, uint32_t *broken, tn_error *err) {
+tn_status tn_sweep_open_shard(const tn_sweep *sw, const char key[TN_HEX_SIZE], uint32_t index, uint32_t count,
+                              char (*fingerprints)[TN_HEX_SIZE], uint32_t *finished, uint32_t *broken, tn_error *err) {
     uint32_t total = tn_sweep_total(sw);
     *finished = *broken = 0;
     for (uint32_t r = 0; r < total; r++) fingerprints[r][0] = 0;
@@ -236,7 +236,7 @@ tn_status tn_sweep_open_shard(const tn_sweep *sw, const char key[65], uint32_t i
     return s;
 }
 
-tn_status tn_sweep_open(const tn_sweep *sw, const char key[65], char (*fingerprints)[65], uint32_t *finished,
+tn_status tn_sweep_open(const tn_sweep *sw, const char key[TN_HEX_SIZE], char (*fingerprints)[TN_HEX_SIZE], uint32_t *finished,
                         uint32_t *broken, tn_error *err) {
     return tn_sweep_open_shard(sw, key, 0, 1, fingerprints, finished, broken, err);
 }
@@ -254,7 +254,7 @@ tn_status tn_sweep_clear_shards(const tn_sweep *sw, tn_error *err) {
 /* ---- a sweep read back from its records (twinnet sweep --merge DIR) ---------------------------- */
 /* The sweep a record describes: its runs, sources and configuration (the table's TN_IN_MANIFEST
  * fields; one absent keeps its default: a manifest written before the field existed). */
-static tn_status parse_head(tn_sweep *sw, const tn_json_doc *doc, const char *path, char key[65], tn_error *err) {
+static tn_status parse_head(tn_sweep *sw, const tn_json_doc *doc, const char *path, char key[TN_HEX_SIZE], tn_error *err) {
     const tn_json_value *sources = tn_json_get(doc->root, "sources");
     const char *bad = NULL;
     uint64_t runs;
@@ -270,11 +270,11 @@ static tn_status parse_head(tn_sweep *sw, const tn_json_doc *doc, const char *pa
     }
     if (bad) return tn_fail(err, TN_ERR_FORMAT, "%s: not a twinnet sweep manifest (%s)", path, bad);
     sw->runs = (uint32_t)runs;
-    memcpy(key, record_key(doc), 65);
+    memcpy(key, record_key(doc), TN_HEX_SIZE);
     return TN_OK;
 }
 
-tn_status tn_sweep_read(const char *dir, tn_sweep *sw, char key[65], tn_error *err) {
+tn_status tn_sweep_read(const char *dir, tn_sweep *sw, char key[TN_HEX_SIZE], tn_error *err) {
     memset(sw, 0, sizeof *sw);
     tn_config_default(&sw->base);
     sw->dir = dir;

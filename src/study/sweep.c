@@ -123,8 +123,8 @@ static tn_status move_in(const tn_sweep *sw, const char *priv, const char *name,
 }
 
 tn_status tn_sweep_run(const tn_sweep *sw, uint32_t r, const tn_dataset *train, const tn_dataset *test,
-                       volatile const int *stop_flag, char fingerprint[65], tn_error *err) {
-    char name[32], priv[4200], model_path[4300], epochs_path[4300], trace_path[4300];
+                       volatile const int *stop_flag, char fingerprint[TN_HEX_SIZE], tn_error *err) {
+    char name[32], priv[TN_PATH_CAP], model_path[4300], epochs_path[4300], trace_path[4300];
     tn_sweep_run_name(sw, r, name);
     if (snprintf(priv, sizeof priv, "%s/.run-%s.XXXXXX", sw->dir, name) >= (int)sizeof priv)
         return tn_fail(err, TN_ERR_ARG, "%s: path too long", sw->dir);
@@ -197,7 +197,7 @@ static uint8_t *key_value(uint8_t *p, const tn_config *c, const tn_config_field 
  * sweep directories keep their key: the 32-bit fields and the widths by key_slot, the runs and
  * sources, the 64-bit fields by key_slot, the data; then each TN_IN_KEY_IF_SET field that is not
  * at its default, as its name, a NUL and its value. */
-void tn_sweep_key(const tn_sweep *sw, const uint8_t data_sha256[32], char hex[65]) {
+void tn_sweep_key(const tn_sweep *sw, const uint8_t data_sha256[32], char hex[TN_HEX_SIZE]) {
     const tn_config *c = &sw->base;
     tn_config defaults;
     tn_config_default(&defaults);
@@ -242,7 +242,7 @@ static void record_path(const tn_sweep *sw, uint32_t index, uint32_t count, char
 
 /* One record line, {"run":R,"name":"NAME","source":"SOURCE","index":I,"fingerprint":"HEX"} and a
  * newline (as version 1 listed a run): 130 bytes at most. */
-static void record_line(const tn_sweep *sw, uint32_t r, const char fingerprint[65], tn_json *j) {
+static void record_line(const tn_sweep *sw, uint32_t r, const char fingerprint[TN_HEX_SIZE], tn_json *j) {
     char name[32];
     tn_sweep_run_name(sw, r, name);
     tn_json_object(j, NULL);
@@ -256,7 +256,7 @@ static void record_line(const tn_sweep *sw, uint32_t r, const char fingerprint[6
 
 /* The record of shard index/count (every run: 0 of 1), compacted: the header, one JSON object
  * (version 2: the sweep, no runs), then a line for each finished run in run order. */
-static tn_status write_record(const tn_sweep *sw, const char key[65], char (*fingerprints)[65], uint32_t index,
+static tn_status write_record(const tn_sweep *sw, const char key[TN_HEX_SIZE], char (*fingerprints)[TN_HEX_SIZE], uint32_t index,
                               uint32_t count, tn_error *err) {
     const tn_config *c = &sw->base;
     tn_json j;
@@ -278,18 +278,18 @@ static tn_status write_record(const tn_sweep *sw, const char key[65], char (*fin
         if (fingerprints[r][0]) record_line(sw, r, fingerprints[r], &j);
     size_t len;
     char *text = tn_json_take(&j, &len);
-    char path[4200];
+    char path[TN_PATH_CAP];
     record_path(sw, index, count, path, sizeof path);
     tn_status s = text ? tn_sweep_file_write(sw->dir, strrchr(path, '/') + 1, text, len, err) : tn_fail(err, TN_ERR_NOMEM, "out of memory");
     free(text);
     return s;
 }
 
-tn_status tn_sweep_append_run(const tn_sweep *sw, uint32_t r, const char fingerprint[65], uint32_t index, uint32_t count,
+tn_status tn_sweep_append_run(const tn_sweep *sw, uint32_t r, const char fingerprint[TN_HEX_SIZE], uint32_t index, uint32_t count,
                               tn_error *err) {
     if (r >= tn_sweep_total(sw) || (count > 1 && r % count != index))
         return tn_fail(err, TN_ERR_ARG, "sweep: run %u is not one of shard %u of %u", r, index + 1, count);
-    char path[4200];
+    char path[TN_PATH_CAP];
     record_path(sw, index, count, path, sizeof path);
     tn_json j;
     tn_json_begin_mem(&j);
@@ -301,11 +301,11 @@ tn_status tn_sweep_append_run(const tn_sweep *sw, uint32_t r, const char fingerp
     return s;
 }
 
-tn_status tn_sweep_write_manifest(const tn_sweep *sw, const char key[65], char (*fingerprints)[65], tn_error *err) {
+tn_status tn_sweep_write_manifest(const tn_sweep *sw, const char key[TN_HEX_SIZE], char (*fingerprints)[TN_HEX_SIZE], tn_error *err) {
     return write_record(sw, key, fingerprints, 0, 1, err);
 }
 
-tn_status tn_sweep_write_shard(const tn_sweep *sw, const char key[65], char (*fingerprints)[65], uint32_t index,
+tn_status tn_sweep_write_shard(const tn_sweep *sw, const char key[TN_HEX_SIZE], char (*fingerprints)[TN_HEX_SIZE], uint32_t index,
                                uint32_t count, tn_error *err) {
     if (count < 2 || index >= count) return tn_fail(err, TN_ERR_ARG, "sweep: shard %u of %u", index + 1, count);
     return write_record(sw, key, fingerprints, index, count, err);

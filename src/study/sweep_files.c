@@ -24,7 +24,7 @@ static int join(char *out, size_t cap, const char *dir, const char *name) {
 }
 
 tn_status tn_sweep_file_kind(const char *dir, const char *name, int *regular, tn_error *err) {
-    char path[4200];
+    char path[TN_PATH_CAP];
     struct stat st;
     *regular = 0;
     if (!join(path, sizeof path, dir, name)) return tn_fail(err, TN_ERR_ARG, "%s: path too long", dir);
@@ -38,7 +38,7 @@ tn_status tn_sweep_file_kind(const char *dir, const char *name, int *regular, tn
 
 tn_status tn_sweep_file_read_as(const char *dir, const char *name, size_t max, tn_limit_fn limit, uint8_t **out,
                                 size_t *size, tn_error *err) {
-    char path[4200];
+    char path[TN_PATH_CAP];
     *out = NULL;
     *size = 0;
     if (!join(path, sizeof path, dir, name)) return tn_fail(err, TN_ERR_ARG, "%s: path too long", dir);
@@ -84,7 +84,7 @@ tn_status tn_sweep_file_read(const char *dir, const char *name, size_t max, uint
 tn_status tn_sweep_model_load(const char *dir, const char *name, tn_model *m, tn_error *err) {
     uint8_t *bytes;
     size_t size;
-    char path[4200];
+    char path[TN_PATH_CAP];
     tn_status s = tn_sweep_file_read(dir, name, TN_MAX_FILE, &bytes, &size, err);
     if (s != TN_OK) return s;
     join(path, sizeof path, dir, name);
@@ -102,7 +102,7 @@ tn_status tn_sweep_load_run(const tn_sweep *sw, uint32_t r, tn_model *m, tn_erro
 }
 
 static tn_status rename_in(const char *from, const char *dir, const char *name, tn_error *err) {
-    char path[4200];
+    char path[TN_PATH_CAP];
     int regular;
     tn_status s = tn_sweep_file_kind(dir, name, &regular, err);
     if (s != TN_OK) return s;
@@ -118,7 +118,7 @@ tn_status tn_sweep_file_move(const char *from, const char *dir, const char *name
 }
 
 tn_status tn_sweep_file_write(const char *dir, const char *name, const void *data, size_t n, tn_error *err) {
-    char tmp[4200];
+    char tmp[TN_PATH_CAP];
     int fd = -1;
     for (unsigned attempt = 0; fd < 0 && attempt < 100; attempt++) {
         if (snprintf(tmp, sizeof tmp, "%s/%s.tmp.%ld.%u", dir, name, (long)getpid(), attempt) >= (int)sizeof tmp)
@@ -147,7 +147,7 @@ tn_status tn_sweep_file_write(const char *dir, const char *name, const void *dat
 }
 
 tn_status tn_sweep_file_append(const char *dir, const char *name, const void *data, size_t n, tn_error *err) {
-    char path[4200];
+    char path[TN_PATH_CAP];
     if (!join(path, sizeof path, dir, name)) return tn_fail(err, TN_ERR_ARG, "%s: path too long", dir);
     int fd = open(path, O_WRONLY | O_APPEND | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0) {
@@ -185,7 +185,7 @@ void tn_sweep_clean(const tn_sweep *sw, uint32_t index, uint32_t count, const ch
     if (!d) return;
     size_t record_len = strlen(record);
     for (struct dirent *e; (e = readdir(d));) {
-        char path[4200];
+        char path[TN_PATH_CAP];
         if (!join(path, sizeof path, sw->dir, e->d_name)) continue;
         uint32_t r = private_run(sw, e->d_name);
         if (r != UINT32_MAX && (count <= 1 || r % count == index)) {
@@ -241,7 +241,7 @@ static int lock_range(int fd, short type, off_t start, pid_t *holder) {
 }
 
 tn_status tn_sweep_lock(const char *dir, uint32_t index, uint32_t count, int *fd, tn_error *err) {
-    char path[4200];
+    char path[TN_PATH_CAP];
     struct stat st;
     *fd = -1;
     /* Shards started at once all find no directory: EEXIST is theirs. A reader makes none. */
