@@ -2,6 +2,7 @@
  * and MPI's rank 0: the records opened and what they hold said; then the manifest written whole,
  * the attribution table's files, and the table on standard output as text (each mean over pairs
  * with its standard error beneath) or as JSON. */
+#include "attribution.h"
 #include "json.h"
 #include "sweep.h"
 
@@ -87,12 +88,7 @@ static void print_json(const tn_sweep *sw, const sweep_view *v, const tn_attribu
     tn_json_array(&j, "attribution");
     for (int s = 0; have_table && s < sw->n_sources; s++) {
         const tn_attribution_row *r = &rows[s];
-        tn_json_object(&j, NULL);
-        tn_json_string(&j, "source", tn_vary_names[r->source]);
-        tn_json_uint(&j, "runs", r->runs);
-        tn_json_uint(&j, "pairs", r->pairs);
-        tn_json_uint(&j, "fingerprints", r->fingerprints);
-        tn_json_uint(&j, "diverged", r->diverged);
+        tn_attribution_row_open(&j, r);
         tn_json_number(&j, "accuracy_mean", r->accuracy_mean);
         tn_json_number(&j, "accuracy_std", r->accuracy_std);
         tn_json_number(&j, "cost_mean", r->cost_mean);

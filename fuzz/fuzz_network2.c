@@ -9,14 +9,5 @@ static tn_status network2_reader(const char *file, const uint8_t *buf, size_t si
 }
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-    if (size < 1) return 0;
-    unsigned flags = data[0];
-    data++;
-    size--;
-    tn_tensors ts = {0};
-    tn_error err = {""};
-
-    fuzz_check_tensors(network2_reader("file", data, size, &ts, &err), &ts, &err);
-    fuzz_import(data, size, TN_FORMAT_NETWORK2_JSON, flags & 1, flags);
-    return 0;
+    return fuzz_reader_and_import(data, size, network2_reader, TN_FORMAT_NETWORK2_JSON);
 }

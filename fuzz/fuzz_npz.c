@@ -5,17 +5,11 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-    if (size < 1) return 0;
-    unsigned flags = data[0];
-    data++;
-    size--;
-    tn_tensors ts = {0};
-    tn_error err = {""};
-    if (flags & 4) {
-        fuzz_check_tensors(tn_npy_parse("file", "x", data, size, &ts, &err), &ts, &err);
+    if (size >= 1 && (data[0] & 4)) {   /* the rest is one .npy array */
+        tn_tensors ts = {0};
+        tn_error err = {""};
+        fuzz_check_tensors(tn_npy_parse("file", "x", data + 1, size - 1, &ts, &err), &ts, &err);
         return 0;
     }
-    fuzz_check_tensors(tn_npz_parse("file", data, size, &ts, &err), &ts, &err);
-    fuzz_import(data, size, TN_FORMAT_NPZ, flags & 1, flags);
-    return 0;
+    return fuzz_reader_and_import(data, size, tn_npz_parse, TN_FORMAT_NPZ);
 }

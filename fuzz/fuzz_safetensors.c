@@ -5,14 +5,5 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-    if (size < 1) return 0;
-    unsigned flags = data[0];
-    data++;
-    size--;
-    tn_tensors ts = {0};
-    tn_error err = {""};
-
-    fuzz_check_tensors(tn_safetensors_parse("file", data, size, &ts, &err), &ts, &err);
-    fuzz_import(data, size, TN_FORMAT_SAFETENSORS, flags & 1, flags);
-    return 0;
+    return fuzz_reader_and_import(data, size, tn_safetensors_parse, TN_FORMAT_SAFETENSORS);
 }

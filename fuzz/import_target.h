@@ -52,4 +52,16 @@ static inline void fuzz_import(const uint8_t *data, size_t size, tn_format forma
     tn_model_free(&m);
 }
 
+/* A target's whole input: a flags byte (bit 0: the file is also its own start; bit 1: fold
+ * torchvision's input scaling), then the file, through reader and then the whole import. */
+static inline int fuzz_reader_and_import(const uint8_t *data, size_t size, fuzz_reader reader, tn_format format) {
+    if (size < 1) return 0;
+    unsigned flags = data[0];
+    tn_tensors ts = {0};
+    tn_error err = {""};
+    fuzz_check_tensors(reader("file", data + 1, size - 1, &ts, &err), &ts, &err);
+    fuzz_import(data + 1, size - 1, format, flags & 1, flags);
+    return 0;
+}
+
 #endif

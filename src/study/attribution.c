@@ -269,6 +269,15 @@ tn_status tn_sweep_attribution(const tn_sweep *sw, const tn_dataset *test, const
 }
 
 /* ---- the table as files: DIR/attribution.csv and DIR/attribution.json ------------------------- */
+void tn_attribution_row_open(tn_json *j, const tn_attribution_row *r) {
+    tn_json_object(j, NULL);
+    tn_json_string(j, "source", tn_vary_names[r->source]);
+    tn_json_uint(j, "runs", r->runs);
+    tn_json_uint(j, "pairs", r->pairs);
+    tn_json_uint(j, "fingerprints", r->fingerprints);
+    tn_json_uint(j, "diverged", r->diverged);
+}
+
 void tn_attribution_columns(tn_attribution_column col[TN_ATTRIBUTION_NUMBERS]) {
     static const tn_attribution_column runs[4] = {{"accuracy_mean", offsetof(tn_attribution_row, accuracy_mean)},
                                                   {"accuracy_std", offsetof(tn_attribution_row, accuracy_std)},
@@ -306,12 +315,7 @@ tn_status tn_sweep_write_table(const tn_sweep *sw, const tn_attribution_row *row
     for (int s = 0; s < sw->n_sources; s++) {
         const tn_attribution_row *r = &rows[s];
         fprintf(c, "%s,%u,%u,%u,%u", tn_vary_names[r->source], r->runs, r->pairs, r->fingerprints, r->diverged);
-        tn_json_object(&j, NULL);
-        tn_json_string(&j, "source", tn_vary_names[r->source]);
-        tn_json_uint(&j, "runs", r->runs);
-        tn_json_uint(&j, "pairs", r->pairs);
-        tn_json_uint(&j, "fingerprints", r->fingerprints);
-        tn_json_uint(&j, "diverged", r->diverged);
+        tn_attribution_row_open(&j, r);
         for (size_t k = 0; k < TN_ATTRIBUTION_NUMBERS; k++) {
             double v = *(const double *)((const char *)r + col[k].offset);
             fprintf(c, ",%.9g", v);
