@@ -25,6 +25,18 @@ static void provenance_json(tn_json *j, const tn_model *m) {
     tn_json_end(j);
 }
 
+/* How a model twinnet trained was trained: epochs, how it ended, the options, the seeds. */
+static void print_training(const tn_model *m) {
+    const tn_config *c = &m->config;
+    printf("training     %u of %u epochs", m->epochs_run, c->epochs);
+    if (m->format_version >= 2) printf(" (%s at step %llu)", tn_stop_names[m->stop], (unsigned long long)m->steps);
+    printf(", batch %u, eta %g", c->batch, (double)c->eta);
+    if (c->eta_decay != 0.0f) printf(" / (1 + %g e)", (double)c->eta_decay);
+    printf(", lambda %g%s, train size %u, early stop %u\n", (double)c->lambda, c->l2_biases ? " (biases too)" : "",
+           c->train_size, c->early_stop);
+    printf("seeds        init %llu, order %llu\n", (unsigned long long)c->init_seed, (unsigned long long)c->order_seed);
+}
+
 static void provenance_text(const tn_model *m, const char *data) {
     const tn_provenance *p = &m->provenance;
     const tn_config *c = &m->config;
@@ -98,14 +110,11 @@ int cmd_info(int argc, char **argv) {
         printf("sizes        ");
         print_sizes(c);
         printf("\nactivation   %s (hidden), cost %s, init %s\n", tn_activation_name(c->activation), tn_cost_name(c->cost),
-               tn_init_name(c->init));
-        printf("training     %u of %u epochs", m.epochs_run, c->epochs);
-        if (m.format_version >= 2) printf(" (%s at step %llu)", tn_stop_names[m.stop], (unsigned long long)m.steps);
-        printf(", batch %u, eta %g", c->batch, (double)c->eta);
-        if (c->eta_decay != 0.0f) printf(" / (1 + %g e)", (double)c->eta_decay);
-        printf(", lambda %g%s, train size %u, early stop %u\n", (double)c->lambda, c->l2_biases ? " (biases too)" : "",
-               c->train_size, c->early_stop);
-        printf("seeds        init %llu, order %llu\n", (unsigned long long)c->init_seed, (unsigned long long)c->order_seed);
+               m.provenance.init_unknown ? "unknown" : tn_init_name(c->init));
+        if (m.provenance.source[0]) /* imported: its training options and seeds are not recorded */
+            printf("training     not known (imported: epochs, batch, learning rate and seeds are not recorded)\n");
+        else
+            print_training(&m);
         printf("parameters   %zu\nfingerprint  %s\n", m.net.n_params, fp);
         provenance_text(&m, data);
         if (non_finite)

@@ -145,6 +145,13 @@ check(len(blank) == 1 and "trained on is not known" in blank[0] and "get no grad
 cj = run_json("compare", T("n1.tnm"), T("n2.tnm"))
 check(cj["start_cosine"] is None and cj["travel_a"] is None and cj.get("start_reason"),
       "compare --json without starts: start_cosine and travel null, with the reason")
+info_text = run("info", T("n1.tnm")).stdout
+check("training     not known (imported" in info_text and "seeds        init" not in info_text,
+      "info on an imported model: its training and seeds are not known, not 0 epochs and seed 0")
+run("report", T("n1.tnm"), T("n2.tnm"), "--data", data, "--out", T("n.html"))
+page = open(T("n.html"), encoding="utf-8").read()
+check("how it was trained is not known" in page and "epochs of mini-batches" not in page,
+      "report on imported models: no epochs, batch or learning rate claimed, 'how it was trained is not known'")
 cj = run_json("compare", T("n1-s.tnm"), T("n2-s.tnm"))
 a, b = flat_folded(nets[1][1], nets[1][2]), flat_folded(nets[2][1], nets[2][2])
 a0, b0 = flat_folded(*nets[1][0]), flat_folded(*nets[2][0])

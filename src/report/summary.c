@@ -29,6 +29,14 @@ static void describe_network(tn_report *r) {
     const tn_config *c = &r->a.config;
     fprintf(r->f, "the network [");
     for (int l = 0; l < c->n_sizes; l++) fprintf(r->f, "%s%u", l ? "," : "", c->sizes[l]);
+    if (r->a.provenance.source[0] || r->b.provenance.source[0]) { /* imported: how it was trained is not recorded */
+        fprintf(r->f, "] (%s hidden units, %s cost; ", tn_activation_name(c->activation), tn_cost_name(c->cost));
+        const tn_provenance *p = r->a.provenance.source[0] ? &r->a.provenance : &r->b.provenance;
+        fprintf(r->f, "%s imported from %s", p == &r->a.provenance ? "A" : "B", p->source);
+        if (p->origin[0]) { fprintf(r->f, " (<code>"); esc(r, p->origin); fprintf(r->f, "</code>)"); }
+        fprintf(r->f, ": how it was trained is not known)");
+        return;
+    }
     fprintf(r->f, "] (%s hidden units, %s cost, %s initialisation, %u epoch%s of mini-batches of %u, learning rate %g",
             tn_activation_name(c->activation), tn_cost_name(c->cost), tn_init_name(c->init), c->epochs, TN_S(c->epochs), c->batch,
             (double)c->eta);
