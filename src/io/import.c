@@ -25,7 +25,10 @@ void tn_tensors_free(tn_tensors *ts) {
     memset(ts, 0, sizeof *ts);
 }
 
-tn_status tn_tensors_add(tn_tensors *ts, const char *file, const char *name, uint64_t count, tn_tensor **out, tn_error *err) {
+tn_status tn_tensors_add(tn_tensors *ts, const char *file, const char *name, int ndim, const uint64_t *shape,
+                         tn_dtype dtype, tn_tensor **out, tn_error *err) {
+    uint64_t count = 1;
+    for (int d = 0; d < ndim; d++) count *= shape[d];
     if (ts->n == TN_MAX_TENSORS)
         return tn_fail(err, TN_ERR_FORMAT, "%s: more than %d arrays: not a network of at most %d layers", file, TN_MAX_TENSORS,
                        TN_MAX_LAYERS - 1);
@@ -41,6 +44,9 @@ tn_status tn_tensors_add(tn_tensors *ts, const char *file, const char *name, uin
     if (count > SIZE_MAX / sizeof(double) || !(t->data = malloc(count ? count * sizeof(double) : 1)))
         return tn_fail(err, TN_ERR_NOMEM, "%s: out of memory for %llu values", file, (unsigned long long)count);
     tn_safe_name(name, t->name, sizeof t->name);
+    t->ndim = ndim;
+    memcpy(t->shape, shape, sizeof(uint64_t) * (size_t)ndim);
+    t->dtype = dtype;
     t->count = count;
     ts->n++;
     *out = t;

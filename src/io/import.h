@@ -26,11 +26,13 @@ typedef struct {
 } tn_tensors;
 
 void tn_tensors_free(tn_tensors *ts);
-/* A new tensor at the end of ts (name copied, data allocated for count values, zeroed shape) in
- * *out. A file holds at most TN_MAX_TENSORS (a network of TN_MAX_LAYERS has fewer): more is
- * TN_ERR_FORMAT, before anything is allocated for them. */
+/* A new tensor at the end of ts in *out: name copied, shape (ndim entries, whose product the
+ * caller has checked) and dtype set, data allocated for the values. A file holds at most
+ * TN_MAX_TENSORS (a network of TN_MAX_LAYERS has fewer): more is TN_ERR_FORMAT, before anything
+ * is allocated for them. */
 #define TN_MAX_TENSORS 64
-tn_status tn_tensors_add(tn_tensors *ts, const char *file, const char *name, uint64_t count, tn_tensor **out, tn_error *err);
+tn_status tn_tensors_add(tn_tensors *ts, const char *file, const char *name, int ndim, const uint64_t *shape,
+                         tn_dtype dtype, tn_tensor **out, tn_error *err);
 /* count little-endian (or big_endian) values of dtype at bytes into out. */
 void tn_decode_values(const uint8_t *bytes, uint64_t count, tn_dtype dtype, int big_endian, double *out);
 size_t tn_dtype_size(tn_dtype dtype);

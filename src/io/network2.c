@@ -19,12 +19,9 @@ static tn_status matrix(const char *file, const char *what, int l, const tn_json
     if (!m || m->kind != TN_JSON_ARRAY || m->count != rows)
         return tn_fail(err, TN_ERR_FORMAT, "%s: %s: not a list of %u rows (sizes says so)", file, key, rows);
     tn_tensor *t;
-    tn_status added = tn_tensors_add(ts, file, key, (uint64_t)rows * cols, &t, err);
+    const uint64_t shape[2] = {rows, cols};
+    tn_status added = tn_tensors_add(ts, file, key, 2, shape, TN_DT_F64, &t, err);
     if (added != TN_OK) return added;
-    t->ndim = 2;
-    t->shape[0] = rows;
-    t->shape[1] = cols;
-    t->dtype = TN_DT_F64;
     size_t k = 0;
     uint32_t r = 0;
     for (const tn_json_value *row = m->first; row; row = row->next, r++) {

@@ -99,11 +99,8 @@ tn_status tn_npy_parse(const char *file, const char *key, const uint8_t *buf, si
              (unsigned long long)count, descr);
 #undef FAIL
     tn_tensor *t;
-    tn_status added = tn_tensors_add(ts, file, key, count, &t, err);
+    tn_status added = tn_tensors_add(ts, file, key, ndim, shape, dt, &t, err);
     if (added != TN_OK) return added;
-    t->ndim = ndim;
-    memcpy(t->shape, shape, sizeof(uint64_t) * (size_t)ndim);
-    t->dtype = dt;
     tn_decode_values(buf + at + header_len, count, dt, d >= 3, t->data);
     return TN_OK;
 }

@@ -55,11 +55,8 @@ static tn_status one_tensor(const char *file, const tn_json_value *v, const uint
              tn_dtype_names[dt], (unsigned long long)(count <= n / item ? count * item : n + 1));
 #undef FAIL
     tn_tensor *t;
-    tn_status added = tn_tensors_add(ts, file, key, count, &t, err);
+    tn_status added = tn_tensors_add(ts, file, key, ndim, dims, (tn_dtype)dt, &t, err);
     if (added != TN_OK) return added;
-    t->ndim = ndim;
-    memcpy(t->shape, dims, sizeof(uint64_t) * (size_t)ndim);
-    t->dtype = (tn_dtype)dt;
     tn_decode_values(data + r->begin, count, (tn_dtype)dt, 0, t->data);
     return TN_OK;
 }
