@@ -150,7 +150,8 @@ check("training     not known (imported" in info_text and "seeds        init" no
       "info on an imported model: its training and seeds are not known, not 0 epochs and seed 0")
 run("report", T("n1.tnm"), T("n2.tnm"), "--data", data, "--out", T("n.html"))
 page = open(T("n.html"), encoding="utf-8").read()
-check("how it was trained is not known" in page and "epochs of mini-batches" not in page,
+check("A imported from npz" in page and "B imported from npz" in page and "how they were trained is not known" in page
+      and "epochs of mini-batches" not in page,
       "report on imported models: no epochs, batch or learning rate claimed, 'how it was trained is not known'")
 cj = run_json("compare", T("n1-s.tnm"), T("n2-s.tnm"))
 a, b = flat_folded(nets[1][1], nets[1][2]), flat_folded(nets[2][1], nets[2][2])

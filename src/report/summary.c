@@ -30,11 +30,15 @@ static void describe_network(tn_report *r) {
     fprintf(r->f, "the network [");
     for (int l = 0; l < c->n_sizes; l++) fprintf(r->f, "%s%u", l ? "," : "", c->sizes[l]);
     if (r->a.provenance.source[0] || r->b.provenance.source[0]) { /* imported: how it was trained is not recorded */
-        fprintf(r->f, "] (%s hidden units, %s cost; ", tn_activation_name(c->activation), tn_cost_name(c->cost));
-        const tn_provenance *p = r->a.provenance.source[0] ? &r->a.provenance : &r->b.provenance;
-        fprintf(r->f, "%s imported from %s", p == &r->a.provenance ? "A" : "B", p->source);
-        if (p->origin[0]) { fprintf(r->f, " (<code>"); esc(r, p->origin); fprintf(r->f, "</code>)"); }
-        fprintf(r->f, ": how it was trained is not known)");
+        fprintf(r->f, "] (%s hidden units, %s cost", tn_activation_name(c->activation), tn_cost_name(c->cost));
+        const tn_provenance *p[2] = {&r->a.provenance, &r->b.provenance};
+        int both = p[0]->source[0] && p[1]->source[0];
+        for (int k = 0; k < 2; k++) {
+            if (!p[k]->source[0]) continue;
+            fprintf(r->f, "%s %s from %s", k && both ? "," : ";", k ? "B imported" : "A imported", p[k]->source);
+            if (p[k]->origin[0]) { fprintf(r->f, " (<code>"); esc(r, p[k]->origin); fprintf(r->f, "</code>)"); }
+        }
+        fprintf(r->f, ": how %s trained is not known)", both ? "they were" : "it was");
         return;
     }
     fprintf(r->f, "] (%s hidden units, %s cost, %s initialisation, %u epoch%s of mini-batches of %u, learning rate %g",
