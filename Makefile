@@ -114,7 +114,7 @@ endif
 # canvas's pixels): the TN_NO_* switches leave them out, and what needs them says so.
 #   $(BUILD)/wasm/twinnet.wasm      the page's module (web/api.c: a reactor, no main)
 #   $(BUILD)/wasm/twinnet-cli.wasm  the command line as a WASI command (node web/wasi-run.mjs)
-#   $(BUILD)/web/twinnet.html       the page: module, two models and script in one file
+#   $(BUILD)/web/twinnet.html       the page: module, two models, B's alignment and script in one file
 WASM_CC     ?= clang
 WASM_OPT    ?= -O2
 WASI_INCLUDE ?= /usr/include/wasm32-wasi
@@ -145,9 +145,12 @@ $(BUILD)/web/model-a.tnm: $(BUILD)/twinnet | data
 	mkdir -p $(@D) && $(BUILD)/twinnet train --seed 1 --quiet --out $@
 $(BUILD)/web/model-b.tnm: $(BUILD)/twinnet | data
 	mkdir -p $(@D) && $(BUILD)/twinnet train --seed 2 --quiet --out $@
+# The page's one alignment (activation matching with sign flips, on the MNIST test set).
+$(BUILD)/web/alignment.json: $(WEB_MODELS) | data
+	$(BUILD)/twinnet align $(WEB_MODELS) --method activation --json --force --out $(BUILD)/web/model-b-aligned.tnm > $@.part && mv $@.part $@
 $(BUILD)/web/twinnet.html: scripts/web-page.sh web/page.html web/page.css web/page.js web/twinnet.js \
-                           $(BUILD)/wasm/twinnet.wasm $(WEB_MODELS)
-	sh scripts/web-page.sh $(BUILD)/wasm/twinnet.wasm $(WEB_MODELS) > $@.part && mv $@.part $@
+                           $(BUILD)/wasm/twinnet.wasm $(WEB_MODELS) $(BUILD)/web/alignment.json
+	sh scripts/web-page.sh $(BUILD)/wasm/twinnet.wasm $(WEB_MODELS) $(BUILD)/web/alignment.json > $@.part && mv $@.part $@
 web: $(BUILD)/web/twinnet.html $(BUILD)/wasm/twinnet-cli.wasm
 	@echo "The page: $(abspath $(BUILD)/web/twinnet.html) (open it in a browser; it needs no server)"
 

@@ -1,8 +1,8 @@
 # make web against the native build, in Node.js:
 # 1. The page's WebAssembly module, taken out of build/web/twinnet.html, on the first 1,000
 #    MNIST test images: the SHA-256 of its output floats equals native `twinnet eval`'s
-#    "outputs_sha256" for A, B and B aligned to A (native: `twinnet align`), and the parameter
-#    fingerprints are the native ones. A colour image with transparency (dark red ink on a
+#    "outputs_sha256" for A, B and B aligned to A (native: `twinnet align --method activation`, the
+#    page's one alignment), and the parameter fingerprints are the native ones. A colour image with transparency (dark red ink on a
 #    yellow, partly transparent card), handed over as RGBA the way the page hands over a canvas,
 #    gets from each network the probabilities native `predict` prints for it as a PNG.
 # 2. The command line compiled to WebAssembly (WASI, web/wasi-run.mjs): `eval` prints the same
@@ -26,6 +26,9 @@ WEB=$BUILD/web
 CLI_WASM=$BUILD/wasm/twinnet-cli.wasm
 NODE="node --no-warnings"
 ok "make web: $(wc -c < "$WEB/twinnet.html") bytes of page, module $(wc -c < "$BUILD/wasm/twinnet.wasm") bytes"
+page=$(cd "$WEB" && pwd)/twinnet.html
+if grep -qF "The page: $page " "$SCRATCH/make.log"; then ok "make web names the page: $page"
+else bad "make web does not print the page's path ($page): $(tail -n 1 "$SCRATCH/make.log")"; fi
 
 # ---- 1. the page's module on the first 1,000 test images ------------------------------------
 if ! $NODE tests/web_outputs.mjs "$WEB/twinnet.html" "$DATA/t10k-images-idx3-ubyte" 1000 "$SCRATCH" > "$SCRATCH/wasm.json"; then
@@ -36,7 +39,7 @@ fi
 cat "$SCRATCH/wasm.json"
 "$PY" tests/idx_slice.py "$DATA/t10k-labels-idx1-ubyte" "$SCRATCH/labels" 1000
 SET="--test-images $SCRATCH/images --test-labels $SCRATCH/labels"
-"$TWINNET" align "$WEB/model-a.tnm" "$WEB/model-b.tnm" --out "$SCRATCH/b-aligned.tnm" > /dev/null
+"$TWINNET" align "$WEB/model-a.tnm" "$WEB/model-b.tnm" --method activation --data "$DATA" --out "$SCRATCH/b-aligned.tnm" > /dev/null
 for net in a b b_aligned; do
     case $net in a) m=$WEB/model-a.tnm ;; b) m=$WEB/model-b.tnm ;; *) m=$SCRATCH/b-aligned.tnm ;; esac
     # shellcheck disable=SC2086

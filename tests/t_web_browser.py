@@ -8,6 +8,15 @@ the page's own drawing (its canvas as PNG) gives the same digits and the same pr
 the 9 digits it prints, and `predict --raw` on the page's 28x28 image too, so the preprocessing
 and the networks agree with the native build. Prints the page's size and its load time
 (navigation start to ready, median of 3 loads); saves a screenshot in $BUILD/web/selftest.png.
+
+Then, at 360x740, 390x844, 768x1024, 1280x800 and 1920x1080: the page opens an MNIST test image on
+which A and B disagree (the first one, found by tests/web_disagree.mjs through the page's own
+module) through its file input. At each size: no horizontal overflow
+(document.documentElement.scrollWidth <= innerWidth), no console errors, the page's digits are
+the module's, and the sentence "A reads X, B reads Y" names the matched units that react most
+differently (the page's own numbers); at 1280x800 that sentence is inside the first screen.
+Screenshots: $BUILD/web/page-390.png, page-390-answers.png (scrolled to the answers) and
+page-1280.png (docs/web-*.png are copies of these).
 Skips (77) without chromium and chromedriver, node or wasi-libc, and under sanitizers.
 """
 import base64
@@ -67,7 +76,7 @@ class WebDriver:
         args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
                 "--window-size=1400,900", "--user-data-dir=" + os.path.join(scratch, "profile")]
-        caps = {"capabilities": {"alwaysMatch": {"browserName": "chrome",
+        caps = {"capabilities": {"alwaysMatch": {"browserName": "chrome", "goog:loggingPrefs": {"browser": "ALL"},
                                                  "goog:chromeOptions": {"binary": CHROMIUM, "args": args}}}}
         self.session = "/session/" + self.call("POST", "/session", caps)["sessionId"]
 
@@ -83,6 +92,33 @@ class WebDriver:
 
     def script(self, js):
         return self.do("POST", "/execute/sync", {"script": js, "args": []})
+
+    def element(self, css):
+        return list(self.do("POST", "/element", {"using": "css selector", "value": css}).values())[0]
+
+    def resize(self, width, height):
+        """The viewport to width x height CSS pixels (the window, less what the browser takes)."""
+        rect = {"width": width, "height": height}
+        for _ in range(3):
+            self.do("POST", "/window/rect", rect)
+            inner, before = None, []
+            for _ in range(40):  # the window's new size reaches the page a little later
+                time.sleep(0.05)
+                inner, before = self.script("return [window.innerWidth, window.innerHeight]"), inner
+                if inner == before:
+                    break
+            if inner == [width, height]:
+                return
+            rect = {"width": rect["width"] + width - inner[0], "height": rect["height"] + height - inner[1]}
+        raise RuntimeError("the viewport is %s, not %dx%d" % (inner, width, height))
+
+    def console_errors(self):
+        """The console's errors since the last call (chromedriver's browser log, level SEVERE)."""
+        return [e["message"] for e in self.do("POST", "/se/log", {"type": "browser"}) if e["level"] == "SEVERE"]
+
+    def screenshot(self, path):
+        with open(path, "wb") as f:
+            f.write(base64.b64decode(self.do("GET", "/screenshot")))
 
     def close(self):
         try:
@@ -108,8 +144,7 @@ def open_page(wd):
 
 def draw_seven(wd):
     """Press, move and release on the pad, in the pad's pixels (280x280, origin top left)."""
-    pad_id = list(wd.do("POST", "/element", {"using": "css selector", "value": "#pad"}).values())[0]
-    origin = {"element-6066-11e4-a52e-4f735466cecf": pad_id}
+    origin = {"element-6066-11e4-a52e-4f735466cecf": wd.element("#pad")}
     at = lambda x, y, ms=0: {"type": "pointerMove", "duration": ms, "origin": origin, "x": x - 140, "y": y - 140}
     stroke = [(70, 60), (210, 60), (190, 110), (160, 170), (135, 235)]
     actions = [at(*stroke[0]), {"type": "pointerDown", "button": 0}]
@@ -120,6 +155,27 @@ def draw_seven(wd):
                                             "actions": actions}]})
 
 
+def open_file(wd, path):
+    """The page's file input given path, as a user picking it; the page's report once it answered."""
+    wd.do("POST", "/element/%s/value" % wd.element("#file"), {"text": path})
+    for _ in range(200):
+        r = json.loads(wd.script("return window.twinnetReport()"))
+        if r.get("ok") or r.get("message"):
+            return r
+        time.sleep(0.05)
+    return r
+
+
+# An MNIST test image on which A and B disagree, as a PNG, found through the page's own module.
+disagree_png = os.path.join(scratch, "disagree.png")
+found = subprocess.run(["node", "--no-warnings", "tests/web_disagree.mjs", page, os.path.join(
+    os.environ.get("TWINNET_DATA", os.path.expanduser("~/.cache/twinnet/mnist")), "t10k-images-idx3-ubyte"), disagree_png],
+    capture_output=True, text=True)
+disagree = json.loads(found.stdout) if found.returncode == 0 else None
+if not disagree:
+    print(found.stderr)
+SIZES = [(360, 740), (390, 844), (768, 1024), (1280, 800), (1920, 1080)]
+views = {}
 wd = WebDriver()
 try:
     loads = [open_page(wd) for _ in range(3)]
@@ -127,10 +183,23 @@ try:
     r = json.loads(wd.script("return window.twinnetReport()"))
     shown = [wd.script("return document.getElementById('digit-%s').textContent" % w) for w in "ab"]
     shot = os.path.join(BUILD, "web", "selftest.png")
-    with open(shot, "wb") as f:
-        f.write(base64.b64decode(wd.do("GET", "/screenshot")))
+    wd.screenshot(shot)
+    errors_first = wd.console_errors()
+    for width, height in SIZES if disagree else []:
+        wd.resize(width, height)
+        open_page(wd)
+        report = open_file(wd, disagree_png)
+        views[width] = dict(report=report, errors=wd.console_errors(), verdict_bottom=wd.script(
+            "return document.getElementById('verdict').getBoundingClientRect().bottom"), size=wd.script(
+            "return [document.documentElement.scrollWidth, window.innerWidth, window.innerHeight]"))
+        if width in (390, 1280):
+            wd.screenshot(os.path.join(BUILD, "web", "page-%d.png" % width))
+        if width == 390:
+            wd.script("document.getElementById('answers').scrollIntoView()")
+            wd.screenshot(os.path.join(BUILD, "web", "page-390-answers.png"))
 finally:
     wd.close()
+check(not errors_first, "no console errors after drawing a 7", "; ".join(errors_first))
 check(r.get("ok") is True, "the page answered the drawing", r.get("message", ""))
 if not r.get("ok"):
     sys.exit(finish())
@@ -177,6 +246,39 @@ for name, model in (("a", model_a), ("b", model_b)):
               "%s vs %s" % (got.get("digit"), r["answer_" + name]))
         check(same9(r["probabilities_" + name], [float(v) for v in got.get("probabilities", [])]),
               "native predict %s on %s: the page's probabilities (9 digits)" % (name.upper(), what))
+
+check(disagree is not None, "an MNIST test image on which A and B disagree (tests/web_disagree.mjs)")
+if disagree:
+    print("test image %d: A reads %d, B reads %d" % (disagree["index"], disagree["a"], disagree["b"]))
+for width, height in SIZES if disagree else []:
+    v, at = views[width], "%dx%d" % (width, height)
+    scroll, inner, _ = v["size"]
+    check(scroll <= inner, at + ": no horizontal overflow", "scrollWidth %d, innerWidth %d" % (scroll, inner))
+    check(not v["errors"], at + ": no console errors", "; ".join(v["errors"]))
+    rep = v["report"]
+    if not check(rep.get("ok") is True, at + ": the page answered the test image", rep.get("message", "")):
+        continue
+    check((rep["answer_a"], rep["answer_b"]) == (disagree["a"], disagree["b"]), at + ": the page's digits are the module's",
+          "%s, %s" % (rep["answer_a"], rep["answer_b"]))
+    said = "A reads %d, B reads %d" % (rep["answer_a"], rep["answer_b"])
+    good = rep["verdict"].startswith(said + ": they disagree.")
+    check(good, at + ": the sentence says '%s'" % said, "" if good else rep["verdict"])
+    a, b, b2, perm, flip = (rep[k] for k in ("activations_a", "activations_b", "activations_b_aligned", "perm", "flip"))
+    check(all(abs(b2[i] - (1 - b[perm[i]] if flip[i] else b[perm[i]])) < 1e-5 for i in range(len(a))),
+          at + ": B aligned's unit i is B's unit perm[i] (1 - its activation where flipped)")
+    most = sorted(range(len(a)), key=lambda i: -abs(a[i] - b2[i]))[:3]
+    check([u["unit_a"] for u in rep["most_different"]] == most, at + ": the 3 pairs named are the 3 most different of %d" % len(a))
+    acts = [abs(u["activation_a"] - u["activation_b_aligned"]) for u in rep["most_different"]]
+    named = ["A's unit %d at %.2f against B's unit %d%s at %.2f" % (
+        u["unit_a"] + 1, u["activation_a"], u["unit_b"] + 1, " (flipped)" if u["flipped"] else "", u["activation_b_aligned"])
+        for u in rep["most_different"]]
+    good = len(named) == 3 and acts == sorted(acts, reverse=True) and all(n in rep["verdict"] for n in named)
+    check(good, at + ": it names the 3 matched units that react most differently, with their activations",
+          "" if good else rep["verdict"] + " (expected: " + "; ".join(named) + ")")
+    if width == 1280:
+        check(v["verdict_bottom"] <= height, at + ": the sentence is inside the first screen", "its bottom at %.0f px" % v["verdict_bottom"])
+if disagree and views.get(390, {}).get("report", {}).get("ok"):
+    print("the sentence: " + views[390]["report"]["verdict"])
 
 ok_shot = os.path.getsize(shot) > 20000
 check(ok_shot, "screenshot of the page after drawing in " + shot, "%d bytes" % os.path.getsize(shot))

@@ -3,7 +3,8 @@
 // Takes the module and the two models out of the page itself (what a browser would run), loads
 // them through web/twinnet.js, and prints one JSON object: for A, B and B aligned to A, the
 // SHA-256 of the N output vectors as little-endian float32, example by example (as `twinnet
-// eval` prints "outputs_sha256"), the parameter fingerprints, and what the alignment did.
+// eval` prints "outputs_sha256"), the parameter fingerprints, and what the alignment did (B
+// aligned as the page aligns it: by the alignment the page carries).
 // Also writes OUTDIR/images (those N images as an IDX file, for the native side of the test).
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -26,7 +27,7 @@ writeFileSync(join(outDir, 'images'), Buffer.concat([header, images]));
 
 const started = process.hrtime.bigint();
 const tn = await loadPage(page);
-const alignment = tn.align();
+const alignment = tn.setAlignment(tn.pageAlignment.permutations, tn.pageAlignment.flips);
 const result = { images: n, moved: alignment.moved, flipped: alignment.flipped };
 for (const [name, which] of [['a', tn.A], ['b', tn.B], ['b_aligned', tn.B_ALIGNED]]) {
   const { outputs } = tn.run(which, images, n, false);

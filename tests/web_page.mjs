@@ -8,7 +8,8 @@ import { fileURLToPath } from 'node:url';
 const require = createRequire(import.meta.url);
 const { twinnetLoad } = require(join(dirname(fileURLToPath(import.meta.url)), '..', 'web', 'twinnet.js'));
 
-// twinnet.js's object for PAGE.html's module, with models A and B loaded.
+// twinnet.js's object for PAGE.html's module, with models A and B loaded; .pageAlignment is the
+// alignment the page carries (`twinnet align --method activation --json`, parsed).
 export async function loadPage(page) {
   const html = readFileSync(page, 'utf8');
   const embedded = (id) => {
@@ -19,5 +20,8 @@ export async function loadPage(page) {
   const tn = await twinnetLoad(embedded('wasm'));
   tn.load(tn.A, embedded('model-a'));
   tn.load(tn.B, embedded('model-b'));
+  const json = html.match(/<script type="application\/json" id="alignment">([^<]*)<\/script>/);
+  if (!json) throw new Error(page + ': no embedded alignment');
+  tn.pageAlignment = JSON.parse(json[1]);
   return tn;
 }

@@ -1,6 +1,8 @@
 /* The browser page's calls into the library: build/web/twinnet.wasm, a WASI reactor module that
- * web/twinnet.js loads. It holds two models of one network (A and B), B aligned to A by weight
- * matching with sign flips (tn_align_weights, as `twinnet align`), and runs MNIST's
+ * web/twinnet.js loads. It holds two models of one network (A and B), B aligned to A by the
+ * alignment the page carries (activation matching with sign flips on the MNIST test set, found
+ * by native `twinnet align --method activation` when the page is built; applied here by
+ * tn_net_align, as `twinnet align` applies it), and runs MNIST's
  * preprocessing (tn_image_preprocess, as `twinnet predict`) and the networks (tn_predict_all,
  * tn_layer_activations, as `twinnet eval`): the same C code as the command line, compiled to
  * WebAssembly, through the public API (twinnet.h) alone. A call that fails returns a non-zero
@@ -69,14 +71,39 @@ int tw_load(int which, const uint8_t *bytes, size_t size) {
     return s;
 }
 
-/* B aligned to A: weight matching with sign flips where the activation allows them. */
-EXPORT(tw_align) int tw_align(void);
-int tw_align(void) {
+/* B aligned to A as perm and flip say: for each hidden layer in turn, A's unit i is B's unit
+ * perm[i], negated where flip[i] (the layers' entries one after another, as `twinnet align
+ * --json` lists them). perm must hold a permutation of each layer's units. */
+EXPORT(tw_set_alignment) int tw_set_alignment(const uint32_t *perm, const uint8_t *flip);
+int tw_set_alignment(const uint32_t *perm, const uint8_t *flip) {
     drop_alignment();
     if (!loaded[NET_A] || !loaded[NET_B]) return fail(TN_ERR_ARG, "load models A and B first");
-    tn_status s = tn_align_weights(&model[NET_A].net, &model[NET_B].net, 1, &alignment, &last);
+    const tn_net *a = &model[NET_A].net, *b = &model[NET_B].net;
+    if (a->n_sizes != b->n_sizes || memcmp(a->sizes, b->sizes, (size_t)a->n_sizes * sizeof a->sizes[0]) != 0)
+        return fail(TN_ERR_ARG, "models A and B have different widths");
+    tn_status s = tn_alignment_init(&alignment, b, &last);
     if (s != TN_OK) return s;
-    if ((s = tn_net_align(&model[NET_B].net, &alignment, &aligned, &last)) != TN_OK) {
+    for (int l = 1; l + 1 < alignment.n_sizes; l++) {
+        uint32_t h = alignment.sizes[l];
+        for (uint32_t i = 0; i < h; i++) alignment.perm[l][i] = h; /* not yet taken */
+        for (uint32_t i = 0; i < h; i++) {
+            uint32_t j = perm[i];
+            for (uint32_t k = 0; k < i && j < h; k++)
+                if (alignment.perm[l][k] == j) j = h;
+            if (j >= h) {
+                tn_alignment_free(&alignment);
+                return fail(TN_ERR_ARG, "alignment: hidden layer %d: entry %u (%u) is not a permutation of 0..%u", l, i,
+                            perm[i], h - 1);
+            }
+            alignment.perm[l][i] = j;
+            alignment.flip[l][i] = flip[i] != 0;
+            alignment.moved += j != i;
+            alignment.flipped += flip[i] != 0;
+        }
+        perm += h;
+        flip += h;
+    }
+    if ((s = tn_net_align(b, &alignment, &aligned, &last)) != TN_OK) {
         tn_alignment_free(&alignment);
         return s;
     }

@@ -57,13 +57,20 @@ async function twinnetLoad(wasmBytes) {
     load(which, file) {
       withMemory(file.length, (p) => { bytes().set(file, p); check(x.tw_load(which, p, file.length)); });
     },
-    // B aligned to A (weight matching with sign flips): A's first-layer unit i is B's perm[i].
-    align() {
-      check(x.tw_align());
-      const n = x.tw_width(A, 1), perm = x.tw_perm(), flip = x.tw_flip();
+    // B aligned to A as an alignment says: the page's (`twinnet align --method activation --json`
+    // when the page was built), {permutations: [[...] per hidden layer], flips: [[...]]}. Returns
+    // the first hidden layer's: A's unit i is B's perm[i], negated where flip[i].
+    setAlignment(permutations, flips) {
+      const perm = permutations.flat(), flip = flips.flat();
+      withMemory(5 * perm.length, (p) => {
+        new Uint32Array(memory.buffer, p, perm.length).set(perm);
+        bytes().set(flip, p + 4 * perm.length);
+        check(x.tw_set_alignment(p, p + 4 * perm.length));
+      });
+      const n = x.tw_width(A, 1), permPtr = x.tw_perm(), flipPtr = x.tw_flip();
       return {
-        perm: perm ? Array.from(new Uint32Array(memory.buffer, perm, n)) : [],
-        flip: flip ? Array.from(new Uint8Array(memory.buffer, flip, n)) : [],
+        perm: permPtr ? Array.from(new Uint32Array(memory.buffer, permPtr, n)) : [],
+        flip: flipPtr ? Array.from(new Uint8Array(memory.buffer, flipPtr, n)) : [],
         moved: x.tw_moved(), flipped: x.tw_flipped(),
       };
     },
