@@ -8,6 +8,8 @@
 # 2. The command line compiled to WebAssembly (WASI, web/wasi-run.mjs): `eval` prints the same
 #    outputs fingerprint; `train` gives tests/repro-fingerprints.txt's default fingerprint and the
 #    reference's model bytes; what the build leaves out (gzip, PNG) is refused in one line.
+# 3. docs/web.png (the README's picture of the page) is not older than the page's code: its last
+#    commit is not before the last commit of web/page.html, page.css or page.js (in a git checkout).
 # Skips (77) without node, clang's wasm32 target or wasi-libc, and under the sanitizer build.
 . tests/common.sh
 BUILD=${BUILD:-build}
@@ -19,7 +21,17 @@ DATA=$(mnist_dir) || exit 77
 if ! make -s BUILD="$BUILD" web > "$SCRATCH/make.log" 2>&1; then
     tail -n 20 "$SCRATCH/make.log"
     bad "make web"
-    finish
+    
+# ---- 3. the README's screenshot against the page's code -------------------------------------
+if git rev-parse --is-inside-work-tree > /dev/null 2>&1 && [ -n "$(git log -1 --format=%ct -- docs/web.png)" ]; then
+    shot=$(git log -1 --format=%ct -- docs/web.png)
+    code=$(git log -1 --format=%ct -- web/page.html web/page.css web/page.js)
+    if [ "$shot" -ge "$code" ]; then ok "docs/web.png is not older than the page's code"
+    else bad "docs/web.png (committed $(date -u -d "@$shot" "+%F %T")) is older than web/page.* ($(date -u -d "@$code" "+%F %T")): refresh it from build/web/page-1280.png (tests/t_web_browser.py writes it)"; fi
+else
+    echo "note: not a git checkout: the screenshot's age was not checked"
+fi
+finish
     exit
 fi
 WEB=$BUILD/web
@@ -33,7 +45,17 @@ else bad "make web does not print the page's path ($page): $(tail -n 1 "$SCRATCH
 # ---- 1. the page's module on the first 1,000 test images ------------------------------------
 if ! $NODE tests/web_outputs.mjs "$WEB/twinnet.html" "$DATA/t10k-images-idx3-ubyte" 1000 "$SCRATCH" > "$SCRATCH/wasm.json"; then
     bad "node tests/web_outputs.mjs"
-    finish
+    
+# ---- 3. the README's screenshot against the page's code -------------------------------------
+if git rev-parse --is-inside-work-tree > /dev/null 2>&1 && [ -n "$(git log -1 --format=%ct -- docs/web.png)" ]; then
+    shot=$(git log -1 --format=%ct -- docs/web.png)
+    code=$(git log -1 --format=%ct -- web/page.html web/page.css web/page.js)
+    if [ "$shot" -ge "$code" ]; then ok "docs/web.png is not older than the page's code"
+    else bad "docs/web.png (committed $(date -u -d "@$shot" "+%F %T")) is older than web/page.* ($(date -u -d "@$code" "+%F %T")): refresh it from build/web/page-1280.png (tests/t_web_browser.py writes it)"; fi
+else
+    echo "note: not a git checkout: the screenshot's age was not checked"
+fi
+finish
     exit
 fi
 cat "$SCRATCH/wasm.json"
@@ -113,4 +135,14 @@ case $msg in *"has no zlib"*) ok "wasm: gzip refused: $msg" ;; *) bad "wasm: gzi
 printf '\211PNG\r\n\032\n' > "$ABS/x.png"
 msg=$(wasm_cli predict "$A" "$ABS/x.png" 2>&1)
 case $msg in *"has no libpng"*) ok "wasm: PNG refused: $msg" ;; *) bad "wasm: PNG message: $msg" ;; esac
+
+# ---- 3. the README's screenshot against the page's code -------------------------------------
+if git rev-parse --is-inside-work-tree > /dev/null 2>&1 && [ -n "$(git log -1 --format=%ct -- docs/web.png)" ]; then
+    shot=$(git log -1 --format=%ct -- docs/web.png)
+    code=$(git log -1 --format=%ct -- web/page.html web/page.css web/page.js)
+    if [ "$shot" -ge "$code" ]; then ok "docs/web.png is not older than the page's code"
+    else bad "docs/web.png (committed $(date -u -d "@$shot" "+%F %T")) is older than web/page.* ($(date -u -d "@$code" "+%F %T")): refresh it from build/web/page-1280.png (tests/t_web_browser.py writes it)"; fi
+else
+    echo "note: not a git checkout: the screenshot's age was not checked"
+fi
 finish
