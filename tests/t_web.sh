@@ -21,17 +21,7 @@ DATA=$(mnist_dir) || exit 77
 if ! make -s BUILD="$BUILD" web > "$SCRATCH/make.log" 2>&1; then
     tail -n 20 "$SCRATCH/make.log"
     bad "make web"
-    
-# ---- 3. the README's screenshot against the page's code -------------------------------------
-if git rev-parse --is-inside-work-tree > /dev/null 2>&1 && [ -n "$(git log -1 --format=%ct -- docs/web.png)" ]; then
-    shot=$(git log -1 --format=%ct -- docs/web.png)
-    code=$(git log -1 --format=%ct -- web/page.html web/page.css web/page.js)
-    if [ "$shot" -ge "$code" ]; then ok "docs/web.png is not older than the page's code"
-    else bad "docs/web.png (committed $(date -u -d "@$shot" "+%F %T")) is older than web/page.* ($(date -u -d "@$code" "+%F %T")): refresh it from build/web/page-1280.png (tests/t_web_browser.py writes it)"; fi
-else
-    echo "note: not a git checkout: the screenshot's age was not checked"
-fi
-finish
+    finish
     exit
 fi
 WEB=$BUILD/web
@@ -45,17 +35,7 @@ else bad "make web does not print the page's path ($page): $(tail -n 1 "$SCRATCH
 # ---- 1. the page's module on the first 1,000 test images ------------------------------------
 if ! $NODE tests/web_outputs.mjs "$WEB/twinnet.html" "$DATA/t10k-images-idx3-ubyte" 1000 "$SCRATCH" > "$SCRATCH/wasm.json"; then
     bad "node tests/web_outputs.mjs"
-    
-# ---- 3. the README's screenshot against the page's code -------------------------------------
-if git rev-parse --is-inside-work-tree > /dev/null 2>&1 && [ -n "$(git log -1 --format=%ct -- docs/web.png)" ]; then
-    shot=$(git log -1 --format=%ct -- docs/web.png)
-    code=$(git log -1 --format=%ct -- web/page.html web/page.css web/page.js)
-    if [ "$shot" -ge "$code" ]; then ok "docs/web.png is not older than the page's code"
-    else bad "docs/web.png (committed $(date -u -d "@$shot" "+%F %T")) is older than web/page.* ($(date -u -d "@$code" "+%F %T")): refresh it from build/web/page-1280.png (tests/t_web_browser.py writes it)"; fi
-else
-    echo "note: not a git checkout: the screenshot's age was not checked"
-fi
-finish
+    finish
     exit
 fi
 cat "$SCRATCH/wasm.json"
