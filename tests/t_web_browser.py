@@ -12,7 +12,8 @@ and the networks agree with the native build. Prints the page's size and its loa
 Then, at 360x740, 390x844, 768x1024, 1280x800 and 1920x1080: the page opens an MNIST test image on
 which A and B disagree (the first one, found by tests/web_disagree.mjs through the page's own
 module) through its file input. At each size: no horizontal overflow
-(document.documentElement.scrollWidth <= innerWidth), no console errors, the page's digits are
+(document.documentElement.scrollWidth <= innerWidth), no console errors, unit pictures at least
+84 px wide (72 px below 768 px), the page's digits are
 the module's, and the sentence "A reads X, B reads Y" names the matched units that react most
 differently (the page's own numbers); at 1280x800 that sentence is inside the first screen.
 Screenshots: $BUILD/web/page-390.png, page-390-answers.png (scrolled to the answers) and
@@ -189,7 +190,9 @@ try:
         wd.resize(width, height)
         open_page(wd)
         report = open_file(wd, disagree_png)
-        views[width] = dict(report=report, errors=wd.console_errors(), verdict_bottom=wd.script(
+        views[width] = dict(report=report, errors=wd.console_errors(), tile=wd.script(
+            "return Math.min(...Array.from(document.querySelectorAll('.unit canvas'), (c) => c.getBoundingClientRect().width))"),
+            verdict_bottom=wd.script(
             "return document.getElementById('verdict').getBoundingClientRect().bottom"), size=wd.script(
             "return [document.documentElement.scrollWidth, window.innerWidth, window.innerHeight]"))
         if width in (390, 1280):
@@ -255,6 +258,8 @@ for width, height in SIZES if disagree else []:
     scroll, inner, _ = v["size"]
     check(scroll <= inner, at + ": no horizontal overflow", "scrollWidth %d, innerWidth %d" % (scroll, inner))
     check(not v["errors"], at + ": no console errors", "; ".join(v["errors"]))
+    least = 84 if width >= 768 else 72
+    check(v["tile"] >= least, at + ": unit pictures at least %d px wide" % least, "the smallest %.0f px" % v["tile"])
     rep = v["report"]
     if not check(rep.get("ok") is True, at + ": the page answered the test image", rep.get("message", "")):
         continue
