@@ -169,9 +169,10 @@ def open_file(wd, path):
 
 # An MNIST test image on which A and B disagree, as a PNG, found through the page's own module.
 disagree_png = os.path.join(scratch, "disagree.png")
-found = subprocess.run(["node", "--no-warnings", "tests/web_disagree.mjs", page, os.path.join(
-    os.environ.get("TWINNET_DATA", os.path.expanduser("~/.cache/twinnet/mnist")), "t10k-images-idx3-ubyte"), disagree_png],
-    capture_output=True, text=True)
+mnist = os.environ.get("TWINNET_DATA") or os.path.join(
+    os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "twinnet", "mnist")  # where make web's data went
+found = subprocess.run(["node", "--no-warnings", "tests/web_disagree.mjs", page, os.path.join(mnist, "t10k-images-idx3-ubyte"),
+                        disagree_png], capture_output=True, text=True)
 disagree = json.loads(found.stdout) if found.returncode == 0 else None
 if not disagree:
     print(found.stderr)
