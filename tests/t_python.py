@@ -26,7 +26,7 @@ if not os.path.exists(lib):
     skip("%s is missing (make shared; make test builds it)" % lib)
 
 env = dict(os.environ, TWINNET_LIB=lib, PYTHONPATH=os.path.abspath("python"), PYTHONDONTWRITEBYTECODE="1")
-p = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-rs", "python/tests"], env=env,
+p = subprocess.run([sys.executable, "-m", "pytest", "-q", "-s", "-p", "no:cacheprovider", "-rs", "python/tests"], env=env,
                    capture_output=True, text=True)
 print(p.stdout[-6000:] + p.stderr[-2000:])
 summary = p.stdout.strip().splitlines()[-1] if p.stdout.strip() else ""
