@@ -9,7 +9,7 @@ beyond numpy): numpy arrays in and out, the same bits as the command line.
     b, _ = twinnet.train(data=data, seed=2)
     print(twinnet.compare(a, b, data=data)["findings"]["answer"])
 """
-from ._lib import ArgumentError, Error, FormatError, IOError_ as FileError, MemoryError_ as OutOfMemory
+from ._lib import ArgumentError, Error, FormatError, FileError, OutOfMemory
 from ._lib import path as library_path
 from .data import Data, Dataset, default_dir, load_data, load_idx, mnist, read_idx
 from .instruments import align, canon, compare, diverge, report

@@ -19,7 +19,7 @@ class Error(Exception):
     """The library's one-line message ("FILE: what is wrong"); a subclass says which kind."""
 
 
-class IOError_(Error):
+class FileError(Error):
     """A file could not be opened, read or written (TN_ERR_IO)."""
 
 
@@ -31,11 +31,11 @@ class ArgumentError(Error, ValueError):
     """A value the library refused (TN_ERR_ARG); also a ValueError."""
 
 
-class MemoryError_(Error, MemoryError):
+class OutOfMemory(Error, MemoryError):
     """An allocation failed (TN_ERR_NOMEM)."""
 
 
-_ERRORS = {1: IOError_, 2: FormatError, 3: ArgumentError, 4: MemoryError_}
+_ERRORS = {1: FileError, 2: FormatError, 3: ArgumentError, 4: OutOfMemory}
 
 
 def _find():
@@ -336,7 +336,7 @@ def check(status, err):
 def take_text(ptr, what):
     """A malloc'd NUL-terminated text of the library's, as str, freed."""
     if not ptr:
-        raise MemoryError_(what + ": out of memory")
+        raise OutOfMemory(what + ": out of memory")
     try:
         return ctypes.string_at(ptr).decode("utf-8")
     finally:

@@ -11,8 +11,8 @@ from . import _lib as L
 
 
 class Dataset(L.Owned):
-    """Images (n, rows, cols) uint8 and labels (n,) uint8, as numpy arrays (read-only views of the
-    library's copy, valid while the data set lives)."""
+    """Images (n, rows, cols) uint8 and labels (n,) uint8 as numpy arrays (read-only), and the
+    library's tn_dataset that training and the instruments read."""
 
     _struct, _free = L.tn_dataset, "tn_dataset_free"
     _how = "use twinnet.mnist, twinnet.load_data, twinnet.load_idx or Dataset.from_numpy"
@@ -36,18 +36,22 @@ class Dataset(L.Owned):
 
     @property
     def images(self):
-        self._ptr()
-        d = self._c
-        a = np.ctypeslib.as_array(d.pixels, shape=(d.n, d.rows, d.cols))
-        a.flags.writeable = False
-        return a
+        """(n, rows, cols) uint8, read-only: a copy made once, so that it outlives the data set."""
+        if "_images" not in self.__dict__:
+            self._ptr()
+            d = self._c
+            self._images = np.ctypeslib.as_array(d.pixels, shape=(d.n, d.rows, d.cols)).copy()
+            self._images.flags.writeable = False
+        return self._images
 
     @property
     def labels(self):
-        self._ptr()
-        a = np.ctypeslib.as_array(self._c.labels, shape=(self._c.n,))
-        a.flags.writeable = False
-        return a
+        """(n,) uint8, read-only (a copy made once)."""
+        if "_labels" not in self.__dict__:
+            self._ptr()
+            self._labels = np.ctypeslib.as_array(self._c.labels, shape=(self._c.n,)).copy()
+            self._labels.flags.writeable = False
+        return self._labels
 
     @property
     def x(self):
@@ -84,7 +88,7 @@ def mnist(dir=None, fetch=True):
     if fetch and not (os.path.exists(first) or os.path.exists(first + ".gz")):
         script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts", "fetch-mnist.sh")
         if not os.path.exists(script):
-            raise L.IOError_("%s: MNIST is not there; run `make data` in a twinnet checkout" % d)
+            raise L.FileError("%s: MNIST is not there; run `make data` in a twinnet checkout" % d)
         env = dict(os.environ, TWINNET_DATA=d)
         subprocess.run(["sh", script], check=True, env=env)
     return load_data(dir=d)

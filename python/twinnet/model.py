@@ -258,7 +258,7 @@ def load(path, format=None, activation=None, cost=None, init=None, inputs=None, 
             with open(p, "rb") as f:
                 head = f.read(16)
         except OSError as e:
-            raise L.IOError_("%s: %s" % (os.fsdecode(p), e.strerror)) from None
+            raise L.FileError("%s: %s" % (os.fsdecode(p), e.strerror)) from None
         fmt = L.lib.tn_format_of(head, len(head))
         format = "tnm" if fmt == 0 else L.FORMATS[fmt]
     if format == "tnm":

@@ -42,9 +42,15 @@ tn_status tn_config_from_json(tn_config *c, const char *text, size_t size, tn_er
         } else if (f->type == TN_FIELD_BOOL) s = tn_fail(err, TN_ERR_ARG, "options: %s must be true or false", bad);
         else if (f->type == TN_FIELD_SIZES)
             s = tn_fail(err, TN_ERR_ARG, "options: %s must be 2 to %d widths, each %g to %g", bad, TN_MAX_LAYERS, f->min, f->max);
-        else
-            s = tn_fail(err, TN_ERR_ARG, "options: %s must be a %s %s %g and at most %g", bad,
-                        f->type == TN_FIELD_F32 ? "number" : "whole number", f->min_open ? "above" : "from", f->min, f->max);
+        else if (f->type == TN_FIELD_F32)
+            s = tn_fail(err, TN_ERR_ARG, "options: %s must be a number %s %g and at most %g", bad, f->min_open ? "above" : "from",
+                        f->min, f->max);
+        else {
+            uint64_t lo, hi;
+            tn_config_uint_range(f, &lo, &hi);
+            s = tn_fail(err, TN_ERR_ARG, "options: %s must be a whole number from %llu to %llu", bad, (unsigned long long)lo,
+                        (unsigned long long)hi);
+        }
     }
     tn_json_doc_free(&doc);
     if (s == TN_OK) *c = edited;
