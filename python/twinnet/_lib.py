@@ -5,7 +5,6 @@ No logic of the library's is copied here: every measurement is a C call."""
 import ctypes
 import ctypes.util
 import os
-import sys
 
 from ctypes import (POINTER, c_char, c_char_p, c_double, c_float, c_int, c_int64, c_size_t, c_uint8, c_uint32,
                     c_uint64, c_void_p, Structure)

@@ -7,7 +7,7 @@ import os
 import threading
 
 from . import _lib as L
-from .data import Data, Dataset, _source
+from .data import Data, _source
 from .model import Model
 
 
@@ -254,4 +254,4 @@ def _load(data):
     return load_data(dir=data)
 
 
-__all__ = ["train", "sweep", "options", "Dataset"]
+__all__ = ["train", "sweep", "options"]
