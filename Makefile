@@ -159,7 +159,7 @@ data:
 	sh scripts/fetch-mnist.sh
 
 # make test T=t_sweep (or T="t_sweep test_lap"): only those tests, through the same runner.
-test: all tests data
+test: all tests data $(BUILD)/$(SHLIB)
 	BUILD=$(BUILD) sh tests/run.sh $(T)
 
 # ASan + UBSan build of everything, then the same tests (slow ones trimmed by TWINNET_SANITIZE).
@@ -222,8 +222,15 @@ $(BUILD)/twinnet.pc: twinnet.pc.in FORCE | $(BUILD)
 $(BUILD)/twinnet.1: scripts/manpage.sh $(BUILD)/twinnet
 	sh scripts/manpage.sh $(BUILD)/twinnet > $@.part && mv $@.part $@
 
+# The Python package (python/twinnet, pure Python over the .so through ctypes) goes where Debian's
+# python3 looks for PREFIX's packages: PREFIX/lib/python3.X/dist-packages.
+PYTHON  ?= $(firstword $(wildcard /usr/bin/python3) python3)
+PYDIR   ?= $(PREFIX)/lib/$(shell $(PYTHON) -c 'import sys; print("python%d.%d" % sys.version_info[:2])' 2>/dev/null || echo python3)/dist-packages
+PY_SRCS  = $(wildcard python/twinnet/*.py)
+
 install: all $(BUILD)/$(SHLIB) $(BUILD)/twinnet.pc $(BUILD)/twinnet.1
-	install -d $(DEST)/bin $(DEST)/lib/pkgconfig $(DEST)/include $(DEST)/share/man/man1
+	install -d $(DEST)/bin $(DEST)/lib/pkgconfig $(DEST)/include $(DEST)/share/man/man1 $(DESTDIR)$(PYDIR)/twinnet
+	install -m 0644 $(PY_SRCS) $(DESTDIR)$(PYDIR)/twinnet/
 	install -m 0755 $(BUILD)/twinnet $(DEST)/bin/twinnet
 	install -m 0644 $(BUILD)/libtwinnet.a $(BUILD)/$(SHLIB) $(DEST)/lib/
 	ln -sf $(SHLIB) $(DEST)/lib/$(SONAME) && ln -sf $(SONAME) $(DEST)/lib/libtwinnet.so
@@ -233,7 +240,9 @@ install: all $(BUILD)/$(SHLIB) $(BUILD)/twinnet.pc $(BUILD)/twinnet.1
 uninstall:
 	rm -f $(DEST)/bin/twinnet $(DEST)/lib/libtwinnet.a $(DEST)/lib/$(SHLIB) $(DEST)/lib/$(SONAME) \
 	      $(DEST)/lib/libtwinnet.so $(DEST)/include/twinnet.h $(DEST)/lib/pkgconfig/twinnet.pc \
-	      $(DEST)/share/man/man1/twinnet.1
+	      $(DEST)/share/man/man1/twinnet.1 $(addprefix $(DESTDIR)$(PYDIR)/twinnet/,$(notdir $(PY_SRCS)))
+	rm -rf $(DESTDIR)$(PYDIR)/twinnet/__pycache__
+	-rmdir $(DESTDIR)$(PYDIR)/twinnet 2>/dev/null
 FORCE:
 
 clean:

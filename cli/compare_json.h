@@ -1,13 +1,10 @@
-/* JSON of compare and align (compare_json.c). */
+/* JSON of compare and align: the library writes it (src/study/compare_json.c), compare_json.c prints it. */
 #ifndef TN_COMPARE_JSON_H
 #define TN_COMPARE_JSON_H
 
-#include "json.h"
-#include "twinnet.h"
+#include "study_json.h"
 
 /* The whole comparison as one object on standard output. */
 void print_compare_json(const tn_compare_result *r, const char *path_a, const char *path_b, double seconds);
-/* Members "permutations" and "flips" (per hidden layer, for each unit of A), "moved", "flipped". */
-void json_alignment(tn_json *j, const tn_alignment *al);
 
 #endif

@@ -270,6 +270,14 @@ TN_API uint64_t tn_train_memory(const tn_config *cfg, uint32_t n_train, uint64_t
  * available now, or what the address-space or data limit (ulimit -v, -d) leaves; tn_train and
  * tn_run call it before allocating anything. */
 TN_API tn_status tn_train_memory_check(const tn_config *cfg, uint32_t n_train, tn_error *err);
+/* The options that a model file and a sweep record (every one but threads) as one JSON object,
+ * named and spelled as in the table behind train's flags ({"sizes":[784,30,10],"epochs":30,...,
+ * "cost":"quadratic",...}); malloc'd, the caller frees it with free(); NULL if memory ran out.
+ * size (may be NULL): its length. tn_config_default's gives every option's default. */
+TN_API char *tn_config_to_json(const tn_config *c, size_t *size);
+/* The members of such an object (any subset) set in c; nothing is changed on an error: an unknown
+ * option, or a value of the wrong type or out of train's range (TN_ERR_ARG, naming it). */
+TN_API tn_status tn_config_from_json(tn_config *c, const char *text, size_t size, tn_error *err);
 
 /* ---- model files --------------------------------------------------------------------------- */
 /* How a training run ended. */
@@ -863,6 +871,10 @@ TN_API extern const char *const tn_finding_names[TN_FINDING_COUNT];
 /* Writes finding f into buf (cap bytes, NUL-terminated, cut if longer); returns its length, 0 if
  * the finding does not apply (e.g. no training set for the blank inputs). */
 TN_API size_t tn_compare_explain(const tn_compare_result *r, tn_finding f, char *buf, size_t cap);
+/* The comparison as compare --json writes it (a and b: the names it shows, seconds: the time it
+ * took); malloc'd, the caller frees it with free(); NULL if memory ran out. size may be NULL. */
+TN_API char *tn_compare_json(const tn_compare_result *r, const char *name_a, const char *name_b, double seconds,
+                             size_t *size);
 /* ---- end of compare ------------------------------------------------------------------------ */
 
 /* ---- report: one self-contained HTML page (plots as inline SVG, images as PNG data URIs, no

@@ -1,0 +1,12 @@
+/* JSON members that compare's writer (compare_json.c, tn_compare_json) shares with the command
+ * line's align --json. Internal header. */
+#ifndef TN_STUDY_JSON_H
+#define TN_STUDY_JSON_H
+
+#include "json.h"
+#include "twinnet.h"
+
+/* Members "permutations" and "flips" (per hidden layer, for each unit of A), "moved", "flipped". */
+void json_alignment(tn_json *j, const tn_alignment *al);
+
+#endif
