@@ -4,6 +4,7 @@
 #include <stdio.h>
 
 #include "cli.h"
+#include "compare_curve.h"
 #include "compare_json.h"
 #include "json.h"
 
@@ -57,15 +58,7 @@ static void json_view(tn_json *j, const tn_compare_result *r, tn_view which) {
     tn_json_bool(j, "converged", v->alignment.converged);
     json_hidden(j, "similarity", v->alignment.similarity, r->n_sizes);
     json_hidden(j, "mean_correlation", v->mean_correlation, r->n_sizes);
-    tn_json_array(j, "path");
-    for (uint32_t k = 0; k < v->path_points; k++) {
-        tn_json_object(j, NULL);
-        tn_json_number(j, "t", v->path[k].t);
-        tn_json_number(j, "cost", v->path[k].cost);
-        tn_json_number(j, "error", v->path[k].error);
-        tn_json_end(j);
-    }
-    tn_json_end(j);
+    json_path_points(j, "path", v->path, v->path_points);
     tn_json_number(j, "cost_barrier", v->cost_barrier);
     tn_json_number(j, "error_barrier", v->error_barrier);
     tn_json_end(j);
@@ -124,7 +117,8 @@ static void known_json(tn_json *j, const tn_compare_result *r) {
     }
 }
 
-void print_compare_json(const tn_compare_result *r, const char *path_a, const char *path_b, double seconds) {
+void print_compare_json(const tn_compare_result *r, const char *path_a, const char *path_b, double seconds,
+                        const tn_curve_profile *curve, const char *curve_path) {
     tn_json j;
     tn_json_begin(&j, stdout);
     tn_json_object(&j, NULL);
@@ -166,6 +160,7 @@ void print_compare_json(const tn_compare_result *r, const char *path_a, const ch
     for (int f = 0; f < TN_FINDING_COUNT; f++)
         if (tn_compare_explain(r, (tn_finding)f, line, sizeof line)) tn_json_string(&j, tn_finding_names[f], line);
     tn_json_end(&j);
+    if (curve) json_curve_compare(&j, r, curve, curve_path);   /* compare --curve BEND */
     tn_json_number(&j, "seconds", seconds);
     tn_json_end(&j);
 }
