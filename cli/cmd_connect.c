@@ -6,7 +6,9 @@
 #include <string.h>
 
 #include "cli.h"
+#include "curve_figure.h"
 #include "json.h"
+#include "outfile.h"
 #include "compare_curve.h"
 #include "model_command.h"
 
@@ -27,6 +29,8 @@ static void help(void) {
            "  --batch N            mini-batch size (default: A's)\n"
            "  --seed N             the example order and each mini-batch's t (default 1)\n"
            "  --points K           the profile printed has K+1 points (default 20)\n"
+           "  --figure FILE        also an SVG of the curve's test cost and error beside the straight path's, raw\n"
+           "                       and aligned (hidden units matched by their activations, sign flips allowed)\n"
            "  --threads N          threads (default 1); the bend is the same for any N\n"
            "%s"
            "  --json               JSON Lines: one object per epoch, then the bend and its profile\n"
@@ -78,11 +82,32 @@ static void print_done(const tn_model *bend, const tn_curve_profile *prof, const
     tn_json_end(&j);
 }
 
+/* The straight paths, raw and aligned, measured as compare does, and the figure of the three. */
+static void write_figure(const char *path, const tn_model *a, const tn_model *b, const tn_dataset *test, uint32_t points,
+                         int threads, const tn_curve_profile *prof) {
+    tn_compare_options o;
+    tn_compare_options_default(&o);
+    o.points = points;
+    o.threads = threads;
+    o.light = 1;
+    o.views = 1u << TN_VIEW_RAW | 1u << TN_VIEW_ACTIVATIONS | 1u << TN_VIEW_ACTIVATIONS_FLIPS;
+    tn_compare_result r;
+    tn_outfile f;
+    tn_error err;
+    tn_status s = tn_compare(a, b, NULL, test, &o, &r, &err);
+    if (s == TN_OK && (s = tn_out_open(&f, path, &err)) == TN_OK) {
+        tn_curve_figure_file(f.f, &r.view[TN_VIEW_RAW], compare_aligned_view(&r), prof);
+        s = tn_out_commit(&f, &err);
+    }
+    if (s == TN_OK) tn_compare_result_free(&r);
+    if (s != TN_OK) die_err(s, &err);
+}
+
 int cmd_connect(int argc, char **argv) {
     tn_data_source d = {0};
     tn_curve_options opt;
     tn_curve_options_default(&opt);
-    const char *path_a = NULL, *path_b = NULL, *out = NULL;
+    const char *path_a = NULL, *path_b = NULL, *out = NULL, *figure = NULL;
     uint32_t points = 20;
     int force = 0;
     progress pr = {0, 0};
@@ -92,6 +117,7 @@ int cmd_connect(int argc, char **argv) {
     while (args_next(&a, &pos)) {
         if (pos) model_pair_argument(pos, &path_a, &path_b);
         else if (args_is(&a, "--out")) out = args_value(&a);
+        else if (args_is(&a, "--figure")) figure = args_value(&a);
         else if (args_is(&a, "--help")) { help(); return 0; }
         else if (data_option(&a, &d)) {}
         else if (args_is(&a, "--type")) opt.type = (tn_curve_type)parse_choice("--type", args_value(&a), tn_curve_type_names, TN_CURVE_COUNT);
@@ -110,8 +136,8 @@ int cmd_connect(int argc, char **argv) {
     }
     if (!path_b) usage_error("needs two MODEL files, A and B");
     if (!out) usage_error("needs --out BEND");
-    const char *outputs[] = {out}, *inputs[] = {path_a, path_b};
-    check_outputs(outputs, 1, inputs, 2, &d, force);
+    const char *outputs[] = {out, figure}, *inputs[] = {path_a, path_b};
+    check_outputs(outputs, 2, inputs, 2, &d, force);
     tn_model ma, mb, bend;
     load_model(path_a, &ma);
     load_model(path_b, &mb);
@@ -138,6 +164,7 @@ int cmd_connect(int argc, char **argv) {
         die(EXIT_RUNTIME, "interrupted: stopped at step %llu; %s holds the bend of that step", (unsigned long long)res.steps, out);
     if ((s = tn_curve_profile_measure(&ma, &mb, &bend, &test, points, opt.threads, out, &prof, &err)) != TN_OK) die_err(s, &err);
     print_done(&bend, &prof, out, seconds, pr.as_json);
+    if (figure) write_figure(figure, &ma, &mb, &test, points, opt.threads, &prof);
     tn_curve_profile_free(&prof);
     tn_model_free(&bend);
     tn_model_free(&ma);
