@@ -20,9 +20,10 @@ tn_status tn_curve_check(const tn_model *bend, const tn_model *a, const tn_model
     char fa[TN_HEX_SIZE], fb[TN_HEX_SIZE];
     tn_net_fingerprint(&a->net, fa);
     tn_net_fingerprint(&b->net, fb);
-    if (!strcmp(p->parents[0], fb) && !strcmp(p->parents[1], fa))
+    int direct = !strcmp(p->parents[0], fa) && !strcmp(p->parents[1], fb);
+    if (!direct && !strcmp(p->parents[0], fb) && !strcmp(p->parents[1], fa))
         return tn_fail(err, TN_ERR_ARG, "%s: a curve from B to A: give A and B in the order `twinnet connect` had them", name);
-    if (strcmp(p->parents[0], fa) || strcmp(p->parents[1], fb))
+    if (!direct)
         return tn_fail(err, TN_ERR_ARG, "%s: a curve between the models %.*s... and %.*s..., not between A (%.*s...) and B (%.*s...)",
                        name, SHORT_FP, p->parents[0], SHORT_FP, p->parents[1], SHORT_FP, fa, SHORT_FP, fb);
     tn_status s = tn_curve_same_shape(&a->net, &bend->net, err);
