@@ -162,7 +162,8 @@ int cmd_connect(int argc, char **argv) {
             res.epochs_run ? "the epoch before" : "its start, the midpoint of A and B");
     if (res.interrupted)
         die(EXIT_RUNTIME, "interrupted: stopped at step %llu; %s holds the bend of that step", (unsigned long long)res.steps, out);
-    if ((s = tn_curve_profile_measure(&ma, &mb, &bend, &test, points, opt.threads, out, &prof, &err)) != TN_OK) die_err(s, &err);
+    if ((s = tn_curve_profile_measure(&ma, &mb, &bend, &test, points, opt.threads, out, &prof, &err)) != TN_OK)
+        die(EXIT_RUNTIME, "%s", err.msg);
     print_done(&bend, &prof, out, seconds, pr.as_json);
     if (figure) write_figure(figure, &ma, &mb, &test, points, opt.threads, &prof);
     tn_curve_profile_free(&prof);
