@@ -49,7 +49,9 @@ static int on_epoch(const tn_epoch_info *info, void *user) {
         tn_json_number(&j, "train_cost", info->test_cost);   /* mean over the epoch's mini-batches, each at its t */
         tn_json_number(&j, "seconds", info->seconds);
         tn_json_end(&j);
-    } else if (!p->quiet)
+    } else if (!p->quiet && info->non_finite)
+        printf("epoch %u/%u: the cost or the bend is not finite (%.2f s)\n", info->epoch, info->epochs, info->seconds);
+    else if (!p->quiet)
         printf("epoch %u/%u: mean training cost along the curve %.5f (%.2f s)\n", info->epoch, info->epochs, info->test_cost,
                info->seconds);
     fflush(stdout);
