@@ -9,7 +9,8 @@
 void tn_curve_weights(tn_curve_type type, double t, double w[3]);
 /* out[i] = w[0] a[i] + w[1] theta[i] + w[2] b[i] in float, the weights rounded to float, summed left to
  * right (n floats): a weight 1 and two 0 give that end exactly. */
-void tn_curve_mix(float *out, const float *a, const float *theta, const float *b, const double w[3], size_t n);
+void tn_curve_mix(float *restrict out, const float *restrict a, const float *restrict theta, const float *restrict b,
+                  const double w[3], size_t n);
 /* a and b of one shape (widths, activation, cost) with finite parameters, else TN_ERR_ARG naming b. */
 tn_status tn_curve_same_shape(const tn_net *a, const tn_net *b, tn_error *err);
 /* b_end (initialised here) = b arranged as align says (sign flips where the activation allows;

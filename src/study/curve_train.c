@@ -37,9 +37,13 @@ void tn_curve_weights(tn_curve_type type, double t, double w[3]) {
     w[2] = t * t;
 }
 
-void tn_curve_mix(float *restrict out, const float *a, const float *theta, const float *b, const double w[3], size_t n) {
+void tn_curve_mix(float *restrict out, const float *restrict a, const float *restrict theta, const float *restrict b,
+                  const double w[3], size_t n) {
     float wa = (float)w[0], wt = (float)w[1], wb = (float)w[2];
-    for (size_t i = 0; i < n; i++) out[i] = wa * a[i] + wt * theta[i] + wb * b[i];
+    size_t i = 0;
+    for (; i + 16 <= n; i += 16) /* blocks of a fixed length, which the compiler turns into vector code */
+        for (size_t j = i; j < i + 16; j++) out[j] = wa * a[j] + wt * theta[j] + wb * b[j];
+    for (; i < n; i++) out[i] = wa * a[i] + wt * theta[i] + wb * b[i];
 }
 
 static double seconds_now(void) {
@@ -55,6 +59,29 @@ static double curve_t(uint64_t seed, uint64_t step) {
     return ((double)(((uint64_t)r[0] << 21) ^ (r[1] >> 11)) + 0.5) * 0x1p-53;
 }
 
+/* A layer's gradient terms grouped by weight row (input index), each row's in batch order, for the
+ * trainer's update kernel, which then loads and stores each row of theta once per step. */
+typedef struct {
+    uint32_t *n_terms;          /* (n_in) terms in row i; zeroed again for the next step */
+    uint16_t *listed;           /* the rows with a term, ascending */
+    uint32_t n_listed;
+    const float **term_delta;   /* (n_in * per_row): row i's terms at i * per_row ...: the delta */
+    float *term_scale;          /* ... and -eta w1 / m times the input value */
+} by_row;
+
+static void by_row_free(by_row *br) {
+    free(br->n_terms); free(br->listed); free((void *)br->term_delta); free(br->term_scale);
+}
+
+static int by_row_init(by_row *br, uint32_t n_in, uint32_t per_row) {
+    br->n_terms = calloc(n_in, sizeof *br->n_terms);
+    br->listed = malloc(n_in * sizeof *br->listed);
+    br->term_delta = malloc((size_t)n_in * per_row * sizeof *br->term_delta);
+    br->term_scale = malloc((size_t)n_in * per_row * sizeof *br->term_scale);
+    br->n_listed = 0;
+    return br->n_terms && br->listed && br->term_delta && br->term_scale;
+}
+
 typedef struct {
     tn_net *phi, *theta;        /* the point phi(t) of this step, the bend */
     tn_batch_work *bw;
@@ -64,6 +91,7 @@ typedef struct {
     const tn_kernels *k;
     const float *table;
     float *wt[TN_MAX_LAYERS];   /* phi's layers l >= 2 transposed, for the backward pass */
+    by_row rows[TN_MAX_LAYERS]; /* each layer's gradient terms grouped by weight row */
     double *cost;               /* (m) each example's cost at phi */
     float c;                    /* -eta w1 / m: the weight of one example's gradient on theta */
     float l2;                   /* -eta w1 lambda / n: of phi's weights (L2), or 0 */
@@ -83,6 +111,25 @@ static void passes_job(void *p, int t, int n) {
     }
 }
 
+/* Layer l's terms of the m examples into c->rows[l], example by example. */
+static void group_by_row(step_ctx *c, int l) {
+    by_row *br = &c->rows[l];
+    uint32_t per_row = c->bw->capacity, n_in = c->phi->sizes[l - 1];
+    for (uint32_t r = 0; r < br->n_listed; r++) br->n_terms[br->listed[r]] = 0;
+    for (uint32_t e = 0; e < c->m; e++) {
+        const tn_work *w = &c->bw->work[e];
+        for (uint32_t q = 0; q < w->nnz[l - 1]; q++) {
+            uint32_t i = w->idx[l - 1][q];
+            size_t slot = (size_t)i * per_row + br->n_terms[i]++;
+            br->term_delta[slot] = w->delta[l];
+            br->term_scale[slot] = c->c * w->val[l - 1][q];
+        }
+    }
+    br->n_listed = 0;
+    for (uint32_t i = 0; i < n_in; i++)
+        if (br->n_terms[i]) br->listed[br->n_listed++] = (uint16_t)i;
+}
+
 /* Thread t owns rows [n_in t/n, n_in (t+1)/n) of theta's weights in every layer; thread 0 the biases. */
 static void update_job(void *p, int t, int n) {
     step_ctx *c = p;
@@ -92,11 +139,8 @@ static void update_job(void *p, int t, int n) {
         uint32_t lo = (uint32_t)((uint64_t)n_in * t / n), hi = (uint32_t)((uint64_t)n_in * (t + 1) / n);
         float *W = c->theta->params + c->theta->w_off[l], *bias = c->theta->params + c->theta->b_off[l];
         if (c->l2 != 0.0f && hi > lo) c->k->axpy(W + (size_t)lo * pl, c->l2, phi->params + phi->w_off[l] + (size_t)lo * pl, (hi - lo) * pl);
-        for (uint32_t e = 0; e < c->m; e++) {
-            const tn_work *w = &c->bw->work[e];
-            for (uint32_t q = 0; q < w->nnz[l - 1] && w->idx[l - 1][q] < hi; q++)
-                if (w->idx[l - 1][q] >= lo) c->k->axpy(W + (size_t)w->idx[l - 1][q] * pl, c->c * w->val[l - 1][q], w->delta[l], pl);
-        }
+        const by_row *br = &c->rows[l];
+        c->k->update(W, pl, br->listed, br->n_listed, br->n_terms, c->bw->capacity, br->term_delta, br->term_scale, lo, hi);
         if (t != 0) continue;
         if (c->l2 != 0.0f && c->l2_biases) c->k->axpy(bias, c->l2, phi->params + phi->b_off[l], pl);
         for (uint32_t e = 0; e < c->m; e++) c->k->axpy(bias, c->c, c->bw->work[e].delta[l], pl);
@@ -199,6 +243,8 @@ tn_status tn_curve_train(const tn_model *a, const tn_model *b, const tn_dataset 
     if (s == TN_OK) s = tn_batch_work_init(&bw, na, batch, err);
     for (int l = 2; s == TN_OK && l < na->n_sizes; l++)
         if (!(c.wt[l] = tn_calloc((size_t)na->sizes[l] * na->pad[l - 1], sizeof(float)))) s = tn_fail(err, TN_ERR_NOMEM, "out of memory");
+    for (int l = 1; s == TN_OK && l < na->n_sizes; l++)
+        if (!by_row_init(&c.rows[l], na->sizes[l - 1], batch)) s = tn_fail(err, TN_ERR_NOMEM, "out of memory");
     if (s == TN_OK) s = tn_pool_create(&pool, opt->threads, err);
     if (s == TN_OK) { /* theta starts at the midpoint (A + B') / 2 */
         double mid[3] = {0.5, 0.0, 0.5};
@@ -222,6 +268,7 @@ tn_status tn_curve_train(const tn_model *a, const tn_model *b, const tn_dataset 
             c.c = (float)(-eta * w[1] / c.m);
             c.l2 = a->config.lambda != 0.0f ? (float)(-eta * w[1] * a->config.lambda / n_train) : 0.0f;
             tn_pool_run(pool, passes_job, &c);
+            for (int l = 1; l < na->n_sizes; l++) group_by_row(&c, l);
             tn_pool_run(pool, update_job, &c);
             for (uint32_t e = 0; e < c.m; e++) sum += c.cost[e];
             res->steps++;
@@ -246,7 +293,7 @@ tn_status tn_curve_train(const tn_model *a, const tn_model *b, const tn_dataset 
     }
     if (s == TN_OK) describe_bend(bend, a, b, &b_end, opt, batch, eta, &used, res);
     tn_pool_destroy(pool);
-    for (int l = 2; l < na->n_sizes; l++) tn_free(c.wt[l]);
+    for (int l = 1; l < na->n_sizes; l++) { tn_free(c.wt[l]); by_row_free(&c.rows[l]); }
     tn_batch_work_free(&bw);
     tn_net_free(&phi);
     tn_net_free(&b_end);
