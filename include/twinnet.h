@@ -887,7 +887,8 @@ typedef struct {
     tn_curve_align align;      /* default activations (the one alignment of every summary) */
     uint32_t epochs;           /* passes over the training set (default 4) */
     uint32_t batch;            /* mini-batch size; 0 (default): A's */
-    float eta;                 /* learning rate; 0 (default): A's */
+    float eta;                 /* learning rate; 0 (default): 4 times A's for a bezier, A's for a polychain (theta's
+                                  step then moves the curve's middle as far as a step of A's training moved A) */
     uint64_t seed;             /* the example order (tn_shuffle) and each mini-batch's t (TN_STREAM_CURVE) (default 1) */
     int threads;               /* default 1; the bend does not depend on it */
     tn_epoch_fn on_epoch;      /* after every epoch (may be NULL), with user: epoch, epochs, test_cost = the epoch's

@@ -128,8 +128,10 @@ int main(void) {
     free(bytes);
     tn_model_free(&back);
 
-    /* a curve from a model to itself stays at that model */
+    /* a curve from a model to itself stays at that model (at A's own step size: a bezier's default, 4 times
+     * it, lets the bend of this briefly trained A wander further down its valley) */
     opt.align = TN_CURVE_ALIGN_NONE;
+    opt.eta = a.config.eta;
     CHECK_OK(tn_curve_train(&a, &a, &train, &test, &opt, &self, &r1, &err), err);
     tn_distances d;
     CHECK_OK(tn_net_distance(&a.net, &self.net, NULL, &d, &err), err);

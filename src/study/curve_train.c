@@ -15,8 +15,9 @@
 const char *const tn_curve_type_names[TN_CURVE_COUNT] = {"bezier", "polychain"};
 const char *const tn_curve_align_names[TN_CURVE_ALIGN_COUNT] = {"none", "weights", "activations"};
 
-/* 4 epochs: within the time of 10 training epochs (README, "connect"), and enough for the bend to
- * settle on Nielsen's networks at their own eta and batch (which their cost's scale was tuned for). */
+/* 4 epochs: about the time of 10 training epochs (README, "connect"); with A's batch and the eta below
+ * (tn_curve_train), enough on Nielsen's networks for the barrier along the curve to fall under the
+ * 2-point mark raw and to about 0 aligned. */
 void tn_curve_options_default(tn_curve_options *o) {
     memset(o, 0, sizeof *o);
     o->type = TN_CURVE_BEZIER;
@@ -216,7 +217,10 @@ tn_status tn_curve_train(const tn_model *a, const tn_model *b, const tn_dataset 
     memset(res, 0, sizeof *res);
     const tn_net *na = &a->net;
     uint32_t batch = opt->batch ? opt->batch : a->config.batch, n_train = a->config.train_size ? a->config.train_size : train->n;
-    float eta = opt->eta != 0.0f ? opt->eta : a->config.eta;
+    /* phi(t) moves by w1^2 eta times the gradient when theta takes a step; w1 is at most 1/2 on a bezier
+     * (at t = 1/2), 1 on a polychain: 4 eta_A (bezier) or eta_A makes the curve's middle move as A's
+     * training moved A, and no faster */
+    float eta = opt->eta != 0.0f ? opt->eta : opt->type == TN_CURVE_BEZIER ? 4.0f * a->config.eta : a->config.eta;
     tn_status s = tn_curve_same_shape(na, &b->net, err);
     if (s != TN_OK) return s;
     if ((unsigned)opt->type >= TN_CURVE_COUNT || (unsigned)opt->align >= TN_CURVE_ALIGN_COUNT)
