@@ -59,7 +59,8 @@ static int on_epoch(const tn_epoch_info *info, void *user) {
     return 0;
 }
 
-static void print_done(const tn_model *bend, const tn_curve_profile *prof, const char *out, double seconds, int as_json) {
+static void print_done(const tn_model *bend, const tn_curve_profile *prof, const char *out, double seconds, double profile_seconds,
+                       int as_json) {
     char fp[TN_HEX_SIZE], sentence[512];
     tn_net_fingerprint(&bend->net, fp);
     tn_curve_sentence(prof, sentence, sizeof sentence);
@@ -80,6 +81,7 @@ static void print_done(const tn_model *bend, const tn_curve_profile *prof, const
     tn_json_string(&j, "fingerprint", fp);
     tn_json_uint(&j, "epochs", bend->epochs_run);
     tn_json_number(&j, "seconds", seconds);
+    tn_json_number(&j, "profile_seconds", profile_seconds);
     json_curve_profile(&j, "curve", prof, NULL);
     tn_json_string(&j, "answer", sentence);
     tn_json_end(&j);
@@ -165,9 +167,10 @@ int cmd_connect(int argc, char **argv) {
             res.epochs_run ? "the epoch before" : "its start, the midpoint of A and B");
     if (res.interrupted)
         die(EXIT_RUNTIME, "interrupted: stopped at step %llu; %s holds the bend of that step", (unsigned long long)res.steps, out);
+    double t1 = wall_seconds();
     if ((s = tn_curve_profile_measure(&ma, &mb, &bend, &test, points, opt.threads, out, &prof, &err)) != TN_OK)
         die(EXIT_RUNTIME, "%s", err.msg);
-    print_done(&bend, &prof, out, seconds, pr.as_json);
+    print_done(&bend, &prof, out, seconds, wall_seconds() - t1, pr.as_json);
     if (figure) write_figure(figure, &ma, &mb, &test, points, opt.threads, &prof);
     tn_curve_profile_free(&prof);
     tn_model_free(&bend);
