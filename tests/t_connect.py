@@ -26,8 +26,8 @@ TWINNET = os.environ.get("TWINNET", os.path.join(BUILD, "twinnet"))
 PY = os.environ.get("PY", sys.executable)
 
 
-def run(*args, rc=0):
-    p = subprocess.run([TWINNET] + [str(a) for a in args], capture_output=True, text=True)
+def run(*args, rc=0, env=None):
+    p = subprocess.run([TWINNET] + [str(a) for a in args], capture_output=True, text=True, env=env)
     if p.returncode != rc:
         check(False, "%s: exit %d, want %d: %s" % (" ".join(map(str, args)), p.returncode, rc, p.stderr.strip()))
     return p
@@ -86,8 +86,11 @@ def main():
     bend = os.path.join(tmp, "bend.tnm")
     done = last_json(run("connect", a, b, *data, "--epochs", 2, "--out", bend, "--json"))
     done2 = last_json(run("connect", a, b, *data, "--epochs", 2, "--threads", 2, "--out", bend + "2", "--json"))
-    check(done.get("fingerprint") and done.get("fingerprint") == done2.get("fingerprint"), "the same bend at 1 and 2 threads",
-          (done.get("fingerprint"), done2.get("fingerprint")))
+    generic = last_json(run("connect", a, b, *data, "--epochs", 2, "--out", bend + "3", "--json",
+                            env=dict(os.environ, TWINNET_SIMD="generic")))
+    check(done.get("fingerprint") and done.get("fingerprint") == done2.get("fingerprint") == generic.get("fingerprint"),
+          "the same bend at 1 and 2 threads and on the generic kernels", (done.get("fingerprint"), done2.get("fingerprint"),
+                                                                         generic.get("fingerprint")))
     curve = done.get("curve", {})
     path = curve.get("path", [])
     check(len(path) == 21 and all(isinstance(p["cost"], float) and math.isfinite(p["cost"]) for p in path) and curve.get("finite"),
