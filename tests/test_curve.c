@@ -123,10 +123,10 @@ int main(void) {
     CHECK_OK(tn_model_to_bytes(&back, &again, &size2, &err), err);
     CHECK(size == size2 && !memcmp(bytes, again, size), "the same bytes");
     free(again);
+    tn_model_free(&back);
     bytes[size / 2] ^= 1; /* and a damaged file is refused (its checksum) */
     CHECK(tn_model_from_bytes(&back, "bend", bytes, size, &err) != TN_OK, "damaged bend refused");
     free(bytes);
-    tn_model_free(&back);
 
     /* a curve from a model to itself stays at that model (at A's own step size: a bezier's default, 4 times
      * it, lets the bend of this briefly trained A wander further down its valley) */
