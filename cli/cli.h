@@ -90,5 +90,6 @@ int cmd_canon(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_connect(int argc, char **argv);
 
 #endif

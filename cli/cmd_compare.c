@@ -3,11 +3,12 @@
 #include <stdlib.h>
 
 #include "cli.h"
+#include "compare_curve.h"
 #include "compare_json.h"
 
 static void help(void) {
     printf("usage: twinnet compare A B [--data DIR | --train-images F --train-labels F --test-images F --test-labels F]\n"
-           "                          [--points K] [--threads N] [--json]\n"
+           "                          [--points K] [--threads N] [--curve BEND] [--json]\n"
            "Why two networks of one shape differ: distances raw, after aligning hidden units (weight and activation\n"
            "matching, with and without sign flips) and for two fresh initialisations; the share of the blank inputs;\n"
            "the function on the test set; linear CKA of the hidden layers; the straight path from A to B.\n\n"
@@ -16,6 +17,7 @@ static void help(void) {
            "  --test-images F --test-labels F     the test set (named alone: no training set is read)\n"
            "  --points K           the path has K+1 points from A to B (default 20)\n"
            "  --threads N          threads (default 1); the result is the same for any N\n"
+           "  --curve BEND         also the curve of BEND (made by twinnet connect A B) beside the straight paths\n"
            "  --json               one JSON object\n");
 }
 
@@ -79,6 +81,7 @@ int cmd_compare(int argc, char **argv) {
     tn_compare_options_default(&opt);
     opt.name_a = opt.name_b = NULL;
     int as_json = 0;
+    const char *curve_path = NULL;
     args a;
     const char *pos;
     args_begin(&a, argc, argv);
@@ -90,6 +93,7 @@ int cmd_compare(int argc, char **argv) {
         else if (data_option(&a, &d)) {}
         else if (args_is(&a, "--points")) opt.points = (uint32_t)parse_uint("--points", args_value(&a), 1, 1000);
         else if (args_is(&a, "--threads")) opt.threads = (int)parse_uint("--threads", args_value(&a), 1, 256);
+        else if (args_is(&a, "--curve")) curve_path = args_value(&a);
         else if (args_is(&a, "--json")) { args_flag(&a); as_json = 1; }
         else usage_error("unknown option '%s'", a.name);
     }
@@ -100,13 +104,17 @@ int cmd_compare(int argc, char **argv) {
     tn_dataset train, test;
     int with_train = !(d.test_images && !d.train_images && !d.dir); /* test files alone: no blank inputs */
     load_data(&d, with_train ? &train : NULL, &test);
+    tn_curve_profile prof = {0};
+    if (curve_path) compare_curve_measure(curve_path, &ma, &mb, &test, opt.points, opt.threads, &prof);
     tn_compare_result r;
     tn_error err;
     double t0 = wall_seconds();
     tn_status s = tn_compare(&ma, &mb, with_train ? &train : NULL, &test, &opt, &r, &err);
     if (s != TN_OK) die(EXIT_RUNTIME, "%s", err.msg);
-    if (as_json) print_compare_json(&r, opt.name_a, opt.name_b, wall_seconds() - t0);
+    if (as_json) print_compare_json(&r, opt.name_a, opt.name_b, wall_seconds() - t0, curve_path ? &prof : NULL, curve_path);
     else print_text(&r, opt.name_a, opt.name_b);
+    if (curve_path && !as_json) print_curve_text(&r, &prof, curve_path);
+    tn_curve_profile_free(&prof);
     tn_compare_result_free(&r);
     if (with_train) tn_dataset_free(&train);
     tn_dataset_free(&test);

@@ -22,6 +22,16 @@ static void provenance_json(tn_json *j, const tn_model *m) {
     tn_json_number(j, "input_mean", p->input_mean);
     tn_json_number(j, "input_std", p->input_std);
     tn_json_number(j, "max_rounding", p->max_rounding);
+    if (p->curve[0]) { /* a curve's bend (twinnet connect) */
+        tn_json_array(j, "parents");
+        for (int i = 0; i < 2; i++) tn_json_string(j, NULL, p->parents[i]);
+        tn_json_end(j);
+        tn_json_object(j, "curve");
+        tn_json_string(j, "type", p->curve);
+        tn_json_string(j, "align", p->curve_align);
+        tn_json_string(j, "end", p->curve_end);
+        tn_json_end(j);
+    }
     tn_json_end(j);
 }
 
@@ -48,6 +58,9 @@ static void provenance_text(const tn_model *m, const char *data) {
     if (p->data_unknown) printf("data         unknown\n");
     else printf("data sha256  %s\n", data);
     if (p->source[0]) printf("imported     from %s %s\n", p->source, p->origin[0] ? p->origin : "(file not named)");
+    if (p->curve[0])
+        printf("curve        the bend of a %s curve from A %.12s... to B %.12s... (B aligned: %s)\n", p->curve, p->parents[0],
+               p->parents[1], p->curve_align);
     if (p->input_scale != 0.0 || p->input_mean != 0.0 || p->input_std != 0.0)
         printf("input        scaling folded into layer 1: x' = (%g x - %g) / %g of x = k/255\n", p->input_scale, p->input_mean,
                p->input_std);

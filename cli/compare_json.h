@@ -4,7 +4,9 @@
 
 #include "study_json.h"
 
-/* The whole comparison as one object on standard output. */
-void print_compare_json(const tn_compare_result *r, const char *path_a, const char *path_b, double seconds);
+/* The whole comparison as one object on standard output; curve (may be NULL): compare --curve's
+ * profile of the bend at curve_path, as "curve" and "curve_barriers" (compare_curve.c). */
+void print_compare_json(const tn_compare_result *r, const char *path_a, const char *path_b, double seconds,
+                        const tn_curve_profile *curve, const char *curve_path);
 
 #endif

@@ -29,6 +29,7 @@ static const struct {
     {"export", cmd_export, "write the parameters as .npz (W1, b1, ...), network2.py's JSON or safetensors"},
     {"import", cmd_import, "read a network trained elsewhere (.npz, network2.py's JSON, safetensors) into a model"},
     {"report", cmd_report, "one self-contained HTML page on a sweep or a pair of models"},
+    {"connect", cmd_connect, "train a curve joining A and B along which the cost stays low (mode connectivity)"},
 };
 #define N_COMMANDS (int)(sizeof commands / sizeof commands[0])
 

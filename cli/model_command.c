@@ -8,6 +8,11 @@
 
 const char *const force_option_help = "  --force              replace an output file even if it is read-only\n";
 
+void model_pair_argument(const char *pos, const char **a, const char **b) {
+    if (*b) usage_error("unexpected argument '%s'", pos);
+    *(*a ? b : a) = pos;
+}
+
 int force_option(args *a, int *force) {
     if (!args_is(a, "--force")) return 0;
     args_flag(a);

@@ -18,6 +18,10 @@ typedef struct {
 int model_command_parse(int argc, char **argv, const char *out_option, int out_required, const char *help,
                         model_command *c);
 
+/* The positional arguments A and B of a command on a pair of models: the first into *a, the second
+ * into *b, a third is a usage error. */
+void model_pair_argument(const char *pos, const char **a, const char **b);
+
 /* --force (replace a read-only output): 1 if a was it. */
 int force_option(args *a, int *force);
 extern const char *const force_option_help;

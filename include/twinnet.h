@@ -47,7 +47,8 @@ typedef struct { char msg[512]; } tn_error; /* one line, no trailing newline */
 TN_API const char *tn_status_string(tn_status s);
 
 /* ---- randomness: Philox4x32-10 (Salmon et al. 2011), counter-based ---------------------- */
-typedef enum { TN_STREAM_INIT = 1, TN_STREAM_ORDER = 2, TN_STREAM_BASELINE = 3, TN_STREAM_SWEEP = 4 } tn_stream;
+typedef enum { TN_STREAM_INIT = 1, TN_STREAM_ORDER = 2, TN_STREAM_BASELINE = 3, TN_STREAM_SWEEP = 4,
+               TN_STREAM_CURVE = 5 /* a curve's t per mini-batch (tn_curve_train) */ } tn_stream;
 
 /* The k-th standard normal deviate of (seed, stream): Box-Muller on Philox block k/2 in double
  * with our own log/sin/cos, so it depends on (seed, stream, k) alone. */
@@ -314,6 +315,10 @@ typedef struct {
     double input_scale, input_mean, input_std; /* folded into layer 1 on import: x' = (scale x - mean) / std
                                                   of twinnet's x = k/255 (0, 0, 0: none) */
     double max_rounding;     /* largest relative rounding of float64 weights to float32 on import (0: none) */
+    char parents[2][TN_HEX_SIZE]; /* fingerprints of the models it was made from ("": none): a curve's A and B */
+    char curve[16];          /* a curve's bend (tn_curve_train): "bezier" or "polychain"; else "" */
+    char curve_align[16];    /* ... how B was aligned to A first: "none", "weights", "activations" */
+    char curve_end[TN_HEX_SIZE]; /* ... the fingerprint of that aligned B, the curve's end at t = 1 */
 } tn_provenance;
 
 typedef struct {
@@ -876,6 +881,83 @@ TN_API size_t tn_compare_explain(const tn_compare_result *r, tn_finding f, char 
 TN_API char *tn_compare_json(const tn_compare_result *r, const char *name_a, const char *name_b, double seconds,
                              size_t *size);
 /* ---- end of compare ------------------------------------------------------------------------ */
+
+/* ---- curves: mode connectivity (Garipov et al. 2018) --------------------------------------------
+ * A bend theta joins A and B' (B, aligned to A or not) by a curve phi(t), t in [0, 1]:
+ * bezier: phi(t) = (1-t)^2 A + 2t(1-t) theta + t^2 B'; polychain (one bend): phi(t) = A + 2t(theta - A)
+ * for t <= 1/2, theta + (2t-1)(B' - theta) after. phi(t) is computed in double and rounded once to
+ * float, so phi(0) = A and phi(1) = B' exactly. In src/study/curve_train.c and curve_profile.c. */
+typedef enum { TN_CURVE_BEZIER = 0, TN_CURVE_POLYCHAIN, TN_CURVE_COUNT } tn_curve_type;
+TN_API extern const char *const tn_curve_type_names[TN_CURVE_COUNT];     /* "bezier", "polychain" */
+/* How B is arranged before the curve is trained: as it is, or aligned (sign flips where the activation
+ * allows) by weight matching or by activation matching on the test set, as compare's views. */
+typedef enum { TN_CURVE_ALIGN_NONE = 0, TN_CURVE_ALIGN_WEIGHTS, TN_CURVE_ALIGN_ACTIVATIONS, TN_CURVE_ALIGN_COUNT } tn_curve_align;
+TN_API extern const char *const tn_curve_align_names[TN_CURVE_ALIGN_COUNT]; /* "none", "weights", "activations" */
+
+typedef struct {
+    tn_curve_type type;        /* default bezier */
+    tn_curve_align align;      /* default activations (the one alignment of every summary) */
+    uint32_t epochs;           /* passes over the training set (default 4) */
+    uint32_t batch;            /* mini-batch size; 0 (default): A's */
+    float eta;                 /* learning rate; 0 (default): 4 times A's for a bezier, A's for a polychain (theta's
+                                  step then moves the curve's middle as far as a step of A's training moved A) */
+    uint64_t seed;             /* the example order (tn_shuffle) and each mini-batch's t (TN_STREAM_CURVE) (default 1) */
+    int threads;               /* default 1; the bend does not depend on it */
+    tn_epoch_fn on_epoch;      /* after every epoch (may be NULL), with user: epoch, epochs, test_cost = the epoch's
+                                  mean training cost along the curve, non_finite, train_seconds */
+    void *user;
+    volatile const int *stop_flag; /* polled between mini-batches (may be NULL): non-zero stops there */
+} tn_curve_options;
+TN_API void tn_curve_options_default(tn_curve_options *o);
+
+typedef struct {
+    uint32_t epochs_run;       /* complete epochs */
+    uint64_t steps;            /* mini-batch steps behind the bend */
+    int interrupted;           /* stopped on request: the bend of that step */
+    int non_finite;            /* the bend or the cost became NaN or infinite in epoch non_finite_epoch: the bend
+                                  is that of the epoch before (the midpoint for epoch 1) */
+    uint32_t non_finite_epoch;
+} tn_curve_result;
+
+/* Trains the bend of a curve from a to b (same widths, activation and cost, else TN_ERR_ARG) on a's
+ * training examples of train (a's train_size): theta starts at (A + B')/2; each mini-batch draws its t
+ * ~ U(0,1) and takes an SGD step on theta with the gradient of the network's own cost (a's lambda
+ * too) at phi(t), weighted by dphi/dtheta: 2t(1-t) (bezier), 1 - |2t - 1| (polychain). test is used only
+ * for activation matching (may be NULL otherwise). bend (initialised here; the caller frees it with
+ * tn_model_free) is a model: a's configuration, theta's parameters and the provenance naming a, b, the
+ * type, the alignment and B'. A non-finite result is TN_OK with res->non_finite set. */
+TN_API tn_status tn_curve_train(const tn_model *a, const tn_model *b, const tn_dataset *train, const tn_dataset *test,
+                                const tn_curve_options *opt, tn_model *bend, tn_curve_result *res, tn_error *err);
+
+/* TN_OK if bend's provenance names a curve whose ends are a and b (by fingerprint); else TN_ERR_ARG
+ * "BEND: ..." saying what it belongs to. name_bend is for the message. */
+TN_API tn_status tn_curve_check(const tn_model *bend, const tn_model *a, const tn_model *b, const char *name_bend,
+                                tn_error *err);
+/* phi(t) of the curve (a, theta, b_end) into out (initialised here; the caller frees it). */
+TN_API tn_status tn_curve_point(const tn_net *a, const tn_net *theta, const tn_net *b_end, tn_curve_type type, double t,
+                                tn_net *out, tn_error *err);
+
+typedef struct {
+    tn_curve_type type;
+    tn_curve_align align;
+    tn_path_point *path;       /* path_points entries, t = 0, 1/k, ..., 1: test cost and error of phi(t) */
+    uint32_t path_points;      /* k + 1 */
+    double cost_barrier;       /* max_t cost(t) - ((1-t) cost(0) + t cost(1)), >= 0: as the straight path's */
+    double error_barrier;      /* the same for the error */
+    int finite;                /* every point's cost is finite */
+} tn_curve_profile;
+/* The curve of bend (tn_curve_check'ed against a and b) at t = k/points on test: B is aligned again as
+ * the bend records (activations: on test) and must give its recorded end, else TN_ERR_ARG. The caller
+ * frees prof with tn_curve_profile_free. */
+TN_API tn_status tn_curve_profile_measure(const tn_model *a, const tn_model *b, const tn_model *bend, const tn_dataset *test,
+                                          uint32_t points, int threads, const char *name_bend, tn_curve_profile *prof,
+                                          tn_error *err);
+TN_API void tn_curve_profile_free(tn_curve_profile *prof);
+/* The answer in one sentence (buf, cap bytes): "A and B are joined by a curve along which the test
+ * error rises at most X points: one valley." when X (the error barrier) is under 2 points (Frankle et
+ * al.'s threshold for "no barrier"), else that the lowest curve found still rises X points. Its length. */
+TN_API size_t tn_curve_sentence(const tn_curve_profile *prof, char *buf, size_t cap);
+/* ---- end of curves ------------------------------------------------------------------------- */
 
 /* ---- report: one self-contained HTML page (plots as inline SVG, images as PNG data URIs, no
  * script, nothing fetched) on a finished sweep or on one pair of models. In src/report/: report.c

@@ -70,7 +70,8 @@ expect "a link cycle" 2 "symbolic links" "$TWINNET" canon "$T/b.tnm" --out "$T/l
 
 # ---- case 9: a read-only output is replaced only with --force ---------------------------------
 for cmd in "canon $T/b.tnm --out" "export $T/b.tnm --npz" "align $T/a.tnm $T/b.tnm --out" \
-    "report $T/a.tnm $T/b.tnm $TEST --out" "train $DATA --sizes 784,10 --epochs 1 --quiet --out"; do
+    "report $T/a.tnm $T/b.tnm $TEST --out" "train $DATA --sizes 784,10 --epochs 1 --quiet --out" \
+    "connect $T/a.tnm $T/b.tnm $TEST --train-images $T/img --train-labels $T/lab --epochs 1 --quiet --out"; do
     name=${cmd%% *}
     cp "$T/a.tnm" "$T/ro" && chmod 444 "$T/ro"
     expect "$name: a read-only output is refused" 2 "read-only" "$TWINNET" $cmd "$T/ro"

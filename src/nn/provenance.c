@@ -10,7 +10,8 @@
 
 int tn_provenance_is_zero(const tn_provenance *p) {
     return p->start == TN_START_SEEDS && !p->data_unknown && !p->init_unknown && !p->source[0] &&
-           !p->origin[0] && p->input_scale == 0.0 && p->input_mean == 0.0 && p->input_std == 0.0 && p->max_rounding == 0.0;
+           !p->origin[0] && p->input_scale == 0.0 && p->input_mean == 0.0 && p->input_std == 0.0 && p->max_rounding == 0.0 &&
+           !p->parents[0][0] && !p->curve[0];
 }
 
 tn_status tn_provenance_copy(tn_provenance *dst, const tn_provenance *src, size_t n_params, tn_error *err) {
@@ -40,7 +41,8 @@ int tn_model_start(const tn_model *m, float *start) {
 
 /* The canonical text: start, data and init always; source and origin when set; the input scaling
  * when folded; the rounding when there was some. Room for later fields (DESIGN.md section 6):
- * "parents" (fingerprints), "spawn_step", "curve" are names reserved for them. */
+ * "spawn_step" is a name reserved for them. A curve's bend (curve_train.c) adds "parents" (fingerprints of A
+ * and B) and "curve" (its type, the alignment of B and the fingerprint of that aligned B). */
 char *tn_provenance_json(const tn_provenance *p, tn_init init, size_t *len) {
     tn_json j;
     tn_json_begin_mem(&j);
@@ -56,6 +58,18 @@ char *tn_provenance_json(const tn_provenance *p, tn_init init, size_t *len) {
         tn_json_number(&j, "input_std", p->input_std);
     }
     if (p->max_rounding != 0.0) tn_json_number(&j, "max_rounding", p->max_rounding);
+    if (p->parents[0][0]) { /* "parents": [fingerprint, ...] */
+        tn_json_array(&j, "parents");
+        for (int i = 0; i < 2 && p->parents[i][0]; i++) tn_json_string(&j, NULL, p->parents[i]);
+        tn_json_end(&j);
+    }
+    if (p->curve[0]) { /* "curve": {"type", "align", "end"} (a curve's bend) */
+        tn_json_object(&j, "curve");
+        tn_json_string(&j, "type", p->curve);
+        tn_json_string(&j, "align", p->curve_align);
+        tn_json_string(&j, "end", p->curve_end);
+        tn_json_end(&j);
+    }
     tn_json_end(&j);
     return tn_json_take(&j, len);
 }
@@ -74,11 +88,27 @@ static int number_field(const tn_json_value *v, double *out) {
     return 1;
 }
 
+/* "parents" (1 or 2 strings) and "curve" (three strings); their spelling is checked by the re-writing. */
+static int lineage_fields(const tn_json_value *root, tn_provenance *p) {
+    const tn_json_value *v = tn_json_get(root, "parents"), *item;
+    if (v) {
+        if (v->kind != TN_JSON_ARRAY || v->count < 1 || v->count > 2) return 0;
+        int i = 0;
+        for (item = v->first; item; item = item->next)
+            if (!text_field(item, p->parents[i++], TN_HEX_SIZE)) return 0;
+    }
+    if (!(v = tn_json_get(root, "curve"))) return 1;
+    if (v->kind != TN_JSON_OBJECT || v->count != 3) return 0;
+    const tn_json_value *type = tn_json_get(v, "type"), *align = tn_json_get(v, "align"), *end = tn_json_get(v, "end");
+    return type && align && end && text_field(type, p->curve, sizeof p->curve) &&
+           text_field(align, p->curve_align, sizeof p->curve_align) && text_field(end, p->curve_end, sizeof p->curve_end);
+}
+
 tn_status tn_provenance_parse(const char *name, const uint8_t *bytes, size_t n, tn_init init, tn_provenance *p,
                               tn_error *err) {
     static const char *const data_names[2] = {"known", "unknown"};
     static const char *const known[] = {"start", "data", "init", "source", "origin", "input_scale", "input_mean",
-                                        "input_std", "max_rounding"};
+                                        "input_std", "max_rounding", "parents", "curve"};
     memset(p, 0, sizeof *p);
     tn_json_doc doc = {0};
     char what[64];
@@ -114,6 +144,7 @@ tn_status tn_provenance_parse(const char *name, const uint8_t *bytes, size_t n, 
             !number_field(tn_json_get(root, "input_std"), &p->input_std) ||
             !number_field(tn_json_get(root, "max_rounding"), &p->max_rounding))
             bad = "a member of the wrong type or length";
+        else if (!lineage_fields(root, p)) bad = "parents or curve of the wrong form";
     }
     tn_json_doc_free(&doc);
     if (!bad) {

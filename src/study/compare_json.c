@@ -122,48 +122,52 @@ static void known_json(tn_json *j, const tn_compare_result *r) {
     }
 }
 
+void tn_compare_json_members(tn_json *j, const tn_compare_result *r, const char *path_a, const char *path_b) {
+    tn_json_string(j, "a", path_a);
+    tn_json_string(j, "b", path_b);
+    tn_json_array(j, "sizes");
+    for (int l = 0; l < r->n_sizes; l++) tn_json_uint(j, NULL, r->sizes[l]);
+    tn_json_end(j);
+    tn_json_string(j, "activation", tn_activation_name(r->activation));
+    for (int v = 0; v < TN_VIEW_COUNT; v++) json_view(j, r, (tn_view)v);
+    known_json(j, r);
+    if (!r->has_train) tn_json_null(j, "blank");
+    else {
+        tn_json_object(j, "blank");
+        tn_json_uint(j, "inputs", r->n_blank);
+        tn_json_uint(j, "weights", r->blank_weights);
+        tn_json_uint(j, "train_examples", r->train_examples);
+        if (r->start_known_a) tn_json_uint(j, "at_init_a", r->blank_at_init_a);
+        else tn_json_null(j, "at_init_a");
+        if (r->start_known_b) tn_json_uint(j, "at_init_b", r->blank_at_init_b);
+        else tn_json_null(j, "at_init_b");
+        tn_json_end(j);
+    }
+    tn_json_uint(j, "test_total", r->test_total);
+    tn_json_number(j, "accuracy_a", (double)r->correct_a / r->test_total);
+    tn_json_number(j, "accuracy_b", (double)r->correct_b / r->test_total);
+    tn_json_number(j, "cost_a", r->cost_a);
+    tn_json_number(j, "cost_b", r->cost_b);
+    tn_json_number(j, "disagreement", (double)r->disagree / r->test_total);
+    tn_json_uint(j, "disagree", r->disagree);
+    tn_json_uint(j, "both_wrong", r->both_wrong);
+    tn_json_uint(j, "both_wrong_differently", r->both_wrong_differently);
+    tn_json_number(j, "output_distance", r->output_distance);
+    json_hidden(j, "cka", r->cka, r->n_sizes);
+    json_barriers(j, "barrier", r, 0);
+    json_barriers(j, "error_barrier", r, 1);
+    tn_json_object(j, "findings");
+    char line[2048];
+    for (int f = 0; f < TN_FINDING_COUNT; f++)
+        if (tn_compare_explain(r, (tn_finding)f, line, sizeof line)) tn_json_string(j, tn_finding_names[f], line);
+    tn_json_end(j);
+}
+
 char *tn_compare_json(const tn_compare_result *r, const char *path_a, const char *path_b, double seconds, size_t *size) {
     tn_json j;
     tn_json_begin_mem(&j);
     tn_json_object(&j, NULL);
-    tn_json_string(&j, "a", path_a);
-    tn_json_string(&j, "b", path_b);
-    tn_json_array(&j, "sizes");
-    for (int l = 0; l < r->n_sizes; l++) tn_json_uint(&j, NULL, r->sizes[l]);
-    tn_json_end(&j);
-    tn_json_string(&j, "activation", tn_activation_name(r->activation));
-    for (int v = 0; v < TN_VIEW_COUNT; v++) json_view(&j, r, (tn_view)v);
-    known_json(&j, r);
-    if (!r->has_train) tn_json_null(&j, "blank");
-    else {
-        tn_json_object(&j, "blank");
-        tn_json_uint(&j, "inputs", r->n_blank);
-        tn_json_uint(&j, "weights", r->blank_weights);
-        tn_json_uint(&j, "train_examples", r->train_examples);
-        if (r->start_known_a) tn_json_uint(&j, "at_init_a", r->blank_at_init_a);
-        else tn_json_null(&j, "at_init_a");
-        if (r->start_known_b) tn_json_uint(&j, "at_init_b", r->blank_at_init_b);
-        else tn_json_null(&j, "at_init_b");
-        tn_json_end(&j);
-    }
-    tn_json_uint(&j, "test_total", r->test_total);
-    tn_json_number(&j, "accuracy_a", (double)r->correct_a / r->test_total);
-    tn_json_number(&j, "accuracy_b", (double)r->correct_b / r->test_total);
-    tn_json_number(&j, "cost_a", r->cost_a);
-    tn_json_number(&j, "cost_b", r->cost_b);
-    tn_json_number(&j, "disagreement", (double)r->disagree / r->test_total);
-    tn_json_uint(&j, "disagree", r->disagree);
-    tn_json_uint(&j, "both_wrong", r->both_wrong);
-    tn_json_uint(&j, "both_wrong_differently", r->both_wrong_differently);
-    tn_json_number(&j, "output_distance", r->output_distance);
-    json_hidden(&j, "cka", r->cka, r->n_sizes);
-    json_barriers(&j, "barrier", r, 0);
-    json_barriers(&j, "error_barrier", r, 1);
-    tn_json_object(&j, "findings");
-    char line[2048];
-    for (int f = 0; f < TN_FINDING_COUNT; f++)
-        if (tn_compare_explain(r, (tn_finding)f, line, sizeof line)) tn_json_string(&j, tn_finding_names[f], line);
-    tn_json_end(&j);
+    tn_compare_json_members(&j, r, path_a, path_b);
     tn_json_number(&j, "seconds", seconds);
     tn_json_end(&j);
     size_t n;
