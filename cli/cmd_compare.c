@@ -91,7 +91,7 @@ int cmd_compare(int argc, char **argv) {
         else if (args_is(&a, "--points")) opt.points = (uint32_t)parse_uint("--points", args_value(&a), 1, 1000);
         else if (args_is(&a, "--threads")) opt.threads = (int)parse_uint("--threads", args_value(&a), 1, 256);
         else if (args_is(&a, "--json")) { args_flag(&a); as_json = 1; }
-        else usage_error("unknown option '%s'", a.name);
+        else args_unknown(&a);
     }
     if (!opt.name_b) usage_error("needs two MODEL files, A and B");
     tn_model ma, mb;

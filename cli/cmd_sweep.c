@@ -73,7 +73,7 @@ static void parse(int argc, char **argv, tn_sweep *sw, tn_data_source *data, swe
         else if (args_is(&a, "--points")) v->table.path_points = (uint32_t)parse_uint("--points", args_value(&a), 1, 1000);
         else if (args_is(&a, "--json")) { args_flag(&a); v->as_json = 1; }
         else if (args_is(&a, "--quiet")) { args_flag(&a); v->quiet = 1; }
-        else usage_error("unknown option '%s'", a.name);
+        else args_unknown(&a);
     }
     if (v->merge) {
         if (training) usage_error("--merge DIR takes the sweep from DIR: %s cannot go with it (data options, --pairs, --points, --json, --quiet can)", training);

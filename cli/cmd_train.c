@@ -79,7 +79,7 @@ static void parse(int argc, char **argv, tn_run_spec *spec, view *v) {
         else if (args_is(&a, "--json")) { args_flag(&a); v->as_json = 1; }
         else if (args_is(&a, "--quiet")) { args_flag(&a); v->quiet = 1; }
         else if (force_option(&a, &spec->force)) {}
-        else usage_error("unknown option '%s'", a.name);
+        else args_unknown(&a);
     }
     config_finish(cfg, &seeds);
     if (!spec->out) usage_error("--out MODEL is required");
