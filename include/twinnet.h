@@ -513,11 +513,19 @@ TN_API tn_status tn_sweep_load_run(const tn_sweep *sw, uint32_t r, tn_model *m, 
 /* ---- a sweep's attribution table: which source of randomness makes how much difference ---- */
 typedef struct { double mean, stderr_; } tn_stat;   /* a mean over pairs and its standard error */
 
+/* Progress of a long call (a sweep's pairwise stage, compare): done of total units of work, in
+ * units of comparable time (so that the time left is elapsed * (total - done) / done); stage names
+ * the work under way in a few words ("pairs", "hidden activations"). Called on the caller's thread,
+ * between pieces of work; it must not call back into the call it watches. */
+typedef void (*tn_progress_fn)(const char *stage, uint64_t done, uint64_t total, void *user);
+
 typedef struct {
     uint32_t path_points;   /* k: the straight path's k+1 points for the barriers (default 10) */
     uint32_t max_pairs;     /* per source; 0: all N(N-1)/2, else every stride-th pair in order */
     int threads;
     volatile const int *stop_flag; /* polled between runs and pairs: non-zero stops (TN_ERR_IO); may be NULL */
+    tn_progress_fn progress;       /* after every run and pair measured (may be NULL), with progress_user */
+    void *progress_user;
 } tn_attribution_options;
 
 /* The measurements of a pair of runs, one table (tn_pair_metric_info) for every consumer: the
@@ -786,6 +794,8 @@ typedef struct {
     int light;                    /* 1: only the function and the views (a sweep's pairs): no blank
                                      inputs, starts, baseline or CKA; no activation correlations
                                      unless an activation view is asked for */
+    tn_progress_fn progress;      /* as the work goes on (may be NULL), with progress_user */
+    void *progress_user;
 } tn_compare_options;
 TN_API void tn_compare_options_default(tn_compare_options *o);
 

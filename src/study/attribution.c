@@ -12,6 +12,7 @@
 
 #include "attribution.h"
 #include "json.h"
+#include "similarity.h"
 #include "sweep_files.h"
 
 /* The pair metrics, in tn_pair_metric's order: what each consumer needs to name and show one. */
@@ -188,14 +189,17 @@ tn_status tn_sweep_measure(const tn_sweep *sw, const tn_dataset *test, const tn_
     run_data *cache = calloc(sw->runs, sizeof *cache);
     if (!cache) return tn_fail(err, TN_ERR_NOMEM, "out of memory");
     tn_status s = TN_OK;
-    for (uint32_t r = part; r < total && s == TN_OK; r += parts) {
+    uint64_t mine = (total - part + parts - 1) / parts + (n_pairs > part ? (n_pairs - part + parts - 1) / parts : 0);
+    tn_progress progress = {opt->progress, opt->progress_user, "runs", 0, mine};
+    for (uint32_t r = part; r < total && s == TN_OK; r += parts, tn_progress_add(&progress, 1)) {
         run_data d = {0};
         if (opt->stop_flag && *opt->stop_flag) { s = stopped(sw, err); break; }
         s = load_run(sw, r, test, opt->threads, &d, &runs[r], err);
         free_run(&d);
     }
     int cached = -1; /* the source whose runs are in cache */
-    for (uint64_t p = part; p < n_pairs && s == TN_OK; p += parts) {
+    progress.stage = "pairs";
+    for (uint64_t p = part; p < n_pairs && s == TN_OK; p += parts, tn_progress_add(&progress, 1)) {
         int src;
         uint32_t i, j;
         if (opt->stop_flag && *opt->stop_flag) { s = stopped(sw, err); break; }
