@@ -536,7 +536,7 @@ typedef enum {
     TN_PAIR_OUTPUT_CORRELATION,  /* Pearson correlation of two runs' output vectors */
     TN_PAIR_ENSEMBLE_GAIN,       /* accuracy of two runs' averaged outputs minus their mean */
     TN_PAIR_DISTANCE_RAW,        /* ||A - B|| / ||A|| */
-    TN_PAIR_DISTANCE_ALIGNED,    /* the same after weight matching (with sign flips where allowed) */
+    TN_PAIR_DISTANCE_ALIGNED,    /* the same after activation matching (with sign flips where allowed) */
     TN_PAIR_BARRIER_RAW,         /* the test cost's barrier on the straight path A..B */
     TN_PAIR_BARRIER_ALIGNED,     /* ... to B aligned */
     TN_PAIR_METRIC_COUNT
@@ -544,11 +544,14 @@ typedef enum {
 
 typedef struct {
     const char *name;         /* CSV column and JSON key: "disagreement" (its standard error: "disagreement_se") */
-    const char *header;       /* the text table's column, 9 characters at most: "disagree%" */
+    const char *header;       /* the text table's column, 9 characters at most: "disagree%"; metrics
+                                 side by side whose labels differ in the last word only ("distance
+                                 raw", "distance aligned") are headed by the rest, once, above */
     const char *label;        /* the report's column, in words: "disagreement" */
     const char *unit;         /* what the shown value counts, HTML ("" when it has none): "% of test images" */
     double scale;             /* shown as scale * value: 100 for a fraction shown in percent (or points) */
-    const char *text_format;  /* printf format of a shown mean in the text table (9 wide): "%9.3g" */
+    const char *text_format;  /* printf format of a shown mean and its standard error in the text
+                                 table (9 wide): "%#9.3g", three significant digits */
     const char *page_format;  /* ... in the report: "%.2f" */
 } tn_pair_metric_desc;
 /* The description of metric m; NULL when m is not one (m >= TN_PAIR_METRIC_COUNT). */
