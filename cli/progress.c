@@ -23,7 +23,7 @@ static int time_left(char *buf, size_t cap, double seconds) {
 void progress_show(progress_line *p, uint64_t done, uint64_t total, const char *stage) {
     if (!p->on) return;
     double now = wall_seconds(), elapsed = now - p->started;
-    if (p->drawn_at >= 0 && now - p->drawn_at < 0.1 && done < total) return;
+    if (p->drawn_at >= 0 && now - p->drawn_at < 0.2 && done < total) return;
     char line[160];
     int n = p->unit ? snprintf(line, sizeof line, "%s: %llu of %llu %s", p->what, (unsigned long long)done,
                                (unsigned long long)total, p->unit)

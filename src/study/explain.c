@@ -260,7 +260,7 @@ static void answer_path(text *t, const tn_compare_result *r) {
         say(t, raw->error_barrier <= 0 ? ": they lie in one basin." : ".");
         return;
     }
-    say(t, "; aligned, %s", al->error_barrier < raw->error_barrier ? "" : "still ");
+    say(t, "; aligned, ");
     barrier(t, r, al->error_barrier, 0);
     if (al->error_barrier <= 0) say(t, ": up to the order and signs of their hidden units, A and B are one solution.");
     else if (al->error_barrier < LOW_ERROR_BARRIER)
