@@ -262,9 +262,10 @@ static void answer_path(text *t, const tn_compare_result *r) {
     }
     say(t, "; aligned, ");
     barrier(t, r, al->error_barrier, 0);
-    if (al->error_barrier <= 0) say(t, ": up to the order and signs of their hidden units, A and B are one solution.");
+    const char *order = one_view(r) == TN_VIEW_ACTIVATIONS_FLIPS ? "order and signs" : "order";
+    if (al->error_barrier <= 0) say(t, ": up to the %s of their hidden units, A and B are one solution.", order);
     else if (al->error_barrier < LOW_ERROR_BARRIER)
-        say(t, ": up to the order and signs of their hidden units, A and B are nearly, not quite, one solution.");
+        say(t, ": up to the %s of their hidden units, A and B are nearly, not quite, one solution.", order);
     else if (al->error_barrier < raw->error_barrier / 2)
         say(t, ": the order of the hidden units makes most of the barrier, but A and B are not one solution.");
     else say(t, ": A and B are different solutions, not one solution in another order.");
