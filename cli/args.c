@@ -47,6 +47,7 @@ int args_next(args *a, const char **positional) {
     *positional = NULL;
     a->value = NULL;
     a->name[0] = 0;
+    a->n_asked = 0;
     if (a->i >= a->argc) return 0;
     const char *s = a->argv[a->i++];
     if (!a->options_done && strcmp(s, "--") == 0) {
@@ -66,7 +67,10 @@ int args_next(args *a, const char **positional) {
     return 1;
 }
 
-int args_is(const args *a, const char *name) { return strcmp(a->name, name) == 0; }
+int args_is(args *a, const char *name) {
+    if (a->n_asked < (int)(sizeof a->asked / sizeof a->asked[0])) a->asked[a->n_asked++] = name;
+    return strcmp(a->name, name) == 0;
+}
 
 int args_next_option(args *a, void (*help)(void)) {
     const char *positional;

@@ -30,12 +30,20 @@ typedef struct {
     char seen[48][64];    /* the options given a value so far (a repeat is a usage error) */
     int n_seen;
     int repeated;         /* the current option was given before */
+    const char *asked[128]; /* the option names args_is compared the current one with: the
+                               command's options, for "did you mean" */
+    int n_asked;
 } args;
 void args_begin(args *a, int argc, char **argv);
 /* Next argument: 1 and *positional set for a positional one, 1 with a->name for an option,
  * 0 at the end. */
 int args_next(args *a, const char **positional);
-int args_is(const args *a, const char *name);
+int args_is(args *a, const char *name);
+/* The current option is none of the command's: a usage error that names the closest of the
+ * options args_is was asked about (an edit distance of at most a third of its length). */
+_Noreturn void args_unknown(const args *a);
+/* The closest of names[0..count-1] to word within that distance, or NULL (main.c's commands). */
+const char *closest_name(const char *word, const char *const *names, int count);
 /* args_next for a command without positional arguments: one is a usage error, --help prints
  * help() and exits 0. */
 int args_next_option(args *a, void (*help)(void));

@@ -39,7 +39,7 @@ int cmd_align(int argc, char **argv) {
         else if (args_is(&a, "--threads")) threads = (int)parse_uint("--threads", args_value(&a), 1, 256);
         else if (args_is(&a, "--json")) { args_flag(&a); as_json = 1; }
         else if (force_option(&a, &force)) {}
-        else usage_error("unknown option '%s'", a.name);
+        else args_unknown(&a);
     }
     if (!path_b) usage_error("needs two MODEL files, A and B");
     if (!out_path) usage_error("needs --out FILE");

@@ -81,7 +81,7 @@ int cmd_diverge(int argc, char **argv) {
         if (pos) { if (n_paths == 2) usage_error("unexpected argument '%s'", pos); paths[n_paths++] = pos; }
         else if (args_is(&a, "--help")) { help(); return 0; }
         else if (args_is(&a, "--json")) { args_flag(&a); as_json = 1; }
-        else usage_error("unknown option '%s'", a.name);
+        else args_unknown(&a);
     }
     if (n_paths != 2) usage_error("needs two trace files");
     tn_diverge_result r;

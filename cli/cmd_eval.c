@@ -40,7 +40,7 @@ int cmd_eval(int argc, char **argv) {
         else if (data_option(&a, &d)) {}
         else if (args_is(&a, "--threads")) threads = (int)parse_uint("--threads", args_value(&a), 1, 256);
         else if (args_is(&a, "--json")) { args_flag(&a); as_json = 1; }
-        else usage_error("unknown option '%s'", a.name);
+        else args_unknown(&a);
     }
     if (!model_path) usage_error("needs a MODEL file");
     tn_model m;

@@ -40,7 +40,7 @@ int cmd_export(int argc, char **argv) {
         }
         else if (args_is(&a, "--json")) { args_flag(&a); as_json = 1; }
         else if (force_option(&a, &force)) {}
-        else usage_error("unknown option '%s'", a.name);
+        else args_unknown(&a);
     }
     if (!model_path) usage_error("needs a MODEL file");
     if (!out) usage_error("needs --npz FILE, --network2-json FILE or --safetensors FILE");

@@ -132,7 +132,7 @@ int cmd_import(int argc, char **argv) {
         else if (args_is(&a, "--json")) { args_flag(&a); as_json = 1; }
         else if (args_is(&a, "--quiet")) { args_flag(&a); quiet = 1; }
         else if (force_option(&a, &force)) {}
-        else usage_error("unknown option '%s'", a.name);
+        else args_unknown(&a);
     }
     if (!path) usage_error("needs a FILE to import");
     if (!out) usage_error("needs --out MODEL");

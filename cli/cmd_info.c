@@ -80,7 +80,7 @@ int cmd_info(int argc, char **argv) {
             return 0;
         }
         else if (args_is(&a, "--json")) { args_flag(&a); as_json = 1; }
-        else usage_error("unknown option '%s'", a.name);
+        else args_unknown(&a);
     }
     if (!model_path) usage_error("needs a MODEL file");
     tn_model m;

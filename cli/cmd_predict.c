@@ -141,7 +141,7 @@ int cmd_predict(int argc, char **argv) {
         else if (args_is(&a, "--json")) { args_flag(&a); o.as_json = 1; }
         else if (args_is(&a, "--raw")) { args_flag(&a); o.raw = 1; }
         else if (args_is(&a, "--show")) { args_flag(&a); o.show = 1; }
-        else usage_error("unknown option '%s'", a.name);
+        else args_unknown(&a);
     }
     if (!model_path || n_images == 0) usage_error("needs a MODEL and at least one IMAGE");
     tn_model m;

@@ -48,7 +48,7 @@ int cmd_report(int argc, char **argv) {
         else if (args_is(&a, "--threads")) spec.threads = (int)parse_uint("--threads", args_value(&a), 1, 256);
         else if (args_is(&a, "--json")) { args_flag(&a); as_json = 1; }
         else if (force_option(&a, &spec.force)) {}
-        else usage_error("unknown option '%s'", a.name);
+        else args_unknown(&a);
     }
     if (n_pos == 0) usage_error("needs a sweep directory DIR, or two models A and B");
     if (!out) usage_error("--out FILE is required");

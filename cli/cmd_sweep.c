@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "progress.h"
 #include "sweep.h"
 
 static void help(void) {
@@ -73,7 +74,7 @@ static void parse(int argc, char **argv, tn_sweep *sw, tn_data_source *data, swe
         else if (args_is(&a, "--points")) v->table.path_points = (uint32_t)parse_uint("--points", args_value(&a), 1, 1000);
         else if (args_is(&a, "--json")) { args_flag(&a); v->as_json = 1; }
         else if (args_is(&a, "--quiet")) { args_flag(&a); v->quiet = 1; }
-        else usage_error("unknown option '%s'", a.name);
+        else args_unknown(&a);
     }
     if (v->merge) {
         if (training) usage_error("--merge DIR takes the sweep from DIR: %s cannot go with it (data options, --pairs, --points, --json, --quiet can)", training);
@@ -92,7 +93,7 @@ int cmd_sweep(int argc, char **argv) {
     memset(&sw, 0, sizeof sw);
     tn_config_default(&sw.base);
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    sweep_view v = {0, 0, cpus > 0 ? (uint32_t)cpus : 1, 0, 1, NULL, {10, 0, 1, NULL}};
+    sweep_view v = {0, 0, cpus > 0 ? (uint32_t)cpus : 1, 0, 1, NULL, {10, 0, 1, NULL, NULL, NULL}};
     parse(argc, argv, &sw, &data, &v);
     tn_dataset train, test;
     char key[TN_HEX_SIZE];
@@ -146,10 +147,15 @@ int cmd_sweep(int argc, char **argv) {
         stop_exits_now = 1;
         if (stop_requested) _exit(128 + stop_signal);
         v.table.stop_flag = &stop_requested;
+        progress_line line;
+        progress_begin(&line, !v.quiet && !v.as_json, "comparing the runs", "runs and pairs measured");
+        v.table.progress = progress_call;
+        v.table.progress_user = &line;
         s = tn_sweep_attribution(&sw, &test, &v.table, rows, &err);
+        progress_clear(&line);
         stop_exits_now = 0;
         if (s != TN_OK) die_err(s, &err);
-        if (!v.quiet && !v.as_json) fprintf(stderr, "twinnet: the pairwise comparisons took %.1f s\n", wall_seconds() - t0);
+        if (!v.quiet && !v.as_json) fprintf(stderr, "(the pairwise comparisons took %.1f s)\n", wall_seconds() - t0);
     }
     free(fps);
     tn_dataset_free(&test);

@@ -1,13 +1,14 @@
 /* twinnet train: parses the training flags into a tn_run_spec, runs it (tn_run), and prints a
  * line (or a JSON object) per epoch and a summary. SIGINT, SIGTERM and SIGHUP stop training at
- * the next step boundary, and the model of that step is saved (catch_stop_signals). */
+ * the next step boundary, and the model of that step is saved (catch_stop_signals). The closing
+ * line gives the test accuracy of the model the file holds, never the best epoch's. */
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cli.h"
 #include "json.h"
 #include "model_command.h"
+#include "progress.h"
 
 static void help(void) {
     printf("usage: twinnet train [options] --out MODEL\n"
@@ -19,17 +20,23 @@ static void help(void) {
            "                       1, 2, 4, 8, ... and epoch ends)\n"
            "  --perturb-ulp INDEX  flip the lowest bit of initial parameter INDEX\n"
            "  --json               JSON Lines output\n"
-           "  --quiet              no per-epoch lines\n%s", data_options_help, config_options_help, force_option_help);
+           "  --quiet              nothing on standard output, no progress line\n%s", data_options_help, config_options_help, force_option_help);
 }
 
 
-typedef struct { int as_json, quiet, tty; double started, train_seconds; } view;
+typedef struct {
+    int as_json, quiet;
+    double train_seconds;
+    progress_line progress;   /* on stderr, on a terminal: epochs done and the time left */
+    tn_epoch_info model;      /* the last epoch whose parameters the model file holds (epoch 0: none) */
+} view;
 
 static int on_epoch(const tn_epoch_info *e, void *user) {
     view *v = user;
     v->train_seconds += e->train_seconds;
     double acc = e->test_total ? (double)e->test_correct / e->test_total : 0.0;
     double valid = e->valid_total ? (double)e->valid_correct / e->valid_total : 0.0;
+    if (!e->non_finite || v->model.epoch == 0 || v->model.non_finite) v->model = *e; /* on_nan stop keeps the last finite one */
     if (v->as_json) {
         tn_json j;
         tn_json_open(&j, stdout);
@@ -47,15 +54,15 @@ static int on_epoch(const tn_epoch_info *e, void *user) {
             tn_json_number(&j, "validation_accuracy", valid);
         }
         tn_json_end(&j);
-    } else if (!v->quiet) {
-        double elapsed = wall_seconds() - v->started;
-        printf("Epoch %u/%u: %u / %u (%.2f%%)", e->epoch, e->epochs, e->test_correct, e->test_total, 100.0 * acc);
-        if (e->has_validation) printf(", validation %.2f%%", 100.0 * valid);
-        printf(", cost %.4f, %.2f s", e->test_cost, e->seconds);
-        if (v->tty && e->epoch < e->epochs) printf(", ETA %.0f s", elapsed / e->epoch * (e->epochs - e->epoch));
-        printf("\n");
+    } else if (!v->quiet) {   /* "epoch  3/30  test 94.12%  validation 94.30%  cost 0.0523  1.6 s" */
+        int width = snprintf(NULL, 0, "%u", e->epochs);
+        progress_clear(&v->progress);
+        printf("epoch %*u/%u  test %6.2f%%", width, e->epoch, e->epochs, 100.0 * acc);
+        if (e->has_validation) printf("  validation %6.2f%%", 100.0 * valid);
+        printf("  cost %.4f  %.2f s\n", e->test_cost, e->seconds);
         fflush(stdout);
     }
+    progress_show(&v->progress, e->epoch, e->epochs, NULL);
     return 0;
 }
 
@@ -79,7 +86,7 @@ static void parse(int argc, char **argv, tn_run_spec *spec, view *v) {
         else if (args_is(&a, "--json")) { args_flag(&a); v->as_json = 1; }
         else if (args_is(&a, "--quiet")) { args_flag(&a); v->quiet = 1; }
         else if (force_option(&a, &spec->force)) {}
-        else usage_error("unknown option '%s'", a.name);
+        else args_unknown(&a);
     }
     config_finish(cfg, &seeds);
     if (!spec->out) usage_error("--out MODEL is required");
@@ -121,18 +128,26 @@ static void print_summary(const view *v, const tn_run_spec *spec, const tn_train
     if (v->quiet && !r->interrupted) return;
     if (r->stopped_early)
         printf("Stopped early: no validation gain in %u epoch%s.\n", spec->config.early_stop, TN_PLURAL(spec->config.early_stop));
-    if (r->epochs_run == 0) printf("No epoch finished: no test accuracy yet.\n"); /* never "0.00% (epoch 0)" */
-    else printf("Best test accuracy %.2f%% (epoch %u); %.3f s per epoch of training.\n", 100.0 * best, r->best_epoch,
+    /* The accuracy of what the file holds (never the best epoch's on the test set, which would
+     * pick the model on its own test). */
+    const tn_epoch_info *m = &v->model;
+    if (r->epochs_run == 0 || m->epoch == 0) printf("No epoch finished: no test accuracy yet.\n"); /* never "0.00% (epoch 0)" */
+    else if (r->interrupted) printf("The model holds step %llu, part way into epoch %u: its test accuracy was not measured.\n",
+                                    (unsigned long long)r->steps, r->epochs_run + 1);
+    else printf("Model after epoch %u: test accuracy %.2f%% (%u of %u), cost %.4f; %.2f s per epoch of training.\n", m->epoch,
+                m->test_total ? 100.0 * m->test_correct / m->test_total : 0.0, m->test_correct, m->test_total, m->test_cost,
                 v->train_seconds / r->epochs_run);
-    printf("Fingerprint %s\nWrote %s\n", fp, spec->out);
+    printf("Wrote %s (fingerprint of its parameters: %.16s...)\n", spec->out, fp);
 }
 
 int cmd_train(int argc, char **argv) {
     tn_run_spec spec;
     memset(&spec, 0, sizeof spec);
     tn_config_default(&spec.config);
-    view v = {0, 0, isatty(STDOUT_FILENO), wall_seconds(), 0.0};
+    view v;
+    memset(&v, 0, sizeof v);
     parse(argc, argv, &spec, &v);
+    progress_begin(&v.progress, !v.quiet && !v.as_json, "training", "epochs");
     catch_stop_signals();
     spec.on_epoch = on_epoch;
     spec.user = &v;
@@ -141,6 +156,7 @@ int cmd_train(int argc, char **argv) {
     tn_train_result result;
     tn_error err;
     tn_status s = tn_run(&spec, &model, &result, &err);
+    progress_clear(&v.progress);
     if (s != TN_OK) die_err(s, &err);
     char fp[TN_HEX_SIZE];
     tn_net_fingerprint(&model.net, fp);

@@ -98,10 +98,17 @@ static int check_stdout(int status) {
     return status;
 }
 
+/* The command called name; none: a usage error, naming the closest command if one is near. */
 static int find_command(const char *name) {
-    for (int i = 0; i < N_COMMANDS; i++)
+    const char *names[N_COMMANDS + 1];
+    for (int i = 0; i < N_COMMANDS; i++) {
         if (strcmp(name, commands[i].name) == 0) return i;
-    return -1;
+        names[i] = commands[i].name;
+    }
+    names[N_COMMANDS] = "help";
+    const char *near = closest_name(name, names, N_COMMANDS + 1);
+    if (near) die(EXIT_USAGE, "unknown command '%s'; did you mean '%s'? (see 'twinnet --help')", name, near);
+    die(EXIT_USAGE, "unknown command '%s' (see 'twinnet --help')", name);
 }
 
 int main(int argc, char **argv) {
@@ -126,7 +133,6 @@ int main(int argc, char **argv) {
     if (!strcmp(name, "--help") || !strcmp(name, "-h") || !strcmp(name, "help")) {
         if (argc > 2 && !strcmp(name, "help")) {
             int c = find_command(argv[2]);
-            if (c < 0) die(EXIT_USAGE, "unknown command '%s' (see 'twinnet --help')", argv[2]);
             char help[] = "--help";
             char *help_argv[] = {help, NULL};
             cli_command = commands[c].name;
@@ -136,7 +142,6 @@ int main(int argc, char **argv) {
         return check_stdout(0);
     }
     int c = find_command(name);
-    if (c < 0) die(EXIT_USAGE, "unknown command '%s' (see 'twinnet --help')", name);
     cli_command = commands[c].name;
     return check_stdout(commands[c].run(argc - 2, argv + 2));
 }

@@ -84,7 +84,7 @@ int model_command_parse(int argc, char **argv, const char *out_option, int out_r
         else if (args_is(&a, out_option)) c->out_path = args_value(&a);
         else if (args_is(&a, "--json")) { args_flag(&a); c->as_json = 1; }
         else if (force_option(&a, &c->force)) {}
-        else usage_error("unknown option '%s'", a.name);
+        else args_unknown(&a);
     }
     if (!c->model_path) usage_error("needs a MODEL file");
     if (out_required && !c->out_path) usage_error("needs %s FILE", out_option);

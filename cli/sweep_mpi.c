@@ -141,7 +141,7 @@ int sweep_mpi(const tn_sweep *sw, const char *key, const tn_dataset *train, cons
         gather(pairs, n_pairs, sizeof *pairs, &w);
         if (w.rank == 0) tn_sweep_table(sw, &opt, runs, pairs, rows);
         if (w.rank == 0 && !v->quiet && !v->as_json)
-            fprintf(stderr, "twinnet: the pairwise comparisons took %.1f s on %d ranks\n", MPI_Wtime() - t0, w.ranks);
+            fprintf(stderr, "(the pairwise comparisons took %.1f s on %d ranks)\n", MPI_Wtime() - t0, w.ranks);
         free(runs);
         free(pairs);
     }

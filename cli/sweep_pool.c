@@ -9,15 +9,8 @@
 #endif
 #include <unistd.h>
 
+#include "progress.h"
 #include "sweep.h"
-
-static void progress(const sweep_view *v, uint32_t done, uint32_t total, double started) {
-    if (v->quiet || v->as_json || !isatty(STDERR_FILENO)) return;
-    double elapsed = wall_seconds() - started;
-    fprintf(stderr, "\rsweep: %u of %u runs done, %.0f s elapsed", done, total, elapsed);
-    if (done > 0 && done < total) fprintf(stderr, ", about %.0f s left   ", elapsed / done * (total - done));
-    if (done == total) fprintf(stderr, "%20s\n", "");
-}
 
 void sweep_record(const tn_sweep *sw, const char *key, char (*fps)[TN_HEX_SIZE], const sweep_view *v) {
     tn_error err;
@@ -50,17 +43,19 @@ static int finished(const tn_sweep *sw, char (*fps)[TN_HEX_SIZE], const sweep_vi
 uint32_t sweep_pool(const tn_sweep *sw, char (*fps)[TN_HEX_SIZE], const tn_dataset *train,
                         const tn_dataset *test, const sweep_view *v, uint32_t *done) {
     uint32_t total = tn_sweep_total(sw), failed = 0, mine = tn_sweep_shard_total(sw, v->shard, v->shards);
-    double started = wall_seconds();
+    progress_line line;
+    progress_begin(&line, !v->quiet && !v->as_json, "sweep", "runs done");
     tn_error err;
-    progress(v, *done, mine, started);
+    progress_show(&line, *done, mine, NULL);
     for (uint32_t r = v->shard; r < total && !stop_requested; r += v->shards) {
         if (fps[r][0]) continue;
         char fp[TN_HEX_SIZE];
         tn_status s = tn_sweep_run(sw, r, train, test, &stop_requested, fp, &err);
         if (s != TN_OK && !stop_requested) fprintf(stderr, "twinnet: %s\n", err.msg);
         if (!finished(sw, fps, v, r, s == TN_OK, done)) failed++;
-        progress(v, *done, mine, started);
+        progress_show(&line, *done, mine, NULL);
     }
+    progress_clear(&line);
     return failed;
 }
 #else
@@ -72,9 +67,10 @@ uint32_t sweep_pool(const tn_sweep *sw, char (*fps)[TN_HEX_SIZE], const tn_datas
      * the sweep's size. */
     struct { pid_t pid; uint32_t run; } *slot = calloc(v->jobs, sizeof *slot);
     if (!slot) die(EXIT_RUNTIME, "out of memory");
-    double started = wall_seconds();
+    progress_line line;
+    progress_begin(&line, !v->quiet && !v->as_json, "sweep", "runs done");
     tn_error err;
-    progress(v, *done, mine, started);
+    progress_show(&line, *done, mine, NULL);
     for (;;) {
         while (running < v->jobs && !stop_requested && next < total) {
             if (fps[next][0]) { next += v->shards; continue; }
@@ -104,8 +100,9 @@ uint32_t sweep_pool(const tn_sweep *sw, char (*fps)[TN_HEX_SIZE], const tn_datas
             running--;
             if (!finished(sw, fps, v, slot[k].run, WIFEXITED(status) && WEXITSTATUS(status) == 0, done)) failed++;
         }
-        progress(v, *done, mine, started);
+        progress_show(&line, *done, mine, NULL);
     }
+    progress_clear(&line);
     free(slot);
     return failed;
 }

@@ -2,6 +2,8 @@
  * and MPI's rank 0: the records opened and what they hold said; then the manifest written whole,
  * the attribution table's files, and the table on standard output as text (each mean over pairs
  * with its standard error beneath) or as JSON. */
+#include <string.h>
+
 #include "attribution.h"
 #include "json.h"
 #include "sweep.h"
@@ -32,12 +34,45 @@ void sweep_settle(const tn_sweep *sw, const char *key, char (*fingerprints)[TN_H
     if (s != TN_OK) die_err(s, &err);
 }
 
-/* Each row: the runs' accuracy and cost, the pair metrics' means scaled as the table shows them
- * (tn_pair_metric_info), then a line beneath with their standard errors. */
-static void print_table(const tn_sweep *sw, const tn_attribution_row *rows) {
-    printf("\n%-6s %4s %5s %15s %9s", "source", "runs", "pairs", "accuracy %", "cost sd");
+/* The length of metric k's group heading: its label but the last word, when a neighbour's label
+ * shares it ("distance raw", "distance aligned"); else 0. */
+static size_t group_len(int k) {
+    const char *label = tn_pair_metric_info(k)->label, *space = strrchr(label, ' ');
+    if (!space) return 0;
+    size_t len = (size_t)(space - label);
+    for (int n = k - 1; n <= k + 1; n += 2) {
+        const tn_pair_metric_desc *d = n >= 0 && n < TN_PAIR_METRIC_COUNT ? tn_pair_metric_info(n) : NULL;
+        if (d && strncmp(d->label, label, len + 1) == 0 && !strchr(d->label + len + 1, ' ')) return len;
+    }
+    return 0;
+}
+
+/* Two heading lines: groups of metrics ("---- distance ----" over "raw aligned"), then the columns. */
+static void print_headings(void) {
+    printf("\n%-6s %4s %5s  %-16s %9s", "", "", "", "test accuracy %", "");
+    for (int k = 0; k < TN_PAIR_METRIC_COUNT; k++) {
+        size_t len = group_len(k);
+        if (len && k > 0 && group_len(k - 1) == len && !strncmp(tn_pair_metric_info(k - 1)->label, tn_pair_metric_info(k)->label, len))
+            continue; /* the group's heading is out already */
+        if (!len) { printf(" %9s", ""); continue; }
+        int cols = 1;
+        while (k + cols < TN_PAIR_METRIC_COUNT && group_len(k + cols) == len &&
+               !strncmp(tn_pair_metric_info(k + cols)->label, tn_pair_metric_info(k)->label, len))
+            cols++;
+        int width = 10 * cols - 1, dashes = width - (int)len - 2;
+        printf(" %.*s %.*s %.*s", dashes / 2, "----------", (int)len, tn_pair_metric_info(k)->label, dashes - dashes / 2,
+               "----------");
+    }
+    printf("\n%-6s %4s %5s  %-16s %9s", "source", "runs", "pairs", "mean +/- sd", "cost sd");
     for (int k = 0; k < TN_PAIR_METRIC_COUNT; k++) printf(" %9s", tn_pair_metric_info(k)->header);
-    printf(" %4s\n", "fps");
+    printf(" %8s\n", "distinct");
+}
+
+/* Each row: the runs' accuracy and cost, the pair metrics' means scaled as the table shows them
+ * (tn_pair_metric_info), then a line beneath with their standard errors; a source whose runs are
+ * all the same network (the control) shows its means alone: there is no error to bar. */
+static void print_table(const tn_sweep *sw, const tn_attribution_row *rows) {
+    print_headings();
     uint32_t diverged = 0;
     for (int s = 0; s < sw->n_sources; s++) {
         const tn_attribution_row *r = &rows[s];
@@ -46,19 +81,31 @@ static void print_table(const tn_sweep *sw, const tn_attribution_row *rows) {
             printf("%-6s %4u %5u  all %u runs diverged (not finite): no means\n", tn_vary_names[r->source], r->runs, r->pairs, r->runs);
             continue;
         }
-        printf("%-6s %4u %5u %7.2f +- %4.2f %9.3g", tn_vary_names[r->source], r->runs, r->pairs, 100 * r->accuracy_mean,
-               100 * r->accuracy_std, r->cost_std);
+        int same = r->fingerprints == 1 && r->runs > 1 && !r->diverged;
+        char accuracy[32];
+        if (same) snprintf(accuracy, sizeof accuracy, "%.2f, identical", 100 * r->accuracy_mean);
+        else if (r->runs - r->diverged < 2) snprintf(accuracy, sizeof accuracy, "%.2f", 100 * r->accuracy_mean);
+        else snprintf(accuracy, sizeof accuracy, "%.2f +/- %.2f", 100 * r->accuracy_mean, 100 * r->accuracy_std);
+        printf("%-6s %4u %5u  %-16s %#9.3g", tn_vary_names[r->source], r->runs, r->pairs, accuracy, r->cost_std);
         for (int k = 0; k < TN_PAIR_METRIC_COUNT; k++) {
             printf(" ");
             printf(tn_pair_metric_info(k)->text_format, tn_pair_metric_info(k)->scale * r->metric[k].mean);
         }
-        printf(" %4u\n%-6s %4s %5s %15s %9s", r->fingerprints, "", "", "", "", "+- se");
-        for (int k = 0; k < TN_PAIR_METRIC_COUNT; k++) printf(" %9.2g", tn_pair_metric_info(k)->scale * r->metric[k].stderr_);
+        printf(" %8u\n", r->fingerprints);
+        if (same || r->pairs < 2) continue;
+        printf("%-6s %4s %5s  %-16s %9s", "", "", "", "", "+/- se");
+        for (int k = 0; k < TN_PAIR_METRIC_COUNT; k++) {
+            printf(" ");
+            printf(tn_pair_metric_info(k)->text_format, tn_pair_metric_info(k)->scale * r->metric[k].stderr_);
+        }
         printf("\n");
     }
-    printf("(accuracy: mean +- standard deviation over the runs; the other columns: means over the pairs of runs\n"
-           " compared, each with its standard error beneath (sd / sqrt(pairs)); ens gain in points; fps: distinct\n"
-           " fingerprints; the table is also in %s/attribution.csv and .json)\n", sw->dir);
+    printf("(test accuracy: mean +/- standard deviation over the runs; the other columns: means over the pairs of runs\n"
+           " compared, each with its standard error beneath (sd / sqrt(pairs)), three significant digits. disagree%%: test\n"
+           " images the two runs classify differently; out corr: correlation of their outputs; ens gain: accuracy points\n"
+           " that averaging the two gains; distance: ||A - B|| / ||A||; cost barrier: the test cost's rise on the straight\n"
+           " path A..B; aligned: B's hidden units matched to A's by their activations, sign flips allowed; distinct: the\n"
+           " different networks (fingerprints) among the runs. Also in %s/attribution.csv and .json)\n", sw->dir);
     for (int s = 0; diverged && s < sw->n_sources; s++)
         if (rows[s].diverged && rows[s].diverged < rows[s].runs)
             printf("(%s: %u of %u runs diverged (not finite): left out of its means and pairs)\n", tn_vary_names[rows[s].source],

@@ -526,11 +526,19 @@ TN_API tn_status tn_sweep_load_run(const tn_sweep *sw, uint32_t r, tn_model *m, 
 /* ---- a sweep's attribution table: which source of randomness makes how much difference ---- */
 typedef struct { double mean, stderr_; } tn_stat;   /* a mean over pairs and its standard error */
 
+/* Progress of a long call (a sweep's pairwise stage, compare): done of total units of work, in
+ * units of comparable time (so that the time left is elapsed * (total - done) / done); stage names
+ * the work under way in a few words ("pairs", "hidden activations"). Called on the caller's thread,
+ * between pieces of work; it must not call back into the call it watches. */
+typedef void (*tn_progress_fn)(const char *stage, uint64_t done, uint64_t total, void *user);
+
 typedef struct {
     uint32_t path_points;   /* k: the straight path's k+1 points for the barriers (default 10) */
     uint32_t max_pairs;     /* per source; 0: all N(N-1)/2, else every stride-th pair in order */
     int threads;
     volatile const int *stop_flag; /* polled between runs and pairs: non-zero stops (TN_ERR_IO); may be NULL */
+    tn_progress_fn progress;       /* after every run and pair measured (may be NULL), with progress_user */
+    void *progress_user;
 } tn_attribution_options;
 
 /* The measurements of a pair of runs, one table (tn_pair_metric_info) for every consumer: the
@@ -541,7 +549,7 @@ typedef enum {
     TN_PAIR_OUTPUT_CORRELATION,  /* Pearson correlation of two runs' output vectors */
     TN_PAIR_ENSEMBLE_GAIN,       /* accuracy of two runs' averaged outputs minus their mean */
     TN_PAIR_DISTANCE_RAW,        /* ||A - B|| / ||A|| */
-    TN_PAIR_DISTANCE_ALIGNED,    /* the same after weight matching (with sign flips where allowed) */
+    TN_PAIR_DISTANCE_ALIGNED,    /* the same after activation matching (with sign flips where allowed) */
     TN_PAIR_BARRIER_RAW,         /* the test cost's barrier on the straight path A..B */
     TN_PAIR_BARRIER_ALIGNED,     /* ... to B aligned */
     TN_PAIR_METRIC_COUNT
@@ -549,11 +557,14 @@ typedef enum {
 
 typedef struct {
     const char *name;         /* CSV column and JSON key: "disagreement" (its standard error: "disagreement_se") */
-    const char *header;       /* the text table's column, 9 characters at most: "disagree%" */
+    const char *header;       /* the text table's column, 9 characters at most: "disagree%"; metrics
+                                 side by side whose labels differ in the last word only ("distance
+                                 raw", "distance aligned") are headed by the rest, once, above */
     const char *label;        /* the report's column, in words: "disagreement" */
     const char *unit;         /* what the shown value counts, HTML ("" when it has none): "% of test images" */
     double scale;             /* shown as scale * value: 100 for a fraction shown in percent (or points) */
-    const char *text_format;  /* printf format of a shown mean in the text table (9 wide): "%9.3g" */
+    const char *text_format;  /* printf format of a shown mean and its standard error in the text
+                                 table (9 wide): "%#9.3g", three significant digits */
     const char *page_format;  /* ... in the report: "%.2f" */
 } tn_pair_metric_desc;
 /* The description of metric m; NULL when m is not one (m >= TN_PAIR_METRIC_COUNT). */
@@ -799,6 +810,8 @@ typedef struct {
     int light;                    /* 1: only the function and the views (a sweep's pairs): no blank
                                      inputs, starts, baseline or CKA; no activation correlations
                                      unless an activation view is asked for */
+    tn_progress_fn progress;      /* as the work goes on (may be NULL), with progress_user */
+    void *progress_user;
 } tn_compare_options;
 TN_API void tn_compare_options_default(tn_compare_options *o);
 

@@ -135,7 +135,7 @@ def flat_folded(ws, bs):
     return np.concatenate([np.concatenate([w.ravel(), np.ravel(b)]) for w, b in zip(ws, bs)])
 
 
-p = run("compare", T("n1.tnm"), T("n2.tnm"))
+p = run("compare", T("n1.tnm"), T("n2.tnm"), "--full")
 check("its start is not known" in p.stdout and "Training moved" not in p.stdout and "cosine of" not in p.stdout,
       "compare without starts: no start finding, one line why",
       [l for l in p.stdout.splitlines() if "start" in l][:2])

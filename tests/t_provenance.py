@@ -95,7 +95,7 @@ def main():
 
     # ---- unknown start: no start finding, one line why, naming the model ----
     bu = tool("unknown", b, "b-unknown")
-    text = run("compare", a, bu, *data, "--points", 2).stdout
+    text = run("compare", a, bu, *data, "--points", 2, "--full").stdout
     why = [line for line in text.splitlines() if "start is not known" in line]
     check(len(why) == 1 and "b-unknown.tnm: its start is not known" in why[0], "one line says why", why)
     check("started alike" not in text and "initial weights (cosine" not in text and "B by" not in text,
@@ -175,7 +175,7 @@ def main():
 
     # ---- absurd magnitudes ----
     big = tool("absurd", b, "b-absurd")
-    text = run("compare", a, big, *data, "--points", 2).stdout
+    text = run("compare", a, big, *data, "--points", 2, "--full").stdout
     check("B's parameters reach 3.4e38: no distance between them is meaningful" in text, "3.4e38 is named absurd")
     findings = [line for line in text.splitlines() if line and not line.startswith((" ", "A = ", "B = "))]
     check(not any(re.search(r"\de\+?\d\d", line) for line in findings if "3.4e38" not in line) and

@@ -42,7 +42,7 @@ expect_eq "--merge on a missing directory: usage error" "$?" 2
 # --pairs: 5 runs give 10 pairs; at most 4 means every 3rd, 4 pairs; each mean has its standard error.
 "$TWINNET" sweep $SLICE --epochs 2 --runs 5 --vary init --pairs 4 --jobs 2 --out "$SCRATCH/p" > "$SCRATCH/text" 2> /dev/null ||
     bad "--pairs 4"
-grep -q "+- se" "$SCRATCH/text" && ok "the text table shows standard errors" || bad "text: $(cat "$SCRATCH/text")"
+grep -q "+/- se" "$SCRATCH/text" && ok "the text table shows standard errors" || bad "text: $(cat "$SCRATCH/text")"
 "$TWINNET" sweep $SLICE --epochs 2 --runs 5 --vary init --pairs 4 --json --out "$SCRATCH/p" > "$SCRATCH/json" || bad "--json"
 "$PY" - "$SCRATCH/p/attribution.csv" "$SCRATCH/p/attribution.json" "$SCRATCH/json" <<'PYEOF' && ok "--pairs 4: 4 of 10 pairs, each mean with its standard error in CSV and JSON" || bad "--pairs"
 import csv, json, sys

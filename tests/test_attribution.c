@@ -38,7 +38,7 @@ static void check_descriptions(void) {
 
 /* Source 0's pairs hold v = k + p (metric k, pair p of 3), source 1's v = 2 every time. */
 static void check_reduction(tn_sweep *sw) {
-    tn_attribution_options opt = {10, 0, 1, NULL};
+    tn_attribution_options opt = {10, 0, 1, NULL, NULL, NULL};
     tn_run_metrics runs[6];
     tn_pair_metrics pairs[6];
     tn_attribution_row rows[2];

@@ -109,7 +109,8 @@ class tn_provenance(Structure):
     _fields_ = [("start", c_int), ("start_params", POINTER(c_float)), ("data_unknown", c_int),
                 ("init_unknown", c_int), ("source", c_char * 32), ("origin", c_char * 256),
                 ("input_scale", c_double), ("input_mean", c_double), ("input_std", c_double),
-                ("max_rounding", c_double)]
+                ("max_rounding", c_double), ("parents", (c_char * 65) * 2), ("curve", c_char * 16),
+                ("curve_align", c_char * 16), ("curve_end", c_char * 65)]
 
 
 class tn_net(Structure):
@@ -137,7 +138,8 @@ class tn_import_options(Structure):
 
 class tn_compare_options(Structure):
     _fields_ = [("points", c_uint32), ("threads", c_int), ("baseline_seeds", c_uint64 * 2), ("name_a", c_char_p),
-                ("name_b", c_char_p), ("views", c_uint32), ("light", c_int)]
+                ("name_b", c_char_p), ("views", c_uint32), ("light", c_int),
+                ("progress", c_void_p), ("progress_user", c_void_p)]
 
 
 class tn_alignment(Structure):
@@ -174,7 +176,7 @@ class tn_sweep(Structure):
 
 class tn_attribution_options(Structure):
     _fields_ = [("path_points", c_uint32), ("max_pairs", c_uint32), ("threads", c_int),
-                ("stop_flag", POINTER(c_int))]
+                ("stop_flag", POINTER(c_int)), ("progress", c_void_p), ("progress_user", c_void_p)]
 
 
 class tn_report_spec(Structure):

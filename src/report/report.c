@@ -215,7 +215,7 @@ static tn_status table(tn_report *r, tn_error *err) {
         r->rows_from = "attribution.json";
         return read_table(r, path, err);
     }
-    tn_attribution_options opt = {10, 0, r->spec->threads, NULL};
+    tn_attribution_options opt = {10, 0, r->spec->threads, NULL, NULL, NULL};
     r->sw.base = r->a.config;
     r->rows_from = "computed for this report (the sweep's attribution.json was missing)";
     return tn_sweep_attribution(&r->sw, r->spec->test, &opt, r->rows, err);

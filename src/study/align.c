@@ -267,7 +267,7 @@ tn_status tn_align_activations(const tn_net *a, const tn_net *b, const tn_datase
     tn_status s = same_shape(a, b, err);
     if (s == TN_OK) s = tn_alignment_init(al, b, err);
     if (s != TN_OK) return s;
-    if ((s = tn_hidden_cross(a, b, ds, threads, cross, err)) == TN_OK) {
+    if ((s = tn_hidden_cross(a, b, ds, threads, cross, NULL, err)) == TN_OK) {
         for (int l = 1; l + 1 < a->n_sizes && s == TN_OK; l++)
             if (!(corr[l] = malloc((size_t)a->sizes[l] * a->sizes[l] * sizeof(double)))) s = tn_fail(err, TN_ERR_NOMEM, "out of memory for correlations");
             else tn_cross_correlation(&cross[l], corr[l]);

@@ -1,7 +1,7 @@
 /* A sweep's attribution table: for each source of randomness, how much the runs it produced
  * differ, in accuracy and cost (mean, standard deviation), and pair by pair in function
  * (disagreement, output correlation, what averaging two models gains) and in parameters
- * (relative distance and loss barrier along the straight path, raw and after weight matching).
+ * (relative distance and loss barrier along the straight path, raw and aligned by activation matching).
  * Every sum has a fixed order (runs, then pairs i < j, in index order), so the table depends
  * on the sweep only. Pairs per source are all of them up to max_pairs, else a deterministic
  * choice (every stride-th pair in order), and every mean comes with its standard error. */
@@ -12,17 +12,19 @@
 
 #include "attribution.h"
 #include "json.h"
+#include "similarity.h"
 #include "sweep_files.h"
 
 /* The pair metrics, in tn_pair_metric's order: what each consumer needs to name and show one. */
 static const tn_pair_metric_desc pair_metrics[TN_PAIR_METRIC_COUNT] = {
-    [TN_PAIR_DISAGREEMENT] = {"disagreement", "disagree%", "disagreement", "% of test images", 100, "%9.3g", "%.2f"},
-    [TN_PAIR_OUTPUT_CORRELATION] = {"output_correlation", "out corr", "output correlation", "", 1, "%9.6f", "%.4f"},
-    [TN_PAIR_ENSEMBLE_GAIN] = {"ensemble_gain", "ens gain", "ensemble gain", "points", 100, "%9.3g", "%.2f"},
-    [TN_PAIR_DISTANCE_RAW] = {"distance_raw", "dist raw", "distance raw", "&Vert;A&minus;B&Vert;/&Vert;A&Vert;", 1, "%9.3g", "%.3g"},
-    [TN_PAIR_DISTANCE_ALIGNED] = {"distance_aligned", "aligned", "distance aligned", "", 1, "%9.3g", "%.3g"},
-    [TN_PAIR_BARRIER_RAW] = {"barrier_raw", "barrier", "cost barrier raw", "", 1, "%9.3g", "%.3g"},
-    [TN_PAIR_BARRIER_ALIGNED] = {"barrier_aligned", "aligned", "cost barrier aligned", "", 1, "%9.3g", "%.3g"},
+    [TN_PAIR_DISAGREEMENT] = {"disagreement", "disagree%", "disagreement", "% of test images", 100, "%#9.3g", "%.2f"},
+    [TN_PAIR_OUTPUT_CORRELATION] = {"output_correlation", "out corr", "output correlation", "", 1, "%#9.3g", "%.4f"},
+    [TN_PAIR_ENSEMBLE_GAIN] = {"ensemble_gain", "ens gain", "ensemble gain", "points", 100, "%#9.3g", "%.2f"},
+    /* raw and aligned beside each other: the text table heads them "distance" and "cost barrier" (the labels' first words) */
+    [TN_PAIR_DISTANCE_RAW] = {"distance_raw", "raw", "distance raw", "&Vert;A&minus;B&Vert;/&Vert;A&Vert;", 1, "%#9.3g", "%.3g"},
+    [TN_PAIR_DISTANCE_ALIGNED] = {"distance_aligned", "aligned", "distance aligned", "", 1, "%#9.3g", "%.3g"},
+    [TN_PAIR_BARRIER_RAW] = {"barrier_raw", "raw", "cost barrier raw", "", 1, "%#9.3g", "%.3g"},
+    [TN_PAIR_BARRIER_ALIGNED] = {"barrier_aligned", "aligned", "cost barrier aligned", "", 1, "%#9.3g", "%.3g"},
 };
 
 const tn_pair_metric_desc *tn_pair_metric_info(tn_pair_metric m) {
@@ -130,8 +132,8 @@ static double rounding_zero(const tn_compare_view *v) {
     return fabs(v->cost_barrier) <= 1e-12 * (a > b ? a : b) ? 0.0 : v->cost_barrier;
 }
 
-/* Parameters: relative distance and the test cost's barrier, raw and after weight matching (with
- * sign flips where the activation has them). */
+/* Parameters: relative distance and the test cost's barrier, raw and aligned: activation matching
+ * with sign flips where the activation has them (the one alignment of every summary). */
 static tn_status pair_parameters(const tn_sweep *sw, const run_data *a, const run_data *b, const tn_dataset *test,
                                  const tn_attribution_options *opt, tn_pair_metrics *m, tn_error *err) {
     tn_compare_options co;
@@ -141,12 +143,12 @@ static tn_status pair_parameters(const tn_sweep *sw, const run_data *a, const ru
     co.light = 1;
     co.name_a = a->path;
     co.name_b = b->path;
-    co.views = 1u << TN_VIEW_RAW | 1u << (tn_sign_symmetry(sw->base.activation) ? TN_VIEW_WEIGHTS_FLIPS : TN_VIEW_WEIGHTS);
+    co.views = 1u << TN_VIEW_RAW | 1u << (tn_sign_symmetry(sw->base.activation) ? TN_VIEW_ACTIVATIONS_FLIPS : TN_VIEW_ACTIVATIONS);
     tn_compare_result r;
     tn_status s = tn_compare(&a->model, &b->model, NULL, test, &co, &r, err);
     if (s == TN_ERR_ARG) s = TN_ERR_FORMAT; /* two of the sweep's files that do not go together: data, not usage */
     if (s != TN_OK) return s;
-    tn_view aligned = r.view[TN_VIEW_WEIGHTS_FLIPS].done ? TN_VIEW_WEIGHTS_FLIPS : TN_VIEW_WEIGHTS;
+    tn_view aligned = r.view[TN_VIEW_ACTIVATIONS_FLIPS].done ? TN_VIEW_ACTIVATIONS_FLIPS : TN_VIEW_ACTIVATIONS;
     if (!r.view[aligned].done) aligned = TN_VIEW_RAW; /* no hidden layer: nothing to align */
     m->v[TN_PAIR_DISTANCE_RAW] = r.view[TN_VIEW_RAW].distance.total.relative;
     m->v[TN_PAIR_DISTANCE_ALIGNED] = r.view[aligned].distance.total.relative;
@@ -188,14 +190,17 @@ tn_status tn_sweep_measure(const tn_sweep *sw, const tn_dataset *test, const tn_
     run_data *cache = calloc(sw->runs, sizeof *cache);
     if (!cache) return tn_fail(err, TN_ERR_NOMEM, "out of memory");
     tn_status s = TN_OK;
-    for (uint32_t r = part; r < total && s == TN_OK; r += parts) {
+    uint64_t mine = (total - part + parts - 1) / parts + (n_pairs > part ? (n_pairs - part + parts - 1) / parts : 0);
+    tn_progress progress = {opt->progress, opt->progress_user, "runs", 0, mine};
+    for (uint32_t r = part; r < total && s == TN_OK; r += parts, tn_progress_add(&progress, 1)) {
         run_data d = {0};
         if (opt->stop_flag && *opt->stop_flag) { s = stopped(sw, err); break; }
         s = load_run(sw, r, test, opt->threads, &d, &runs[r], err);
         free_run(&d);
     }
     int cached = -1; /* the source whose runs are in cache */
-    for (uint64_t p = part; p < n_pairs && s == TN_OK; p += parts) {
+    progress.stage = "pairs";
+    for (uint64_t p = part; p < n_pairs && s == TN_OK; p += parts, tn_progress_add(&progress, 1)) {
         int src;
         uint32_t i, j;
         if (opt->stop_flag && *opt->stop_flag) { s = stopped(sw, err); break; }

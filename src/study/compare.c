@@ -105,6 +105,8 @@ typedef struct {
     float *pa, *pb, *mix;           /* canonical parameters: A, an arrangement of B, work */
     float *za, *zb;                 /* (test n, sizes[1]): layer 1's pre-activations of A and B */
     double *corr[TN_MAX_LAYERS];    /* hidden l: A's units by B's, Pearson over the test set */
+    tn_progress progress;           /* the caller's callback, and the work done of the whole */
+    uint64_t view_units;            /* the work of one view (alignment, distances, path) */
 } compare_ctx;
 
 static tn_status nomem(tn_error *err) { return tn_fail(err, TN_ERR_NOMEM, "out of memory for the comparison"); }
@@ -212,7 +214,8 @@ static tn_status baseline(compare_ctx *c, tn_init init, tn_error *err) {
     tn_net_randomize(&r0, init, c->opt->baseline_seeds[0]);
     tn_net_randomize(&r1, init, c->opt->baseline_seeds[1]);
     s = tn_net_distance(&r0, &r1, c->blank, &c->res->baseline, err);
-    if (s == TN_OK) s = tn_hidden_cross(&r0, &r1, c->test, c->opt->threads, cross, err);
+    c->progress.stage = "activations of two random networks";
+    if (s == TN_OK) s = tn_hidden_cross(&r0, &r1, c->test, c->opt->threads, cross, &c->progress, err);
     for (int l = 1; s == TN_OK && l + 1 < c->a->n_sizes; l++) c->res->cka_baseline[l] = tn_cross_cka(&cross[l]);
     for (int l = 0; l < TN_MAX_LAYERS; l++) tn_cross_free(&cross[l]);
     tn_net_free(&r0);
@@ -224,7 +227,8 @@ static tn_status baseline(compare_ctx *c, tn_init init, tn_error *err) {
  * activation matching and the matched units' mean correlation use. */
 static tn_status representation(compare_ctx *c, tn_error *err) {
     tn_cross cross[TN_MAX_LAYERS] = {{0}};
-    tn_status s = tn_hidden_cross(c->a, c->b, c->test, c->opt->threads, cross, err);
+    c->progress.stage = "activations of A and B";
+    tn_status s = tn_hidden_cross(c->a, c->b, c->test, c->opt->threads, cross, &c->progress, err);
     for (int l = 1; s == TN_OK && l + 1 < c->a->n_sizes; l++) {
         c->res->cka[l] = tn_cross_cka(&cross[l]);
         if (!(c->corr[l] = malloc((size_t)c->a->sizes[l] * c->a->sizes[l] * sizeof(double)))) s = nomem(err);
@@ -322,6 +326,7 @@ static tn_status view(compare_ctx *c, tn_view which, tn_error *err) {
         v->mean_correlation[l] = sum / h;
     }
     int copied;
+    c->progress.stage = tn_view_names[which];
     if ((s = copy_path(c, v, err, &copied)) != TN_OK || copied) return s;
     const tn_compare_result *r = c->res;
     tn_path_input in = {c->a, c->test, c->pool, c->pa, c->za, c->zb,
@@ -363,6 +368,19 @@ static tn_status check_pair(const tn_model *ma, const tn_model *mb, const tn_dat
     return tn_check_shape(a, test, err);
 }
 
+/* The whole's units of work (tn_progress): the activation statistics as tn_cross_units counts
+ * them, and each view (alignment, distances, path) an eighth of one layer's statistics, about what
+ * it takes on a wide network, or the path's forward passes on a narrow one. */
+static void plan_progress(compare_ctx *c, uint32_t views, int baseline_stage, int representation_stage) {
+    uint64_t cross = 0;
+    for (int l = 1; l + 1 < c->a->n_sizes; l++) cross += tn_cross_units(c->test->n, c->a->sizes[l], c->a->sizes[l]);
+    c->view_units = cross / 8 + (uint64_t)c->test->n * (c->opt->points + 1) * c->a->sizes[1] / 16 + 1;
+    c->progress = (tn_progress){c->opt->progress, c->opt->progress_user, "starting", 0,
+                                cross * (uint64_t)(baseline_stage + representation_stage)};
+    for (int v = 0; v < TN_VIEW_COUNT; v++) c->progress.total += (views >> v & 1) * c->view_units;
+    tn_progress_add(&c->progress, 0);
+}
+
 tn_status tn_compare(const tn_model *ma, const tn_model *mb, const tn_dataset *train, const tn_dataset *test,
                      const tn_compare_options *opt, tn_compare_result *res, tn_error *err) {
     memset(res, 0, sizeof *res);
@@ -370,7 +388,7 @@ tn_status tn_compare(const tn_model *ma, const tn_model *mb, const tn_dataset *t
     if (!opt) { tn_compare_options_default(&defaults); opt = &defaults; }
     tn_status s = check_pair(ma, mb, train, test, opt, err);
     if (s != TN_OK) return s;
-    compare_ctx c = {&ma->net, &mb->net, test, opt, res, NULL, NULL, NULL, NULL, NULL, NULL, NULL, {0}};
+    compare_ctx c = {&ma->net, &mb->net, test, opt, res, NULL, NULL, NULL, NULL, NULL, NULL, NULL, {0}, {0}, 0};
     res->n_sizes = ma->net.n_sizes;
     memcpy(res->sizes, ma->net.sizes, sizeof res->sizes);
     res->activation = ma->net.activation;
@@ -383,12 +401,16 @@ tn_status tn_compare(const tn_model *ma, const tn_model *mb, const tn_dataset *t
     int activations = (views >> TN_VIEW_ACTIVATIONS & 1) || (views >> TN_VIEW_ACTIVATIONS_FLIPS & 1);
     if (s == TN_OK && train && !opt->light) s = blank_inputs(&c, ma, mb, train, err);
     if (s == TN_OK) known(&c, ma, mb);
+    if (s == TN_OK) plan_progress(&c, views, !opt->light && res->baseline_known, !opt->light || activations);
     if (s == TN_OK && !opt->light) s = own_start(&c, ma, mb, err);
     if (s == TN_OK && !opt->light && res->baseline_known) s = baseline(&c, res->baseline_init, err);
     if (s == TN_OK && (!opt->light || activations)) s = representation(&c, err);
     if (s == TN_OK) s = function(&c, err);
     for (int v = 0; v < TN_VIEW_COUNT && s == TN_OK; v++)
-        if (views >> v & 1) s = view(&c, (tn_view)v, err);
+        if (views >> v & 1) {
+            s = view(&c, (tn_view)v, err);
+            tn_progress_add(&c.progress, c.view_units);
+        }
     if (s == TN_OK && !(res->view[TN_VIEW_RAW].distance.total.l2 <= TN_ABSURD_DISTANCE)) res->absurd = 1;
     if (c.pool) tn_pool_destroy(c.pool);
     free(c.pa); free(c.pb); free(c.mix); free(c.blank); free(c.za); free(c.zb);

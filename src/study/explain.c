@@ -7,10 +7,11 @@
 
 /* A pair "as far apart as two random networks" is at least this fraction of their distance. */
 #define AS_FAR_AS_RANDOM 0.8
-/* A straight path whose test error rises less than this above the line has no barrier; less
- * than LOW_ERROR_BARRIER, a low one. */
-#define NO_ERROR_BARRIER 0.01
-#define LOW_ERROR_BARRIER 0.05
+/* Barriers in test-error points: 0 is none (the error never rises above the line between the
+ * ends), below LOW_ERROR_BARRIER a low one, from HIGH_ERROR_BARRIER a high one. A barrier is
+ * never called none when it is not 0: its number is said, and what it means in test images. */
+#define LOW_ERROR_BARRIER 0.01
+#define HIGH_ERROR_BARRIER 0.05
 
 typedef struct { char *buf; size_t cap, len; } text;
 
@@ -27,27 +28,36 @@ static int has_hidden(const tn_compare_result *r) { return r->n_sizes > 2; }
 
 static double pct(double part, double whole) { return whole > 0 ? 100.0 * part / whole : 0.0; }
 
-/* The aligned arrangement closest to A, or (by_barrier) with the lowest cost barrier; ties: the
- * earlier; raw if none was measured. */
-static const tn_compare_view *best_view(const tn_compare_result *r, int by_barrier, tn_view *which) {
-    *which = TN_VIEW_RAW;
-    for (int v = 1; v < TN_VIEW_COUNT; v++) {
-        const tn_compare_view *x = &r->view[v], *best = &r->view[*which];
-        double key = by_barrier ? x->cost_barrier : x->distance.total.l2;
-        double best_key = by_barrier ? best->cost_barrier : best->distance.total.l2;
-        if (x->done && (*which == TN_VIEW_RAW || key < best_key)) *which = (tn_view)v;
-    }
-    return &r->view[*which];
+/* The one alignment every sentence uses (CONVENTIONS.md): activation matching with sign flips,
+ * without flips where the activation has no sign symmetry; raw when nothing was aligned. */
+static tn_view one_view(const tn_compare_result *r) {
+    return r->view[TN_VIEW_ACTIVATIONS_FLIPS].done ? TN_VIEW_ACTIVATIONS_FLIPS
+           : r->view[TN_VIEW_ACTIVATIONS].done     ? TN_VIEW_ACTIVATIONS
+                                                   : TN_VIEW_RAW;
+}
+
+/* "Aligned (hidden units matched by their activations, sign flips allowed)": its first use. */
+static const char *aligned_words(const tn_compare_result *r) {
+    return one_view(r) == TN_VIEW_ACTIVATIONS_FLIPS ? "Aligned (hidden units matched by their activations, sign flips allowed)"
+                                                    : "Aligned (hidden units matched by their activations)";
 }
 
 static const char *barrier_words(double error_barrier) {
-    return error_barrier < NO_ERROR_BARRIER ? "no barrier" : error_barrier < LOW_ERROR_BARRIER ? "a low barrier" : "a high barrier";
+    return error_barrier <= 0 ? "no barrier" : error_barrier < LOW_ERROR_BARRIER ? "a low barrier"
+           : error_barrier < HIGH_ERROR_BARRIER ? "a barrier" : "a high barrier";
 }
 
-static const char *view_words(tn_view v) {
-    static const char *const words[TN_VIEW_COUNT] = {"as they are", "weight matching", "weight matching with sign flips",
-                                                     "activation matching", "activation matching with sign flips"};
-    return words[v];
+/* "a low barrier of 0.72 points (72 more of the 10000 test images misclassified than on the line
+ * between the ends)", or "no barrier (...never rises above the line...)"; said again (!first):
+ * "a low barrier of 0.72 points (72 images)". */
+static void barrier(text *t, const tn_compare_result *r, double error_barrier, int first) {
+    if (error_barrier <= 0) {
+        say(t, first ? "no barrier (the test error never rises above the line between the ends)" : "no barrier");
+        return;
+    }
+    say(t, "%s of %.2f points (%.0f ", barrier_words(error_barrier), 100 * error_barrier, error_barrier * r->test_total);
+    if (first) say(t, "more of the %u test images misclassified than on the line between the ends)", r->test_total);
+    else say(t, "image%s)", error_barrier * r->test_total < 1.5 ? "" : "s");
 }
 
 static const char *closeness(double ratio) {
@@ -162,24 +172,22 @@ static void blank(text *t, const tn_compare_result *r) {
 }
 
 static void alignment(text *t, const tn_compare_result *r) {
-    const tn_compare_view *raw = &r->view[TN_VIEW_RAW], *w = &r->view[TN_VIEW_WEIGHTS], *a = &r->view[TN_VIEW_ACTIVATIONS];
-    double d0 = raw->distance.total.relative, dw = w->distance.total.relative;
-    say(t, "Reordering B's hidden units (the function stays the same) by weight matching moves %u of %u units and "
-           "takes the distance from %.3f to %.3f (%.1f%% less); activation matching takes it to %.3f.", w->alignment.moved, w->alignment.units,
-        d0, dw, pct(d0 - dw, d0), a->distance.total.relative);
+    const tn_compare_view *raw = &r->view[TN_VIEW_RAW], *al = &r->view[one_view(r)];
+    double d0 = raw->distance.total.relative, d1 = al->distance.total.relative;
+    say(t, "%s, B has %u of its %u hidden units in another place", aligned_words(r), al->alignment.moved, al->alignment.units);
+    if (one_view(r) == TN_VIEW_ACTIVATIONS_FLIPS) say(t, " and %u negated", al->alignment.flipped);
+    say(t, " (the function stays the same), and the distance goes from %.3f to %.3f relative to A's norm (%.1f%% less).", d0,
+        d1, pct(d0 - d1, d0));
 }
 
 static void flips(text *t, const tn_compare_result *r) {
-    const tn_compare_view *w = &r->view[TN_VIEW_WEIGHTS], *f = &r->view[TN_VIEW_WEIGHTS_FLIPS];
-    if (!f->done) {
-        say(t, "%s units have no sign symmetry, so there are no flips to try.", tn_activation_name(r->activation));
+    if (one_view(r) != TN_VIEW_ACTIVATIONS_FLIPS) {
+        say(t, "%s units have no sign symmetry, so the alignment negates none.", tn_activation_name(r->activation));
         return;
     }
-    say(t, "Allowing sign flips (%s) negates %u units and takes the weight-matched distance from %.3f to %.3f; "
-           "with activation matching from %.3f to %.3f.",
-        r->activation == TN_ACT_TANH ? "tanh(-z) = -tanh(z)" : "sigmoid(-z) = 1 - sigmoid(z)", f->alignment.flipped,
-        w->distance.total.relative, f->distance.total.relative,
-        r->view[TN_VIEW_ACTIVATIONS].distance.total.relative, r->view[TN_VIEW_ACTIVATIONS_FLIPS].distance.total.relative);
+    say(t, "Negating a hidden unit (%s) with its outgoing weights leaves the function unchanged; the alignment negates %u "
+           "of %u units.", r->activation == TN_ACT_TANH ? "tanh(-z) = -tanh(z)" : "sigmoid(-z) = 1 - sigmoid(z)",
+        r->view[TN_VIEW_ACTIVATIONS_FLIPS].alignment.flipped, r->view[TN_VIEW_ACTIVATIONS_FLIPS].alignment.units);
 }
 
 /* "0.390" or "0.390, 0.379 (layers 1, 2)": a figure per hidden layer. */
@@ -193,12 +201,9 @@ static void per_layer(text *t, const tn_compare_result *r, const double *value) 
 }
 
 static void correlation(text *t, const tn_compare_result *r) {
-    tn_view v = r->view[TN_VIEW_ACTIVATIONS_FLIPS].done ? TN_VIEW_ACTIVATIONS_FLIPS : TN_VIEW_ACTIVATIONS;
-    say(t, "Over the test set, units matched by %s correlate ", view_words(v));
-    per_layer(t, r, r->view[v].mean_correlation);
-    say(t, " on average; by weight matching ");
-    per_layer(t, r, r->view[TN_VIEW_WEIGHTS].mean_correlation);
-    say(t, "; units of the same index ");
+    say(t, "Over the test set, aligned units correlate ");
+    per_layer(t, r, r->view[one_view(r)].mean_correlation);
+    say(t, " on average; units of the same index ");
     per_layer(t, r, r->view[TN_VIEW_RAW].mean_correlation);
     say(t, ".");
 }
@@ -239,37 +244,36 @@ static void representation(text *t, const tn_compare_result *r) {
 }
 
 static void path(text *t, const tn_compare_result *r) {
-    tn_view which;
-    const tn_compare_view *raw = &r->view[TN_VIEW_RAW], *best = best_view(r, 1, &which);
+    const tn_compare_view *raw = &r->view[TN_VIEW_RAW], *al = &r->view[one_view(r)];
     say(t, "On the straight line from A to B the test cost rises up to %.4f above the line between its ends (error up "
-           "to %.1f points)", raw->cost_barrier, 100 * raw->error_barrier);
-    if (which != TN_VIEW_RAW)
-        say(t, "; the lowest after alignment is %.4f (%.1f points), by %s", best->cost_barrier, 100 * best->error_barrier,
-            view_words(which));
+           "to %.2f points)", raw->cost_barrier, 100 * raw->error_barrier);
+    if (one_view(r) != TN_VIEW_RAW) say(t, "; aligned, up to %.4f (%.2f points)", al->cost_barrier, 100 * al->error_barrier);
     say(t, ".");
 }
 
-/* The answer's last sentence: the barrier raw, and after the alignment that lowers it most. */
+/* The answer's last sentence: the barrier raw, and aligned, each with its number. */
 static void answer_path(text *t, const tn_compare_result *r) {
-    tn_view which;
-    const tn_compare_view *raw = &r->view[TN_VIEW_RAW], *best = best_view(r, 1, &which);
-    say(t, "The straight path from A to B crosses %s (test error up %.2f points above the line)",
-        barrier_words(raw->error_barrier), 100 * raw->error_barrier);
-    if (which == TN_VIEW_RAW || raw->error_barrier < NO_ERROR_BARRIER) {
-        say(t, raw->error_barrier < NO_ERROR_BARRIER ? ": they lie in one basin." : ".");
+    const tn_compare_view *raw = &r->view[TN_VIEW_RAW], *al = &r->view[one_view(r)];
+    say(t, "The straight path from A to B crosses ");
+    barrier(t, r, raw->error_barrier, 1);
+    if (one_view(r) == TN_VIEW_RAW || raw->error_barrier <= 0) {
+        say(t, raw->error_barrier <= 0 ? ": they lie in one basin." : ".");
         return;
     }
-    say(t, "; after %s, %s (%.2f points)", view_words(which), barrier_words(best->error_barrier), 100 * best->error_barrier);
-    if (best->error_barrier < NO_ERROR_BARRIER) say(t, ": up to the order of their hidden units, A and B are one solution.");
-    else if (best->error_barrier < LOW_ERROR_BARRIER)
-        say(t, ": the order of the hidden units makes most of the barrier, and A and B are nearly, not quite, one solution.");
+    say(t, "; aligned, ");
+    barrier(t, r, al->error_barrier, 0);
+    const char *order = one_view(r) == TN_VIEW_ACTIVATIONS_FLIPS ? "order and signs" : "order";
+    if (al->error_barrier <= 0) say(t, ": up to the %s of their hidden units, A and B are one solution.", order);
+    else if (al->error_barrier < LOW_ERROR_BARRIER)
+        say(t, ": up to the %s of their hidden units, A and B are nearly, not quite, one solution.", order);
+    else if (al->error_barrier < raw->error_barrier / 2)
+        say(t, ": the order of the hidden units makes most of the barrier, but A and B are not one solution.");
     else say(t, ": A and B are different solutions, not one solution in another order.");
 }
 
 static void answer(text *t, const tn_compare_result *r) {
-    tn_view which;
-    const tn_compare_view *raw = &r->view[TN_VIEW_RAW], *best = best_view(r, 0, &which);
-    double d0 = raw->distance.total.relative, z = r->baseline.total.relative, db = best->distance.total.relative;
+    const tn_compare_view *raw = &r->view[TN_VIEW_RAW], *al = &r->view[one_view(r)];
+    double d0 = raw->distance.total.relative, z = r->baseline.total.relative, d1 = al->distance.total.relative;
     if (r->identical) {
         say(t, "A and B are identical: the same parameters bit for bit, so there is no difference to explain.");
         return;
@@ -279,7 +283,9 @@ static void answer(text *t, const tn_compare_result *r) {
         absurd(t, r);
         say(t, " ");
     } else {
-        if (r->baseline_known) say(t, "Why the weights differ: A and B are %s (%.2f against %.2f)", closeness(z > 0 ? d0 / z : 0), d0, z);
+        if (r->baseline_known)
+            say(t, "Why the weights differ: A and B are %s (%.2f apart relative to A's norm, against %.2f)",
+                closeness(z > 0 ? d0 / z : 0), d0, z);
         else say(t, "Why the weights differ: A and B are %.2f apart relative to A's norm", d0);
         if (inherited(r))
             say(t, ", mostly because they started from different random weights: A - B still points along the difference "
@@ -290,22 +296,15 @@ static void answer(text *t, const tn_compare_result *r) {
     }
     if (r->absurd) {}
     else if (!has_hidden(r)) say(t, "There is no hidden layer, so there are no units to reorder: alignment is the identity. ");
-    else if (pct(d0 - db, d0) < 1)
-        say(t, "Reordering%s hidden units, which leaves the function unchanged, does not bring them closer: the "
-               "difference is in the weights themselves. ", r->view[TN_VIEW_WEIGHTS_FLIPS].done ? " and negating" : "");
+    else if (pct(d0 - d1, d0) < 1)
+        say(t, "%s, they are hardly closer (%.2f, %.1f%% less): the difference is in the weights themselves, not in the "
+               "order of the hidden units. ", aligned_words(r), d1, pct(d0 - d1, d0));
     else
-        say(t, "Reordering%s hidden units, which leaves the function unchanged, takes the distance %sfrom %.2f to %.2f "
-               "(%s, %.0f%% less): the rest is a real difference in the weights. ",
-            r->view[TN_VIEW_WEIGHTS_FLIPS].done ? " and negating" : "", pct(d0 - db, d0) < 20 ? "only " : "", d0, db,
-            view_words(which), pct(d0 - db, d0));
+        say(t, "%s, they are %.2f apart (%.0f%% less): %s is a real difference in the weights. ", aligned_words(r), d1,
+            pct(d0 - d1, d0), pct(d0 - d1, d0) < 50 ? "most of it" : "the rest");
     double agree = 1.0 - (double)r->disagree / r->test_total;
-    say(t, "%s compute %s: they agree on %.1f%% of the test images", agree >= 0.95 ? "Yet the two" : "The two",
+    say(t, "%s compute %s: they agree on %.1f%% of the test images. ", agree >= 0.95 ? "Yet the two" : "The two",
         agreement_words(agree), 100 * agree);
-    if (has_hidden(r) && r->baseline_known)
-        say(t, " and their hidden representations are %s (CKA %.2f, random networks %.2f)", alike(r) ? "alike" : "not much alike",
-            r->cka[1], r->cka_baseline[1]);
-    else if (has_hidden(r)) say(t, " and their hidden representations have CKA %.2f", r->cka[1]);
-    say(t, ". ");
     answer_path(t, r);
 }
 

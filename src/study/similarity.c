@@ -63,8 +63,18 @@ static void mirror(double *m, uint32_t d) {
         for (uint32_t j = 0; j < i; j++) m[(size_t)i * d + j] = m[(size_t)j * d + i];
 }
 
+void tn_progress_add(tn_progress *p, uint64_t units) {
+    if (!p || !p->fn) return;
+    p->done += units;
+    p->fn(p->stage, p->done < p->total ? p->done : p->total, p->total, p->user);
+}
+
+uint64_t tn_cross_units(uint32_t n, uint32_t dx, uint32_t dy) {
+    return (uint64_t)n * ((uint64_t)dx * dy + ((uint64_t)dx * dx + (uint64_t)dy * dy) / 2) / 2 + 1;
+}
+
 tn_status tn_cross_compute(tn_cross *c, const float *x, const float *y, uint32_t n, uint32_t dx, uint32_t dy,
-                           tn_error *err) {
+                           tn_progress *progress, tn_error *err) {
     memset(c, 0, sizeof *c);
     c->dx = dx;
     c->dy = dy;
@@ -89,7 +99,9 @@ tn_status tn_cross_compute(tn_cross *c, const float *x, const float *y, uint32_t
         rank_block(c->xy, xc, dx, yc, dy, count, 0);
         rank_block(c->xx, xc, dx, xc, dx, count, 1);
         rank_block(c->yy, yc, dy, yc, dy, count, 1);
+        tn_progress_add(progress, tn_cross_units(count, dx, dy) - 1);
     }
+    tn_progress_add(progress, 1);
     mirror(c->xx, dx);
     mirror(c->yy, dy);
     free(work);
@@ -118,14 +130,14 @@ void tn_cross_correlation(const tn_cross *c, double *corr) {
 tn_status tn_linear_cka(const float *x, const float *y, uint32_t n, uint32_t dx, uint32_t dy, double *cka,
                         tn_error *err) {
     tn_cross c;
-    tn_status s = tn_cross_compute(&c, x, y, n, dx, dy, err);
+    tn_status s = tn_cross_compute(&c, x, y, n, dx, dy, NULL, err);
     if (s == TN_OK) *cka = tn_cross_cka(&c);
     tn_cross_free(&c);
     return s;
 }
 
 tn_status tn_hidden_cross(const tn_net *a, const tn_net *b, const tn_dataset *ds, int threads,
-                          tn_cross cross[TN_MAX_LAYERS], tn_error *err) {
+                          tn_cross cross[TN_MAX_LAYERS], tn_progress *progress, tn_error *err) {
     tn_status s = TN_OK;
     for (int l = 1; l + 1 < a->n_sizes && s == TN_OK; l++) {
         size_t count = (size_t)ds->n * a->sizes[l];
@@ -133,7 +145,7 @@ tn_status tn_hidden_cross(const tn_net *a, const tn_net *b, const tn_dataset *ds
         if (!xa || !xb) s = tn_fail(err, TN_ERR_NOMEM, "out of memory for the activations of layer %d", l);
         if (s == TN_OK) s = tn_layer_activations(a, ds, l, threads, xa, err);
         if (s == TN_OK) s = tn_layer_activations(b, ds, l, threads, xb, err);
-        if (s == TN_OK) s = tn_cross_compute(&cross[l], xa, xb, ds->n, a->sizes[l], b->sizes[l], err);
+        if (s == TN_OK) s = tn_cross_compute(&cross[l], xa, xb, ds->n, a->sizes[l], b->sizes[l], progress, err);
         free(xa);
         free(xb);
     }
