@@ -76,7 +76,7 @@ int cmd_align(int argc, char **argv) {
         tn_json_string(&j, "out", out_path);
         tn_json_string(&j, "fingerprint", fp);
         tn_json_string(&j, "method", methods[method]);
-        tn_json_bool(&j, "flips", flips && tn_sign_symmetry(mb.net.activation));
+        tn_json_bool(&j, "sign_flips", flips && tn_sign_symmetry(mb.net.activation));
         tn_json_number(&j, "relative_distance_before", before.total.relative);
         tn_json_number(&j, "relative_distance", after.total.relative);
         json_alignment(&j, &al);

@@ -142,7 +142,7 @@ def align(a, b, method="activation", flips=True, data=None, threads=1):
     before, after = L.tn_distances(), L.tn_distances()
     L.check(L.lib.tn_net_distance(ma._net(), mb._net(), None, ctypes.byref(before), ctypes.byref(err)), err)
     L.check(L.lib.tn_net_distance(ma._net(), out._net(), None, ctypes.byref(after), ctypes.byref(err)), err)
-    info.update(method=method, flips_used=bool(flips and L.lib.tn_sign_symmetry(mb._c.net.activation)),
+    info.update(method=method, sign_flips=bool(flips and L.lib.tn_sign_symmetry(mb._c.net.activation)),
                 fingerprint=out.fingerprint, relative_distance_before=before.total.relative,
                 relative_distance=after.total.relative)
     return out, info
