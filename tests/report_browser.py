@@ -1,8 +1,8 @@
 """Headless Chromium for the report's page tests, through WebDriver (chromedriver: plain HTTP, no
 client library), as tests/t_web_browser.py drives make web's page. The viewport is set exactly
 (Emulation.setDeviceMetricsOverride), so a 390x844 phone screen is 390 CSS pixels wide.
-usage: report_browser.py shot PAGE WIDTH HEIGHT OUT.png [desktop]   the page's first screen at that
-       size (desktop: a narrow window, not a phone's emulation)
+usage: report_browser.py shot PAGE WIDTH HEIGHT OUT.png [desktop | at=Y]   the page's first screen at
+       that size (desktop: a narrow window, not a phone's emulation; at=Y: scrolled down Y pixels)
 Imported by tests/t_report_browser.py (Browser, measure)."""
 import base64
 import json
@@ -109,7 +109,9 @@ if __name__ == "__main__":
         sys.exit(77)
     b = Browser()
     try:
-        logs = b.page(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), len(sys.argv) == 6)
+        logs = b.page(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), len(sys.argv) == 6 or sys.argv[6] != "desktop")
+        if len(sys.argv) == 7 and sys.argv[6].startswith("at="):
+            b.script("window.scrollTo(0, %d)" % int(sys.argv[6][3:]))
         b.screenshot(sys.argv[5])
         print(json.dumps(measure(b)), len(logs), "console messages")
     finally:
