@@ -92,16 +92,23 @@ tn_status tn_report_measure(tn_report *r, tn_error *err) {
 /* ---- the card ------------------------------------------------------------------------------------ */
 static void esc(tn_report *r, const char *s) { tn_html_escape(r->f, s); }
 
+/* A relative distance as the card shows it: two decimals, or two significant digits below 0.1. */
+static const char *dist(char *buf, double x) {
+    snprintf(buf, 32, fabs(x) >= 0.1 || x == 0 ? "%.2f" : "%.2g", x);
+    return buf;
+}
+
 /* Figure 1 and its sentence. */
 static void decomposition(tn_report *r) {
     double raw = r->dist_raw, al = r->dist_aligned, learned = r->dist_learned;
     int starts = isfinite(learned), same_start = starts && r->cmp.start.l2 == 0;
-    char t[5][32];
-    snprintf(t[0], sizeof t[0], "%.2f", raw);
-    snprintf(t[1], sizeof t[1], "%s%.2f", raw >= al ? "\u2212" : "+", fabs(raw - al));
-    snprintf(t[2], sizeof t[2], "%.2f", al);
-    snprintf(t[3], sizeof t[3], "%s%.2f", al >= learned ? "\u2212" : "+", fabs(al - learned));
-    snprintf(t[4], sizeof t[4], "%.2f", learned);
+    char t[5][48];
+    char d[6][32];
+    snprintf(t[0], sizeof t[0], "%s", dist(d[0], raw));
+    snprintf(t[1], sizeof t[1], "%s%s", raw >= al ? "\u2212" : "+", dist(d[1], fabs(raw - al)));
+    snprintf(t[2], sizeof t[2], "%s", dist(d[2], al));
+    snprintf(t[3], sizeof t[3], "%s%s", al >= learned ? "\u2212" : "+", dist(d[3], fabs(al - learned)));
+    snprintf(t[4], sizeof t[4], "%s", dist(d[4], learned));
     tn_svg_bar bar[5] = {
         {"A \u2212 B as they are", t[0], RAW_COLOUR, 0, raw, 0},
         {"removed by reordering and negating", t[1], ALIGNED_COLOUR, al, raw, 1},
@@ -117,17 +124,17 @@ static void decomposition(tn_report *r) {
                           600, 236, 60, isfinite(r->dist_baseline) ? r->dist_baseline : 0, "two fresh initialisations"};
     fprintf(r->f, "<figure id=\"fig-distance\">\n");
     tn_svg_bars(r->f, &p, bar, starts && !same_start ? 5 : 3);
-    fprintf(r->f, "<figcaption><b>1</b> A and B are <b>%.2f</b> apart relative to A's norm", raw);
-    if (isfinite(r->dist_baseline)) fprintf(r->f, " (two fresh initialisations: %.2f)", r->dist_baseline);
-    fprintf(r->f, ". Aligned (hidden units matched by their activations, sign flips allowed), <b>%.2f</b>: ", al);
-    if (raw > al) fprintf(r->f, "reordering and negating hidden units removes %.2f. ", raw - al);
+    fprintf(r->f, "<figcaption><b>1</b> A and B are <b>%s</b> apart relative to A's norm", t[0]);
+    if (isfinite(r->dist_baseline)) fprintf(r->f, " (two fresh initialisations: %s)", dist(d[5], r->dist_baseline));
+    fprintf(r->f, ". Aligned (hidden units matched by their activations, sign flips allowed), <b>%s</b>: ", t[2]);
+    if (raw > al) fprintf(r->f, "reordering and negating hidden units removes %s. ", dist(d[5], raw - al));
     else fprintf(r->f, "reordering and negating hidden units removes nothing. ");
     if (same_start) fprintf(r->f, "They started from the same parameters, so all of it was learned.");
     else if (starts && al > learned)
-        fprintf(r->f, "Subtracting each network's start leaves <b>%.2f</b>, the learned difference; the other %.2f is what is left of "
-                      "their different starts.", learned, al - learned);
+        fprintf(r->f, "Subtracting each network's start leaves <b>%s</b>, the learned difference; the other %s is what is left of "
+                      "their different starts.", t[4], dist(d[5], al - learned));
     else if (starts)
-        fprintf(r->f, "Subtracting each network's start leaves %.2f, no less: nothing of the starts' difference is left.", learned);
+        fprintf(r->f, "Subtracting each network's start leaves %s, no less: nothing of the starts' difference is left.", t[4]);
     else {
         int side = r->cmp.start_known_a ? 1 : 0;
         const char *source = side ? r->cmp.source_b : r->cmp.source_a;
