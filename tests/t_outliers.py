@@ -14,21 +14,15 @@ import subprocess
 import sys
 import tempfile
 
-from pycheck import check, finish, mnist_dir
+from pycheck import check, finish, mnist_slice
 
 BUILD = os.environ.get("BUILD", "build")
 TWINNET = os.environ.get("TWINNET", os.path.join(BUILD, "twinnet"))
 RUNS, SDS = 16, 3.0
 
-mnist = mnist_dir()
 scratch = tempfile.mkdtemp(prefix="twinnet-outliers-")
-files = {}
-for src, dst, n in (("train-images-idx3-ubyte", "train-images", 3000), ("train-labels-idx1-ubyte", "train-labels", 3000),
-                    ("t10k-images-idx3-ubyte", "test-images", 1000), ("t10k-labels-idx1-ubyte", "test-labels", 1000)):
-    files[dst] = os.path.join(scratch, dst)
-    subprocess.run([sys.executable, "tests/idx_slice.py", os.path.join(mnist, src), files[dst], str(n)], check=True)
-test_data = ["--test-images", files["test-images"], "--test-labels", files["test-labels"]]
-data = ["--train-images", files["train-images"], "--train-labels", files["train-labels"], "--train-size", "0"] + test_data
+train_data, test_data = mnist_slice(scratch, 3000, 1000)
+data = train_data + test_data
 sweep = os.path.join(scratch, "sweep")
 out = subprocess.run([TWINNET, "sweep"] + data + ["--sizes", "784,16,10", "--epochs", "5", "--runs", str(RUNS), "--vary", "init",
                                                   "--jobs", "2", "--quiet", "--out", sweep], capture_output=True, text=True)

@@ -9,7 +9,7 @@ import subprocess
 import sys
 import tempfile
 
-from pycheck import check, finish, mnist_dir, skip
+from pycheck import check, finish, mnist_slice, skip
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import report_browser  # noqa: E402
@@ -19,15 +19,8 @@ TWINNET = os.environ.get("TWINNET", os.path.join(BUILD, "twinnet"))
 if not report_browser.CHROMIUM or not report_browser.DRIVER:
     skip("no chromium or chromedriver (apt-get install chromium chromium-driver)")
 
-mnist = mnist_dir()
 scratch = tempfile.mkdtemp(prefix="twinnet-report-browser-")
-files = {}
-for src, dst, n in (("train-images-idx3-ubyte", "train-images", 3000), ("train-labels-idx1-ubyte", "train-labels", 3000),
-                    ("t10k-images-idx3-ubyte", "test-images", 500), ("t10k-labels-idx1-ubyte", "test-labels", 500)):
-    files[dst] = os.path.join(scratch, dst)
-    subprocess.run([sys.executable, "tests/idx_slice.py", os.path.join(mnist, src), files[dst], str(n)], check=True)
-test_data = ["--test-images", files["test-images"], "--test-labels", files["test-labels"]]
-train_data = ["--train-images", files["train-images"], "--train-labels", files["train-labels"], "--train-size", "0"]
+train_data, test_data = mnist_slice(scratch, 3000, 500)
 
 
 def run(*args):
