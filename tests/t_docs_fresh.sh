@@ -1,6 +1,6 @@
 # The screenshots in docs/ are no older than the code they show: docs/report.png's last commit is
 # not older than the last commit touching src/report/, nor docs/web.png's than web/'s (git log
-# -1 --format=%ct). Refresh docs/report.png with `python3 tests/report_browser.py shot build/demo/report.html
+# -1 --format=%ct). Refresh docs/report.png with `python3 tests/webdriver.py shot build/demo/report.html
 # 1280 800 docs/report.png` after make demo; docs/web.png as the page's tests say.
 # Skips outside a git checkout, or where git is missing.
 . tests/common.sh

@@ -1,5 +1,5 @@
 """The report in headless Chromium at 360x740, a phone's 390x844, a laptop's 1280x800 and 1920x1080
-(the viewport set exactly, as a phone would lay it out; tests/report_browser.py): on a small
+(the viewport set exactly, as a phone would lay it out; tests/webdriver.py): on a small
 sweep's page and a pair's, at each size document.documentElement.scrollWidth <= innerWidth (no horizontal overflow)
 with innerWidth the size asked (the page declares its viewport), no console message, and at
 1280x800 the answer card's figure inside the first screen. Prints what it measured, and names
@@ -12,11 +12,11 @@ import tempfile
 from pycheck import check, finish, mnist_slice, skip
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import report_browser  # noqa: E402
+import webdriver  # noqa: E402
 
 BUILD = os.environ.get("BUILD", "build")
 TWINNET = os.environ.get("TWINNET", os.path.join(BUILD, "twinnet"))
-if not report_browser.CHROMIUM or not report_browser.DRIVER:
+if not webdriver.CHROMIUM or not webdriver.DRIVER:
     skip("no chromium or chromedriver (apt-get install chromium chromium-driver)")
 
 scratch = tempfile.mkdtemp(prefix="twinnet-report-browser-")
@@ -38,14 +38,14 @@ for name, seed in (("a", "5"), ("b", "6")):
 run("report", os.path.join(scratch, "a.tnm"), os.path.join(scratch, "b.tnm"), *test_data)
 pages["pair"] = os.path.join(scratch, "report.html")
 
-browser = report_browser.Browser()
+browser = webdriver.Browser()
 try:
     for name, page in pages.items():
         if not check(os.path.exists(page), "the %s page was written" % name):
             continue
         for width, height in ((360, 740), (390, 844), (1280, 800), (1920, 1080)):
             logs = browser.page(page, width, height)
-            m = report_browser.measure(browser)
+            m = webdriver.measure(browser)
             where = "%s page at %dx%d" % (name, width, height)
             print("%s: scrollWidth %d, innerWidth %d, widest %s (right edge %.0f), answer figure %s" % (
                 where, m["scroll_width"], m["inner_width"], m["widest"], m["widest_right"], m["card"]))

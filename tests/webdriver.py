@@ -1,7 +1,8 @@
-"""Headless Chromium for the report's page tests, through WebDriver (chromedriver: plain HTTP, no
-client library), as tests/t_web_browser.py drives make web's page. The viewport is set exactly
-(Emulation.setDeviceMetricsOverride), so a 390x844 phone screen is 390 CSS pixels wide.
-usage: report_browser.py shot PAGE WIDTH HEIGHT OUT.png [desktop | at=Y]   the page's first screen at
+"""Headless Chromium through WebDriver (chromedriver: plain HTTP, no client library), for the
+page tests: t_report_browser.py uses it, and t_web_browser.py's own copy of the session code could
+(the same calls). The viewport is set exactly (Emulation.setDeviceMetricsOverride), so a 390x844
+phone screen is 390 CSS pixels wide.
+usage: webdriver.py shot PAGE WIDTH HEIGHT OUT.png [desktop | at=Y]   the page's first screen at
        that size (desktop: a narrow window, not a phone's emulation; at=Y: scrolled down Y pixels)
 Imported by tests/t_report_browser.py (Browser, measure)."""
 import base64
