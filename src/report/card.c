@@ -111,17 +111,17 @@ static void decomposition(tn_report *r) {
     snprintf(t[4], sizeof t[4], "%s", dist(d[4], learned));
     tn_svg_bar bar[5] = {
         {"A \u2212 B as they are", t[0], RAW_COLOUR, 0, raw, 0},
-        {"removed by reordering and negating", t[1], ALIGNED_COLOUR, al, raw, 1},
+        {"\u2212 reorder, negate units", t[1], ALIGNED_COLOUR, al, raw, 1},
         {"A \u2212 B aligned", t[2], ALIGNED_COLOUR, 0, al, 0},
-        {"left of the different starts", t[3], ALIGNED_COLOUR, learned, al, 1},
-        {"learned difference that remains", t[4], ALIGNED_COLOUR, 0, learned, 0},
+        {"\u2212 left of the starts", t[3], ALIGNED_COLOUR, learned, al, 1},
+        {"learned difference", t[4], ALIGNED_COLOUR, 0, learned, 0},
     };
     char desc[512];
     int at = snprintf(desc, sizeof desc, "Relative to A's norm: A - B %.3f as they are, %.3f aligned", raw, al);
     if (starts) snprintf(desc + at, sizeof desc - (size_t)at, ", %.3f with each network's start subtracted.", learned);
     else snprintf(desc + at, sizeof desc - (size_t)at, ".");
     tn_svg_bars_plot p = {"Figure 1: the distance between A and B taken apart", desc, "\u2016A \u2212 B\u2016 relative to \u2016A\u2016",
-                          600, 236, 60, isfinite(r->dist_baseline) ? r->dist_baseline : 0, "two fresh initialisations"};
+                          520, 196, 56, isfinite(r->dist_baseline) ? r->dist_baseline : 0, "two fresh initialisations", 1};
     fprintf(r->f, "<figure id=\"fig-distance\">\n");
     tn_svg_bars(r->f, &p, bar, starts && !same_start ? 5 : 3);
     fprintf(r->f, "<figcaption><b>1</b> A and B are <b>%s</b> apart relative to A's norm", t[0]);
@@ -157,7 +157,7 @@ static void barrier(tn_report *r) {
     snprintf(desc, sizeof desc, "Test error barrier: %.2f points as they are, %.2f aligned; test cost barrier %.4f and %.4f.", e0, e1,
              raw->cost_barrier, al->cost_barrier);
     tn_svg_bars_plot p = {"Figure 2: the barrier on the straight path from A to B", desc,
-                          "test error above the line between the ends, points", 420, 96, 84, 0, NULL};
+                          "test error above the line between the ends, points", 420, 96, 84, 0, NULL, 0};
     fprintf(r->f, "<figure id=\"fig-barrier\">\n");
     tn_svg_bars(r->f, &p, bar, 2);
     fprintf(r->f, "<figcaption><b>2</b> On the straight path from A to B the test error rises <b>%.1f</b> points above the line "
@@ -194,7 +194,7 @@ static void agreement(tn_report *r) {
             n++;
         }
         tn_svg_bars_plot p = {"Figure 3: how often two runs disagree, by the source that varies", desc,
-                              "test images two runs classify differently, % (mean over pairs)", 420, 96, 70, 0, NULL};
+                              "test images two runs classify differently, % (mean over pairs)", 420, 96, 70, 0, NULL, 0};
         tn_svg_bars(r->f, &p, bar, n);
     }
     fprintf(r->f, "<figcaption><b>3</b> A and B predict the same digit on <b>%.1f%%</b> of the %u test images (test accuracy of "

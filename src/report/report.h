@@ -59,6 +59,7 @@ typedef struct {
     int width, label_width, value_width;   /* the whole, the labels' column, room for the values */
     double reference;                      /* > 0: a dotted line there ... */
     const char *reference_label;           /* ... with this label */
+    int large;                             /* 1: taller bars, larger text (the card's main figure) */
 } tn_svg_bars_plot;
 
 void tn_svg_bars(FILE *f, const tn_svg_bars_plot *p, const tn_svg_bar *b, int n);

@@ -12,7 +12,7 @@ static const char style[] =
     "p,li{max-width:1000px}.sub{color:#555;margin-top:0}code{font-size:90%;overflow-wrap:anywhere}\n"
     "svg,img{max-width:100%;height:auto}.row{display:flex;flex-wrap:wrap;gap:18px;align-items:flex-start}figure{margin:6px 0;min-width:0}\n"
     "figcaption{font-size:13px;color:#333;max-width:600px}img.px{image-rendering:pixelated}\n"
-    ".card{display:grid;grid-template-columns:minmax(0,600px) minmax(0,1fr);gap:10px 28px;align-items:start}\n"
+    ".card{display:grid;grid-template-columns:minmax(0,560px) minmax(0,1fr);gap:10px 36px;align-items:start}\n"
     ".card figcaption,#fails{font-size:14px}.card figure{margin:0 0 8px}.pair{margin:4px 0 6px;color:#444}#fails{margin:4px 0}\n"
     "@media (max-width:900px){.card{grid-template-columns:minmax(0,1fr)}}\n"
     ".pairs{display:flex;flex-wrap:wrap;gap:14px}.pairfig{text-align:center}.pairfig div{display:flex;gap:4px}\n"

@@ -233,23 +233,22 @@ void tn_svg_line_plot(FILE *f, const tn_svg_plot *p, const tn_svg_series *s, int
 }
 
 /* ---- horizontal bars ------------------------------------------------------------------------------ */
-#define BAR_ROW 26
-
 void tn_svg_bars(FILE *f, const tn_svg_bars_plot *p, const tn_svg_bar *b, int n) {
+    int row = p->large ? 34 : 26, bar = p->large ? 22 : 16, font = p->large ? 14 : 12;
     double top = 0;
     for (int i = 0; i < n; i++) top = b[i].to > top ? b[i].to : top;
     top = p->reference > top ? p->reference : top;
     axis ax;
     axis_make(&ax, 0, top > 0 ? top : 1, 0, 1, 0);
     int left = p->label_width, pw = p->width - left - p->value_width, top_margin = p->reference > 0 ? 22 : 8;
-    int height = top_margin + n * BAR_ROW + 44;
+    int height = top_margin + n * row + 44;
     fprintf(f, "<svg role=\"img\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" aria-label=\"", p->width, height, p->width, height);
     tn_html_escape(f, p->title);
-    fputs("\" font-family=\"sans-serif\" font-size=\"12\">\n<title>", f);
+    fprintf(f, "\" font-family=\"sans-serif\" font-size=\"%d\">\n<title>", font);
     tn_html_escape(f, p->title);
     fputs("</title>\n", f);
     if (p->desc) { fputs("<desc>", f); tn_html_escape(f, p->desc); fputs("</desc>\n", f); }
-    double y_axis = top_margin + n * BAR_ROW + 4;
+    double y_axis = top_margin + n * row + 4;
     for (int i = 0; i < ax.n_ticks; i++) {
         double x = left + (ax.tick[i] - ax.lo) / (ax.hi - ax.lo) * pw;
         fprintf(f, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%.0f\" stroke=\"#e4e4e4\"/><text x=\"%.1f\" y=\"%.0f\" "
@@ -259,16 +258,17 @@ void tn_svg_bars(FILE *f, const tn_svg_bars_plot *p, const tn_svg_bar *b, int n)
     }
     fprintf(f, "<line x1=\"%d\" y1=\"%.0f\" x2=\"%d\" y2=\"%.0f\" stroke=\"#555\"/>\n", left, y_axis, left + pw, y_axis);
     for (int i = 0; i < n; i++) {
-        double y = top_margin + i * BAR_ROW, x0 = left + b[i].from / ax.hi * pw, x1 = left + b[i].to / ax.hi * pw;
+        double y = top_margin + i * row, x0 = left + b[i].from / ax.hi * pw, x1 = left + b[i].to / ax.hi * pw;
         if (x1 < x0) { double t = x0; x0 = x1; x1 = t; }
-        fprintf(f, "<text x=\"%d\" y=\"%.0f\" text-anchor=\"end\">", left - 8, y + 15);
+        double base = y + 3 + bar / 2.0 + font * 0.35; /* the text's baseline, centred on the bar */
+        fprintf(f, "<text x=\"%d\" y=\"%.0f\" text-anchor=\"end\">", left - 8, base);
         tn_html_escape(f, b[i].label);
         fputs("</text>", f);
         if (b[i].hollow)
-            fprintf(f, "<rect x=\"%.1f\" y=\"%.0f\" width=\"%.1f\" height=\"16\" fill=\"none\" stroke=\"%s\" stroke-dasharray=\"4 3\"/>",
-                    x0, y + 3, x1 - x0, b[i].colour);
-        else fprintf(f, "<rect x=\"%.1f\" y=\"%.0f\" width=\"%.1f\" height=\"16\" fill=\"%s\"/>", x0, y + 3, x1 - x0, b[i].colour);
-        fprintf(f, "<text x=\"%.1f\" y=\"%.0f\"%s>", x1 + 5, y + 15, b[i].hollow ? " fill=\"#555\"" : " font-weight=\"bold\"");
+            fprintf(f, "<rect x=\"%.1f\" y=\"%.0f\" width=\"%.1f\" height=\"%d\" fill=\"none\" stroke=\"%s\" stroke-dasharray=\"4 3\"/>",
+                    x0, y + 3, x1 - x0, bar, b[i].colour);
+        else fprintf(f, "<rect x=\"%.1f\" y=\"%.0f\" width=\"%.1f\" height=\"%d\" fill=\"%s\"/>", x0, y + 3, x1 - x0, bar, b[i].colour);
+        fprintf(f, "<text x=\"%.1f\" y=\"%.0f\"%s>", x1 + 5, base, b[i].hollow ? " fill=\"#555\"" : " font-weight=\"bold\"");
         tn_html_escape(f, b[i].value_text);
         fputs("</text>\n", f);
     }
