@@ -126,9 +126,12 @@ static void decomposition(tn_report *r) {
     tn_svg_bars(r->f, &p, bar, starts && !same_start ? 5 : 3);
     fprintf(r->f, "<figcaption><b>1</b> A and B are <b>%s</b> apart relative to A's norm", t[0]);
     if (isfinite(r->dist_baseline)) fprintf(r->f, " (two fresh initialisations: %s)", dist(d[5], r->dist_baseline));
-    fprintf(r->f, ". Aligned (hidden units matched by their activations, sign flips allowed), <b>%s</b>: ", t[2]);
-    if (raw > al) fprintf(r->f, "reordering and negating hidden units removes %s. ", dist(d[5], raw - al));
-    else fprintf(r->f, "reordering and negating hidden units removes nothing. ");
+    if (r->a.net.n_sizes <= 2) fprintf(r->f, ". There is no hidden layer, so no unit to reorder or negate. ");
+    else {
+        fprintf(r->f, ". Aligned (hidden units matched by their activations, sign flips allowed), <b>%s</b>: ", t[2]);
+        if (raw > al) fprintf(r->f, "reordering and negating hidden units removes %s. ", dist(d[5], raw - al));
+        else fprintf(r->f, "reordering and negating hidden units removes nothing. ");
+    }
     if (same_start) fprintf(r->f, "They started from the same parameters, so all of it was learned.");
     else if (starts && al > learned)
         fprintf(r->f, "Subtracting each network's start leaves <b>%s</b>, the learned difference; the other %s is what is left of "

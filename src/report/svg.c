@@ -257,6 +257,14 @@ void tn_svg_bars(FILE *f, const tn_svg_bars_plot *p, const tn_svg_bar *b, int n)
         fputs("</text>\n", f);
     }
     fprintf(f, "<line x1=\"%d\" y1=\"%.0f\" x2=\"%d\" y2=\"%.0f\" stroke=\"#555\"/>\n", left, y_axis, left + pw, y_axis);
+    /* the reference first, so that bars and their values are drawn over it */
+    if (p->reference > 0) {
+        double x = left + p->reference / ax.hi * pw;
+        fprintf(f, "<line x1=\"%.1f\" y1=\"4\" x2=\"%.1f\" y2=\"%.0f\" stroke=\"#555\" stroke-dasharray=\"2 2\"/>", x, x, y_axis);
+        fprintf(f, "<text x=\"%.1f\" y=\"14\" text-anchor=\"end\" fill=\"#555\">", x - 4);
+        tn_html_escape(f, p->reference_label);
+        fputs("</text>\n", f);
+    }
     for (int i = 0; i < n; i++) {
         double y = top_margin + i * row, x0 = left + b[i].from / ax.hi * pw, x1 = left + b[i].to / ax.hi * pw;
         if (x1 < x0) { double t = x0; x0 = x1; x1 = t; }
@@ -268,15 +276,9 @@ void tn_svg_bars(FILE *f, const tn_svg_bars_plot *p, const tn_svg_bar *b, int n)
             fprintf(f, "<rect x=\"%.1f\" y=\"%.0f\" width=\"%.1f\" height=\"%d\" fill=\"none\" stroke=\"%s\" stroke-dasharray=\"4 3\"/>",
                     x0, y + 3, x1 - x0, bar, b[i].colour);
         else fprintf(f, "<rect x=\"%.1f\" y=\"%.0f\" width=\"%.1f\" height=\"%d\" fill=\"%s\"/>", x0, y + 3, x1 - x0, bar, b[i].colour);
-        fprintf(f, "<text x=\"%.1f\" y=\"%.0f\"%s>", x1 + 5, base, b[i].hollow ? " fill=\"#555\"" : " font-weight=\"bold\"");
+        fprintf(f, "<text x=\"%.1f\" y=\"%.0f\" stroke=\"#fff\" stroke-width=\"3\" paint-order=\"stroke\"%s>", x1 + 5, base,
+                b[i].hollow ? " fill=\"#555\"" : " font-weight=\"bold\"");
         tn_html_escape(f, b[i].value_text);
-        fputs("</text>\n", f);
-    }
-    if (p->reference > 0) {
-        double x = left + p->reference / ax.hi * pw;
-        fprintf(f, "<line x1=\"%.1f\" y1=\"4\" x2=\"%.1f\" y2=\"%.0f\" stroke=\"#555\" stroke-dasharray=\"2 2\"/>", x, x, y_axis);
-        fprintf(f, "<text x=\"%.1f\" y=\"14\" text-anchor=\"end\" fill=\"#555\">", x - 4);
-        tn_html_escape(f, p->reference_label);
         fputs("</text>\n", f);
     }
     fprintf(f, "<text x=\"%.0f\" y=\"%.0f\" text-anchor=\"middle\">", left + pw / 2.0, y_axis + 34);
