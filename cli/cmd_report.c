@@ -1,19 +1,25 @@
 /* twinnet report DIR | A B [--trace TA --trace TB] --out FILE: one self-contained HTML page on a
  * finished sweep or a pair of models. The library builds the page (tn_report_write); this file
  * parses, checks the output before any work, loads the data and says where the page went. */
+#include <string.h>
+
 #include "cli.h"
 #include "json.h"
 #include "model_command.h"
 
 static void help(void) {
-    printf("usage: twinnet report DIR --out FILE [options]\n"
-           "       twinnet report A B [--trace TA --trace TB] --out FILE [options]\n"
+    printf("usage: twinnet report DIR [--out FILE] [options]\n"
+           "       twinnet report A B [--trace TA --trace TB] [--out FILE] [options]\n"
            "One self-contained HTML page (no script, nothing fetched: plots as inline SVG, images as PNG inside\n"
-           "the page) on a finished sweep (twinnet sweep --out DIR) or on two models: a summary in plain words,\n"
-           "each run's test accuracy per epoch, the hidden units' weights as images (A, B, B aligned to A), the\n"
-           "straight path from A to B, the distance between runs over the training steps (traces), the test\n"
-           "images on which A and B disagree, and the sweep's attribution table.\n\n"
-           "  --out FILE           the page to write (required; written atomically)\n"
+           "the page) on a finished sweep (twinnet sweep --out DIR) or on two models. It opens with the answer:\n"
+           "A - B taken apart (what aligning hidden units removes, what is left of the starts, what was learned),\n"
+           "the barrier on the straight path before and after alignment, how often the functions agree and, for\n"
+           "a sweep, each source's disagreement and how often a run fails. Then the evidence: matched units side\n"
+           "by side, the weights as images, the straight path, the test images on which A and B disagree, how\n"
+           "runs part over the training steps (traces), the sweep's table and outlier runs, and the accuracy\n"
+           "per epoch.\n\n"
+           "  --out FILE           the page to write, atomically (default: DIR/report.html for a sweep, else\n"
+           "                       report.html beside A)\n"
            "  --trace FILE         a training trace of A, then of B (train --trace FILE); pairs only\n"
            "  --data DIR           MNIST directory (default $TWINNET_DATA, else ~/.cache/twinnet/mnist)\n"
            "  --train-images F --train-labels F   the training set (for the inputs that are always 0)\n"
@@ -51,7 +57,14 @@ int cmd_report(int argc, char **argv) {
         else args_unknown(&a);
     }
     if (n_pos == 0) usage_error("needs a sweep directory DIR, or two models A and B");
-    if (!out) usage_error("--out FILE is required");
+    char default_out[TN_PATH_CAP];
+    if (!out) { /* DIR/report.html, or report.html in A's directory */
+        const char *slash = n_pos == 1 ? NULL : strrchr(pos[0], '/');
+        int dir_len = n_pos == 1 ? (int)strlen(pos[0]) : slash ? (int)(slash - pos[0]) : 0;
+        if (snprintf(default_out, sizeof default_out, "%.*s%sreport.html", dir_len, pos[0], dir_len || slash ? "/" : "") >= (int)sizeof default_out)
+            usage_error("the default page's path is too long: name it with --out FILE");
+        out = default_out;
+    }
     if (n_pos == 1 && n_traces) usage_error("--trace is for a pair of models; a sweep's traces are in its directory");
     if (n_pos == 2 && n_traces == 1) usage_error("--trace: give one for A and one for B");
     if (n_pos == 1) spec.sweep_dir = pos[0];

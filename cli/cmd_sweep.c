@@ -158,8 +158,9 @@ int cmd_sweep(int argc, char **argv) {
         if (!v.quiet && !v.as_json) fprintf(stderr, "(the pairwise comparisons took %.1f s)\n", wall_seconds() - t0);
     }
     free(fps);
-    tn_dataset_free(&test);
     status = sweep_finish(&sw, &v, rows, have_table, done, failed);
+    if (have_table) sweep_outliers(&sw, &test, &v);
+    tn_dataset_free(&test);
     tn_sweep_unlock(lock);
     return status;
 }

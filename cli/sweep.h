@@ -37,6 +37,9 @@ void sweep_settle(const tn_sweep *sw, const char *key, char (*fingerprints)[TN_H
 int sweep_finish(const tn_sweep *sw, const sweep_view *v, const tn_attribution_row *rows, int have_table, uint32_t done,
                  uint32_t failed);
 
+/* sweep_outliers.c: after the table, the runs far below the others named (text only). */
+void sweep_outliers(const tn_sweep *sw, const tn_dataset *test, const sweep_view *v);
+
 #ifdef TN_MPI
 /* sweep_mpi.c: MPI_Init (once); the number of ranks, 1 without mpirun (MPI is finalized then). */
 int sweep_mpi_ranks(void);

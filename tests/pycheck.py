@@ -38,3 +38,17 @@ def mnist_dir():
     if p.returncode != 0:
         skip(lines[-1][len("skipped: "):] if lines and lines[-1].startswith("skipped: ") else "MNIST not available")
     return lines[-1]
+
+
+def mnist_slice(scratch, n_train, n_test):
+    """The first n_train training and n_test test examples of MNIST as IDX files in scratch (as
+    common.sh's make_slice); returns (training options, test options) for the CLI."""
+    import os
+    mnist = mnist_dir()
+    files = {}
+    for src, dst, n in (("train-images-idx3-ubyte", "train-images", n_train), ("train-labels-idx1-ubyte", "train-labels", n_train),
+                        ("t10k-images-idx3-ubyte", "test-images", n_test), ("t10k-labels-idx1-ubyte", "test-labels", n_test)):
+        files[dst] = os.path.join(scratch, dst)
+        subprocess.run([sys.executable, "tests/idx_slice.py", os.path.join(mnist, src), files[dst], str(n)], check=True)
+    return (["--train-images", files["train-images"], "--train-labels", files["train-labels"], "--train-size", "0"],
+            ["--test-images", files["test-images"], "--test-labels", files["test-labels"]])

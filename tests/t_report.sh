@@ -8,10 +8,12 @@ DATA=$(mnist_dir) || exit 77
 make_slice "$DATA" 3000 500
 D=$(echo "$SLICE" | sed 's/ --train-size 0//')   # the data options, without the training ones
 SW="$SCRATCH/sweep"
-"$TWINNET" sweep $SLICE --epochs 2 --runs 3 --vary init --vary bit --vary none --jobs 2 --quiet --out "$SW" > /dev/null ||
+"$TWINNET" sweep $SLICE --epochs 2 --runs 3 --vary init --vary bit --vary none --jobs 2 --quiet --out "$SW" > "$SCRATCH/sweep.out" ||
     bad "the sweep to report on"
+grep -q '^outlier runs (more than 3 sd below the median' "$SCRATCH/sweep.out" && grep -q 'init: [0-9]* of 3 runs' "$SCRATCH/sweep.out" &&
+    ok "the sweep looks for outlier runs after its table" || bad "no outlier line after the sweep's table: $(tail -n 3 "$SCRATCH/sweep.out")"
 check() { "$PY" tests/report_check.py "$@"; }
-SECTIONS="summary accuracy weights path traces disagreements table findings"
+SECTIONS="answer fig-distance fig-barrier fig-agree fails summary pairs weights path disagreements traces table outliers findings accuracy"
 
 start=$(date +%s)
 "$TWINNET" report "$SW" --out "$SCRATCH/r.html" $D > "$SCRATCH/out" 2>&1 && grep -q "wrote $SCRATCH/r.html" "$SCRATCH/out" &&
@@ -21,8 +23,18 @@ counts=$(check html "$SCRATCH/r.html" $SECTIONS) && ok "sweep page: structure, a
 "$TWINNET" report "$SW" --out "$SCRATCH/r2.html" --threads 2 $D > /dev/null
 cmp -s "$SCRATCH/r.html" "$SCRATCH/r2.html" && ok "the same page again, with --threads 2: the same bytes" || bad "report not deterministic"
 grep -q '<svg role="img"' "$SCRATCH/r.html" && grep -q 'id="table"' "$SCRATCH/r.html" && grep -q 'none</b>' "$SCRATCH/r.html" &&
-    grep -q "all 3 runs have one fingerprint" "$SCRATCH/r.html" && ok "summary and table: the control has one fingerprint" ||
-    bad "summary: the control's fingerprint"
+    grep -q "the control's runs are one network, bit for bit" "$SCRATCH/r.html" && ok "answer card and table: the control has one fingerprint" ||
+    bad "answer card: the control's fingerprint"
+# One convention: the answer's numbers are the evidence's, one alignment, one colour each, relative
+# distances, axes that end where the data end, and the sentences that contradicted their numbers gone.
+for page in "$SCRATCH/r.html"; do
+    why=$(check consistent "$page") && ok "one convention across the page ($why)" || bad "the page contradicts itself: $why"
+done
+! grep -q 'about as much as a new seed\|weight matching with sign flips)\|never spread beyond' "$SCRATCH/r.html" &&
+    ok "no sentence of the old summary that its numbers did not support" || bad "an old sentence is back"
+# The default page: DIR/report.html for a sweep, report.html beside A for a pair.
+"$TWINNET" report "$SW" $D > "$SCRATCH/out" 2>&1 && grep -q "wrote $SW/report.html" "$SCRATCH/out" && [ -s "$SW/report.html" ] &&
+    ok "report DIR writes DIR/report.html by default" || bad "default --out of a sweep: $(cat "$SCRATCH/out")"
 # A directory name with HTML in it appears escaped, and the attribution table is computed when the file is missing.
 odd="$SCRATCH/odd <b>&\"'dir"
 cp -r "$SW" "$odd" && rm "$odd/attribution.json" "$odd/attribution.csv"
@@ -44,6 +56,13 @@ mkdir -p "$P"
     ok "pair page with traces ($counts)" || bad "pair page: $counts"
 "$TWINNET" report "$P/a.tnm" "$P/b.tnm" --out "$P/q.html" --json $D > "$SCRATCH/json" && grep -q '"bytes":' "$SCRATCH/json" &&
     grep -q "No traces given" "$P/q.html" && ok "pair page without traces; --json" || bad "pair without traces: $(cat "$SCRATCH/json")"
+why=$(check consistent "$P/p.html") && ok "pair page: one convention ($why)" || bad "pair page contradicts itself: $why"
+"$TWINNET" report "$P/a.tnm" "$P/b.tnm" $D > "$SCRATCH/out" 2>&1 && [ -s "$P/report.html" ] && ok "report A B writes report.html beside A" ||
+    bad "default --out of a pair: $(cat "$SCRATCH/out")"
+# A model whose start is not known (imported without --start): the page says so once.
+"$TWINNET" export "$P/a.tnm" --npz "$P/a.npz" > /dev/null && "$TWINNET" import "$P/a.npz" --out "$P/ai.tnm" > /dev/null 2>&1 &&
+    "$TWINNET" report "$P/ai.tnm" "$P/b.tnm" --out "$P/i.html" $D > /dev/null 2>&1 &&
+    expect_eq "an unknown start is said once" "$(grep -o 'start[^.]*not known\|not known[^.]*start' "$P/i.html" | wc -l)" 1
 
 # In a real browser: headless Chromium renders the page with no console error, and a copy with a
 # test-only probe script counts the images it decoded and the plots it laid out.
@@ -92,6 +111,5 @@ fails 2 "no such directory" "a report path in a missing directory" "$SW" --out "
 fails 1 "same file as" "a report onto the sweep's manifest" "$SW" --out "$SW/manifest.json" $D
 fails 2 "one for A and one for B" "one trace for a pair" "$P/a.tnm" "$P/b.tnm" --trace "$P/a.trace" --out "$SCRATCH/bad.html" $D
 fails 2 "is for a pair" "a trace with a sweep" "$SW" --trace "$P/a.trace" --out "$SCRATCH/bad.html" $D
-fails 2 "--out FILE is required" "no --out" "$SW" $D
 expect_eq "the sweep's manifest untouched" "$(cksum < "$SW/manifest.json")" "$before"
 finish

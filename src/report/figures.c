@@ -12,8 +12,7 @@
 
 static void esc(tn_report *r, const char *s) { tn_html_escape(r->f, s); }
 
-/* "A (init-000)" in a sweep, "A" for a pair (side 0: A, 1: B). */
-static void who(const tn_report *r, int side, char *buf, size_t cap) {
+void tn_report_who(const tn_report *r, int side, char *buf, size_t cap) {
     if (r->is_sweep) snprintf(buf, cap, "%s (%s)", side ? "B" : "A", side ? r->name_b : r->name_a);
     else snprintf(buf, cap, "%s", side ? "B" : "A");
 }
@@ -59,7 +58,7 @@ void tn_report_accuracy(tn_report *r) {
 
 /* ---- the hidden units' incoming weights as images ----------------------------------------------------- */
 /* The image shape of the input: the test set's rows x cols, else a square, else none (0). */
-static uint32_t input_shape(const tn_report *r, uint32_t *cols) {
+uint32_t tn_report_input_shape(const tn_report *r, uint32_t *cols) {
     uint32_t n_in = r->a.net.sizes[0], side = (uint32_t)sqrt((double)n_in);
     const tn_dataset *t = r->spec->test;
     if (t->rows > 1 && t->rows * t->cols == n_in) { *cols = t->cols; return t->rows; }
@@ -114,8 +113,8 @@ static tn_status grids(tn_report *r, float *const w[3], const char *what, uint32
                        tn_error *err) {
     int hidden = r->a.net.n_sizes > 2;
     char alt[512], name[3][128];
-    who(r, 0, name[0], sizeof name[0]);
-    who(r, 1, name[1], sizeof name[1]);
+    tn_report_who(r, 0, name[0], sizeof name[0]);
+    tn_report_who(r, 1, name[1], sizeof name[1]);
     memcpy(name[2], name[1], sizeof name[1]);
     strcat(name[1], " in its own order");
     strcat(name[2], " aligned to A");
@@ -165,15 +164,16 @@ static void unit_order(tn_report *r, float *const w[6], int starts, uint32_t uni
     if (starts)
         fprintf(r->f, "; what training changed <b>%.3f</b> in B's own order, <b>%.3f</b> aligned", mean_cosine(w[3], w[4], units, n_in),
                 mean_cosine(w[3], w[5], units, n_in));
-    fprintf(r->f, ". Alignment: %s. B's units in A's order (&minus;: negated): ",
-            r->aligned == TN_VIEW_WEIGHTS_FLIPS ? "weight matching with sign flips" : "weight matching");
+    fprintf(r->f, ". Aligned: %s. B's units in A's order (&minus;: negated): ",
+            r->aligned == TN_VIEW_ACTIVATIONS_FLIPS ? "hidden units matched by their activations, sign flips allowed"
+                                                    : "hidden units matched by their activations");
     for (uint32_t u = 0; u < units && u < MAX_UNITS; u++)
         fprintf(r->f, "%s%u%s", u ? ", " : "", x->perm[1][u], x->flip[1] && x->flip[1][u] ? "&minus;" : "");
     fprintf(r->f, ".</p>\n");
 }
 
 tn_status tn_report_weights(tn_report *r, tn_error *err) {
-    uint32_t cols, rows = input_shape(r, &cols), units = r->a.net.sizes[1], n_in = r->a.net.sizes[0];
+    uint32_t cols, rows = tn_report_input_shape(r, &cols), units = r->a.net.sizes[1], n_in = r->a.net.sizes[0];
     int hidden = r->a.net.n_sizes > 2;
     fprintf(r->f, "<section id=\"weights\">\n<h2>What each %s unit looks for: its incoming weights</h2>\n", hidden ? "hidden" : "output");
     if (!rows) {
@@ -195,20 +195,14 @@ tn_status tn_report_weights(tn_report *r, tn_error *err) {
                       "hidden units changes nothing in what the network computes: B aligned to A is the same function as B." : "");
         s = grids(r, w, "The incoming weights", units, rows, cols, err);
     }
-    if (s == TN_OK && !starts) { /* say why, once, naming the model (as the start finding does) */
-        int side = r->cmp.start_known_a ? 1 : 0;
-        const char *source = side ? r->cmp.source_b : r->cmp.source_a;
-        fprintf(r->f, "<p>What training changed is not drawn: ");
-        esc(r, side ? r->cmp.name_b : r->cmp.name_a);
-        fprintf(r->f, ": its start is not known (");
-        if (source[0]) { fprintf(r->f, "imported from "); esc(r, source); fprintf(r->f, " without --start).</p>\n"); }
-        else fprintf(r->f, "its file does not record it).</p>\n");
-    }
+    if (s == TN_OK && !starts) /* why the start is not known is said once, in the answer card */
+        fprintf(r->f, "<p>What training changed is not drawn: it needs both starts (see figure 1).</p>\n");
     if (s == TN_OK && starts) {
         fprintf(r->f, "<h3>What training changed: each weight minus its initial value</h3>\n<p>Much of a trained weight can "
-                      "still be its random start; subtracting that leaves what the unit learned. Weights from inputs that are "
-                      "blank in every training image %s.</p>\n", r->a.config.lambda > 0 ? "change by weight decay alone"
-                                                                                          : "never change: they are mid-grey");
+                      "still be its random start; subtracting that leaves what the unit learned (training moved A by %.3f and B by "
+                      "%.3f from their starts, relative to their norms). Weights from inputs that are blank in every training "
+                      "image %s.</p>\n", r->cmp.travel_a.relative, r->cmp.travel_b.relative,
+                r->a.config.lambda > 0 ? "change by weight decay alone" : "never change: they are mid-grey");
         s = grids(r, w + 3, "What training changed in the incoming weights", units, rows, cols, err);
     }
     if (s == TN_OK && hidden) unit_order(r, w, starts, units, n_in);
@@ -231,21 +225,23 @@ void tn_report_path(tn_report *r) {
         y[2 * n + k] = 100 * raw->path[k].error;
         y[3 * n + k] = 100 * al->path[k].error;
     }
-    const char *aligned_words = r->aligned == TN_VIEW_WEIGHTS_FLIPS ? "B aligned to A (weight matching, sign flips)" : "B aligned to A (weight matching)";
+    const char *aligned_words = "aligned: B's hidden units matched to A's";
     int two = r->aligned != TN_VIEW_RAW;
-    tn_svg_series cost[2] = {{"raw: B as it is", "#d55e00", t, y, n, 0, 1}, {aligned_words, "#0072b2", t, y + n, n, 1, 1}};
-    tn_svg_series error[2] = {{"raw: B as it is", "#d55e00", t, y + 2 * n, n, 0, 1}, {aligned_words, "#0072b2", t, y + 3 * n, n, 1, 1}};
+    /* CONVENTIONS.md: raw #222222 dashed, aligned #cc79a7 solid */
+    tn_svg_series cost[2] = {{"raw: B as it is", "#222222", t, y, n, 1, 1}, {aligned_words, "#cc79a7", t, y + n, n, 0, 1}};
+    tn_svg_series error[2] = {{"raw: B as it is", "#222222", t, y + 2 * n, n, 1, 1}, {aligned_words, "#cc79a7", t, y + 3 * n, n, 0, 1}};
     char x_label[64], y_label[96], desc[512];
     snprintf(x_label, sizeof x_label, "t: parameters (1 - t) A + t B (0 = A, 1 = B)");
     snprintf(y_label, sizeof y_label, "test cost (%s, mean per image)", tn_cost_name(r->a.config.cost));
-    snprintf(desc, sizeof desc, "Raw: the test cost rises up to %.4f above the line between its ends, the error up to %.2f points; "
-             "aligned: up to %.4f and %.2f points.", raw->cost_barrier, 100 * raw->error_barrier, al->cost_barrier, 100 * al->error_barrier);
+    snprintf(desc, sizeof desc, "Raw: the test cost rises up to %.4f above the line between its ends, the error "
+             "up to %.2f points; aligned: up to %.4f and %.2f points.", raw->cost_barrier, 100 * raw->error_barrier, al->cost_barrier,
+             100 * al->error_barrier);
     fprintf(r->f, "<section id=\"path\">\n<h2>The straight path from A to B</h2>\n<p>Every point is a network whose parameters "
                   "are a mix of A's and B's, evaluated on the test set. A bump in the middle (a barrier) means A and B lie in "
                   "different valleys of the cost; if it vanishes once B's hidden units are put in A's order, they are one "
                   "solution with its units shuffled.</p>\n<div class=\"row\">\n<figure>\n");
     tn_svg_plot p = {.title = "Test cost along the straight path from A to B, raw and with B aligned to A", .desc = desc,
-                     .x_label = x_label, .y_label = y_label, .y_from_zero = 1, .width = 560, .height = 340};
+                     .x_label = x_label, .y_label = y_label, .y_from_zero = 1, .width = 560, .height = 320};
     tn_svg_line_plot(r->f, &p, cost, two ? 2 : 1);
     fprintf(r->f, "<figcaption>");
     esc(r, desc);
@@ -272,10 +268,11 @@ static void trace_words(tn_report *r, const tn_report_trace *t) {
     }
     const tn_diverge_point *first = d->points;
     while (first->equal) first++;
-    fprintf(r->f, "</b>: first differ at step %llu, in %llu of %llu parameters (&Vert;A&minus;B&Vert; = %.3g); at step %llu, the end "
-                  "of epoch %u, %llu differ and &Vert;A&minus;B&Vert; = %.3g.</li>\n", (unsigned long long)first->step,
-            (unsigned long long)first->differing, (unsigned long long)n_params, first->l2, (unsigned long long)end->step, end->epoch,
-            (unsigned long long)end->differing, end->l2);
+    fprintf(r->f, "</b>: first differ at step %llu, in %llu of %llu parameters (&Vert;A&minus;B&Vert; / &Vert;A&Vert; = %.3g; "
+                  "absolute %.3g); at step %llu, the end of epoch %u, %llu differ and &Vert;A&minus;B&Vert; / &Vert;A&Vert; = %.3g "
+                  "(absolute %.3g).</li>\n", (unsigned long long)first->step, (unsigned long long)first->differing,
+            (unsigned long long)n_params, first->relative, first->l2, (unsigned long long)end->step, end->epoch,
+            (unsigned long long)end->differing, end->relative, end->l2);
 }
 
 void tn_report_traces(tn_report *r) {
@@ -294,7 +291,7 @@ void tn_report_traces(tn_report *r) {
         if (!d->diverged || !(xy[n] = malloc(2 * d->n_points * sizeof(double)))) continue;
         for (size_t i = 0; i < d->n_points; i++) {
             xy[n][i] = (double)d->points[i].step;
-            xy[n][d->n_points + i] = d->points[i].l2;
+            xy[n][d->n_points + i] = d->points[i].relative;
         }
         s[n] = (tn_svg_series){r->traces[k].label, r->traces[k].colour, xy[n], xy[n] + d->n_points, d->n_points, r->traces[k].dashed, 1};
         n++;
@@ -306,11 +303,11 @@ void tn_report_traces(tn_report *r) {
         fprintf(r->f, "<figure>\n");
         tn_svg_plot p = {.title = "Distance between two runs' parameters over the training steps, log-log",
                          .desc = "One line per pair of runs.", .x_label = "training step (one mini-batch each), log scale",
-                         .y_label = "\u2016A \u2212 B\u2016 over all parameters, log scale", .x_log = 1, .y_log = 1, .width = 760,
+                         .y_label = "\u2016A \u2212 B\u2016 / \u2016A\u2016, log scale", .x_log = 1, .y_log = 1, .width = 760,
                          .height = 380};
         tn_svg_line_plot(r->f, &p, s, n);
-        fprintf(r->f, "<figcaption>A straight rising line on this plot is a power law; a flipped bit that grows to the distance of "
-                      "another seed has made the runs as different as any two.</figcaption>\n</figure>\n");
+        fprintf(r->f, "<figcaption>Distances relative to A's norm at each step. A straight rising line on this plot is a power "
+                      "law. The axes end where the recorded steps end.</figcaption>\n</figure>\n");
     }
     fprintf(r->f, "<ul>\n");
     for (int k = 0; k < r->n_traces; k++) trace_words(r, &r->traces[k]);
@@ -327,12 +324,12 @@ tn_status tn_report_disagreements(tn_report *r, tn_error *err) {
     tn_status s = pa && pb && img ? TN_OK : tn_fail(err, TN_ERR_NOMEM, "out of memory for the predictions");
     if (s == TN_OK) s = tn_predict_all(&r->a.net, test, r->spec->threads, pa, NULL, err);
     if (s == TN_OK) s = tn_predict_all(&r->b.net, test, r->spec->threads, pb, NULL, err);
-    uint32_t differ = 0, shown = 0, cols, rows = input_shape(r, &cols);
+    uint32_t differ = 0, shown = 0, cols, rows = tn_report_input_shape(r, &cols);
     for (uint32_t e = 0; s == TN_OK && e < test->n; e++) differ += pa[e] != pb[e];
     if (s == TN_OK) {
         char a[64], b[64];
-        who(r, 0, a, sizeof a);
-        who(r, 1, b, sizeof b);
+        tn_report_who(r, 0, a, sizeof a);
+        tn_report_who(r, 1, b, sizeof b);
         fprintf(r->f, "<section id=\"disagreements\">\n<h2>Test images on which A and B disagree</h2>\n<p>%s and %s predict "
                       "different digits for <b>%u</b> of the %u test images (%.2f%%).", a, b, differ, test->n, 100.0 * differ / test->n);
         if (differ)

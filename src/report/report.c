@@ -73,27 +73,14 @@ static int count(const char *line, const char *key, uint32_t *v) {
 
 static tn_status read_epochs(tn_report *r, uint32_t run, tn_error *err) {
     tn_report_run *x = &r->runs[run];
-    char file[48], *text, *cursor, *line;
+    int diverged;
     tn_sweep_run_name(&r->sw, run, x->name);
     x->source = r->sw.sources[run / r->sw.runs];
-    snprintf(file, sizeof file, "%s.epochs.jsonl", x->name);
-    tn_status s = read_text(r->sw.dir, file, &text, err);
-    if (s != TN_OK) return s;
-    size_t lines = 1;
-    for (const char *c = text; *c; c++) lines += *c == '\n';
-    if (!(x->accuracy = calloc(lines, sizeof *x->accuracy))) { free(text); return tn_fail(err, TN_ERR_NOMEM, "out of memory"); }
-    cursor = text;
-    double epoch, accuracy;
-    int diverged = 0;
-    while ((line = next_line(&cursor))) {
-        if (field(line, "epoch", &epoch) && field(line, "test_accuracy", &accuracy) && epoch == x->epochs + 1)
-            x->accuracy[x->epochs++] = 100 * accuracy;
-        diverged |= strstr(line, "\"diverged\":true") != NULL; /* the line tn_sweep_run adds for a diverged run */
-    }
-    free(text);
+    tn_status s = tn_sweep_run_epochs(&r->sw, run, &x->accuracy, &x->epochs, &diverged, err);
+    for (uint32_t e = 0; s == TN_OK && e < x->epochs; e++) x->accuracy[e] *= 100;
     /* A diverged run has no curve: the plot shows the runs the table's means are over. */
     if (diverged) x->epochs = 0;
-    return TN_OK;
+    return s;
 }
 
 /* DIR/attribution.json as tn_sweep_write_table writes it: one line per source, its numbers named
@@ -243,6 +230,8 @@ static void report_free(tn_report *r) {
     free(r->runs);
     for (int k = 0; k < r->n_traces; k++) tn_diverge_result_free(&r->traces[k].result);
     tn_compare_result_free(&r->cmp);
+    tn_outliers_free(&r->outliers);
+    free(r->unit_corr);
     tn_model_free(&r->a);
     tn_model_free(&r->b);
 }
@@ -291,8 +280,12 @@ tn_status tn_report_write(const tn_report_spec *spec, const char *out, size_t *b
     opt.name_a = r.path_a;
     opt.name_b = r.path_b;
     if (s == TN_OK) s = tn_compare(&r.a, &r.b, spec->train, spec->test, &opt, &r.cmp, err);
-    r.aligned = r.cmp.view[TN_VIEW_WEIGHTS_FLIPS].done ? TN_VIEW_WEIGHTS_FLIPS : r.cmp.view[TN_VIEW_WEIGHTS].done ? TN_VIEW_WEIGHTS : TN_VIEW_RAW;
+    r.aligned = r.cmp.view[TN_VIEW_ACTIVATIONS_FLIPS].done ? TN_VIEW_ACTIVATIONS_FLIPS
+                : r.cmp.view[TN_VIEW_ACTIVATIONS].done         ? TN_VIEW_ACTIVATIONS
+                                                                : TN_VIEW_RAW;
+    if (s == TN_OK) s = tn_report_measure(&r, err);
     if (s == TN_OK && r.is_sweep) s = table(&r, err);
+    if (s == TN_OK && r.is_sweep) s = tn_sweep_outliers(&r.sw, spec->test, spec->threads, &r.outliers, err);
     char *text = NULL;
     size_t len = 0;
     if (s == TN_OK && !(r.f = open_memstream(&text, &len))) s = tn_fail(err, TN_ERR_NOMEM, "out of memory for the page");

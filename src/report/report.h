@@ -8,6 +8,7 @@
 
 #include <stdio.h>
 
+#include "outliers.h"
 #include "util.h"
 
 /* ---- HTML and images (svg.c, pngenc.c) --------------------------------------------------------- */
@@ -45,6 +46,24 @@ typedef struct {
 
 void tn_svg_line_plot(FILE *f, const tn_svg_plot *p, const tn_svg_series *s, int n_series);
 
+/* Horizontal bars on one axis from 0 to the largest value: a label left of each, its value text
+ * right of it; a hollow (dashed) bar marks a part taken away. */
+typedef struct {
+    const char *label, *value_text, *colour;
+    double from, to;      /* the bar spans [from, to] on the axis */
+    int hollow;
+} tn_svg_bar;
+
+typedef struct {
+    const char *title, *desc, *x_label;
+    int width, label_width, value_width;   /* the whole, the labels' column, room for the values */
+    double reference;                      /* > 0: a dotted line there ... */
+    const char *reference_label;           /* ... with this label */
+    int large;                             /* 1: taller bars, larger text (the card's main figure) */
+} tn_svg_bars_plot;
+
+void tn_svg_bars(FILE *f, const tn_svg_bars_plot *p, const tn_svg_bar *b, int n);
+
 /* ---- the page's inputs (report.c), read by summary.c and figures.c ----------------------------- */
 typedef struct {
     char name[32];       /* init-003, or A / B for a pair */
@@ -75,7 +94,15 @@ typedef struct {
     char path_a[TN_PATH_CAP], path_b[TN_PATH_CAP];
     tn_model a, b;
     tn_compare_result cmp;
-    tn_view aligned;                         /* weight matching, with sign flips where they exist */
+    tn_view aligned;                         /* the one alignment (CONVENTIONS.md): activation matching
+                                                with sign flips where they exist */
+    /* card.c's measures, relative to ||A||: A - B raw, aligned, and aligned with each network's
+     * start subtracted (B's start aligned as B is: what training changed), NaN when a start is not
+     * known; two fresh initialisations (NaN: not known) */
+    double dist_raw, dist_aligned, dist_learned, dist_baseline;
+    double *unit_corr;                       /* first hidden layer: correlation over the test set of A's
+                                                unit i and aligned B's unit i (NULL: no hidden layer) */
+    tn_outliers outliers;                    /* is_sweep: the outlier runs (outliers.h) */
     tn_report_trace traces[TN_REPORT_TRACES];
     int n_traces;
     uint32_t n_params;
@@ -83,6 +110,16 @@ typedef struct {
 
 /* summary.c: the whole page, in order: head, summary, the sections of figures.c, the table, findings */
 tn_status tn_report_page(tn_report *r, tn_error *err);
+
+/* card.c: the measures of the answer card (before the page), and the card itself */
+tn_status tn_report_measure(tn_report *r, tn_error *err);
+void tn_report_card(tn_report *r);
+/* units.c: matched units side by side, the best and the worst matches */
+tn_status tn_report_pairs(tn_report *r, tn_error *err);
+/* "A (init-000)" in a sweep, "A" for a pair (side 0: A, 1: B). */
+void tn_report_who(const tn_report *r, int side, char *buf, size_t cap);
+/* W (units, n_in) drawn as images: unit u of w in a grid, each scaled on its own (figures.c) */
+uint32_t tn_report_input_shape(const tn_report *r, uint32_t *cols);
 
 /* figures.c: the sections with plots and pictures */
 void tn_report_accuracy(tn_report *r);

@@ -7,13 +7,17 @@
 #include "report.h"
 
 static const char style[] =
-    "body{font-family:sans-serif;max-width:1180px;margin:20px auto;padding:0 16px;color:#222;line-height:1.45}\n"
-    "h1{font-size:24px;margin-bottom:4px}h2{font-size:19px;border-bottom:1px solid #bbb;padding-bottom:3px;margin-top:30px}\n"
-    "p,li{max-width:1000px}.sub{color:#555;margin-top:0}code{font-size:90%;word-break:break-all}\n"
-    ".row{display:flex;flex-wrap:wrap;gap:18px;align-items:flex-start}figure{margin:6px 0}.row figure{width:min-content}\n"
-    "figcaption{font-size:13px;color:#444;max-width:560px}img.px{image-rendering:pixelated}\n"
+    "body{font-family:sans-serif;max-width:1180px;margin:12px auto;padding:0 12px;color:#222;line-height:1.4}\n"
+    "h1{font-size:22px;margin:4px 0}h2{font-size:19px;border-bottom:1px solid #bbb;padding-bottom:3px;margin-top:30px}\n"
+    "p,li{max-width:1000px}.sub{color:#555;margin-top:0}code{font-size:90%;overflow-wrap:anywhere}\n"
+    "svg,img{max-width:100%;height:auto}.row{display:flex;flex-wrap:wrap;gap:18px;align-items:flex-start}figure{margin:6px 0;min-width:0}\n"
+    "figcaption{font-size:13px;color:#333;max-width:600px}img.px{image-rendering:pixelated}\n"
+    ".card{display:grid;grid-template-columns:minmax(0,560px) minmax(0,1fr);gap:10px 36px;align-items:start}\n"
+    ".card figcaption,#fails{font-size:14px}.card figure{margin:0 0 8px}.pair{margin:4px 0 6px;color:#444}#fails{margin:4px 0}\n"
+    "@media (max-width:900px){.card{grid-template-columns:minmax(0,1fr)}}\n"
+    ".pairs{display:flex;flex-wrap:wrap;gap:14px}.pairfig{text-align:center}.pairfig div{display:flex;gap:4px}\n"
     ".digits{display:flex;flex-wrap:wrap;gap:8px}.digits figure{margin:0;text-align:center;width:92px}\n"
-    ".digits figcaption{font-size:12px}.ok{color:#00734d}.no{color:#b33000}\n"
+    ".digits figcaption{font-size:12px}.ok{color:#00734d}.no{color:#b33000}.scroll{overflow-x:auto;max-width:100%}\n"
     "table{border-collapse:collapse;font-size:13px}th,td{border:1px solid #ccc;padding:3px 6px;text-align:right}\n"
     "td{white-space:nowrap}td.l{white-space:normal}\n"
     "th{background:#f2f2f2;vertical-align:bottom}td.l,th.l{text-align:left}.key{display:inline-block;width:11px;height:11px;margin-right:5px}\n"
@@ -48,89 +52,24 @@ static void describe_network(tn_report *r) {
     fprintf(r->f, ")");
 }
 
-static const tn_attribution_row *row_of(const tn_report *r, tn_vary v) {
-    for (int k = 0; r->have_rows && k < r->sw.n_sources; k++)
-        if (r->rows[k].source == v) return &r->rows[k];
-    return NULL;
-}
-
-static void summary_sources(tn_report *r) {
-    fprintf(r->f, "<ul>\n");
-    for (int k = 0; k < r->sw.n_sources; k++) {
-        const tn_attribution_row *w = &r->rows[k];
-        fprintf(r->f, "<li>");
-        source_key(r, w->source);
-        if (w->diverged == w->runs) {
-            fprintf(r->f, ", %s: all %u runs diverged: no figure.</li>\n", tn_report_source_words(w->source), w->runs);
-            continue;
-        }
-        fprintf(r->f, ", %s: test accuracy %.2f%% &plusmn; %.2f (standard deviation over %u runs)", tn_report_source_words(w->source),
-                100 * w->accuracy_mean, 100 * w->accuracy_std, w->runs);
-        if (w->source == TN_VARY_NONE && w->fingerprints == 1)
-            fprintf(r->f, "; all %u runs have one fingerprint, bit for bit: training is deterministic, so every other row "
-                          "measures the source it varies and nothing else.</li>\n", w->runs);
-        else if (w->source == TN_VARY_NONE)
-            fprintf(r->f, "; <b>the control's runs have %u different fingerprints: training was not deterministic here</b>, so "
-                          "every other row also holds that noise.</li>\n", w->fingerprints);
-        else
-            fprintf(r->f, "; two runs predict different digits for %.2f%% of the test images, and their parameters are %.3g apart "
-                          "relative to the first's norm (%.3g after aligning the hidden units; mean over %u pairs).</li>\n",
-                    100 * w->metric[TN_PAIR_DISAGREEMENT].mean, w->metric[TN_PAIR_DISTANCE_RAW].mean, w->metric[TN_PAIR_DISTANCE_ALIGNED].mean, w->pairs);
-    }
-    fprintf(r->f, "</ul>\n");
-    const tn_attribution_row *bit = row_of(r, TN_VARY_BIT), *seed = row_of(r, TN_VARY_INIT);
-    seed = seed ? seed : row_of(r, TN_VARY_ORDER) ? row_of(r, TN_VARY_ORDER) : row_of(r, TN_VARY_BOTH);
-    if (!bit || !seed) return;
-    double ratio = seed->metric[TN_PAIR_DISAGREEMENT].mean > 0 ? bit->metric[TN_PAIR_DISAGREEMENT].mean / seed->metric[TN_PAIR_DISAGREEMENT].mean : 1.0;
-    fprintf(r->f, "<p>One flipped bit makes two runs disagree on %.2f%% of the test images, %s on %.2f%%: %s</p>\n",
-            100 * bit->metric[TN_PAIR_DISAGREEMENT].mean, tn_report_source_words(seed->source), 100 * seed->metric[TN_PAIR_DISAGREEMENT].mean,
-            ratio >= 0.5 ? "the smallest possible change to the start changes the trained network about as much as a new seed."
-                         : "in this training the flipped bit has changed the network much less than a new seed does.");
-}
-
-/* What the traces say of single bits: how far each flip spread by the end, against two seeds. */
-static void summary_traces(tn_report *r) {
-    const tn_report_trace *seed = NULL;
-    int bits = 0;
-    for (int k = 0; k < r->n_traces; k++) {
-        tn_vary v = r->traces[k].source;
-        if (!seed && (v == TN_VARY_INIT || v == TN_VARY_ORDER || v == TN_VARY_BOTH)) seed = &r->traces[k];
-        if (v != TN_VARY_BIT || !r->traces[k].result.diverged) continue;
-        const tn_diverge_result *d = &r->traces[k].result;
-        const tn_diverge_point *end = &d->points[d->n_points - 1];
-        fprintf(r->f, "%s", bits++ ? "; " : "<p>In the traces, step by step: ");
-        esc(r, r->traces[k].label);
-        if (end->differing <= 1) fprintf(r->f, ": the flip never spread beyond its own weight in %llu steps", (unsigned long long)end->step);
-        else
-            fprintf(r->f, ": the flip spread to %llu of %llu parameters, and the distance grew from %.3g at step %llu to %.3g at step %llu",
-                    (unsigned long long)end->differing, (unsigned long long)tn_params_count(d->sizes, d->n_sizes), d->points[0].l2,
-                    (unsigned long long)d->points[0].step, end->l2, (unsigned long long)end->step);
-    }
-    if (bits && seed) {
-        fprintf(r->f, "; against %.3g at the end for ", seed->result.points[seed->result.n_points - 1].l2);
-        esc(r, seed->label);
-    }
-    if (bits) fprintf(r->f, ".</p>\n");
-}
-
+/* What was compared: the network, the runs, the test set (the answer card comes first). */
 static void summary(tn_report *r) {
-    char answer[4096];
-    fprintf(r->f, "<section id=\"summary\">\n<h2>Summary</h2>\n<p>");
+    fprintf(r->f, "<section id=\"summary\">\n<h2>What was compared</h2>\n<p>");
     if (r->is_sweep) {
         uint32_t diverged = 0;
         for (int k = 0; r->have_rows && k < r->sw.n_sources; k++) diverged += r->rows[k].diverged;
         fprintf(r->f, "This sweep %s ", diverged ? "set out to train" : "trained");
         describe_network(r);
-        fprintf(r->f, " %u times for each of %d source%s of randomness, %u runs in all, and tested every run on the %u images of "
-                      "<code>", r->sw.runs, r->sw.n_sources, TN_S(r->sw.n_sources), tn_sweep_total(&r->sw), r->spec->test->n);
+        fprintf(r->f, " %u times for each of %d source%s of randomness (", r->sw.runs, r->sw.n_sources, TN_S(r->sw.n_sources));
+        for (int k = 0; k < r->sw.n_sources; k++)
+            fprintf(r->f, "%s%s: %s", k ? "; " : "", tn_vary_names[r->sw.sources[k]], tn_report_source_words(r->sw.sources[k]));
+        fprintf(r->f, "), %u runs in all, and tested every run on the %u images of <code>", tn_sweep_total(&r->sw), r->spec->test->n);
         esc(r, r->spec->test->images_name);
-        fprintf(r->f, "</code>.</p>\n");
+        fprintf(r->f, "</code>. The card above and the pictures below show the pair <b>%s</b> (A) and <b>%s</b> (B).</p>\n",
+                r->name_a, r->name_b);
         if (diverged) /* a state, never a digit: no figure of theirs is shown as a result */
             fprintf(r->f, "<p><b>%u of the %u runs diverged</b> (a non-finite cost or parameter stopped their training): they are "
                           "left out of every mean, pair and plotted curve below.</p>\n", diverged, tn_sweep_total(&r->sw));
-        summary_sources(r);
-        summary_traces(r);
-        fprintf(r->f, "<p>The pictures below show the pair <b>%s</b> (A) and <b>%s</b> (B). ", r->name_a, r->name_b);
     } else {
         fprintf(r->f, "A is <code>");
         esc(r, r->path_a);
@@ -140,11 +79,9 @@ static void summary(tn_report *r) {
         describe_network(r);
         fprintf(r->f, ", tested on the %u images of <code>", r->spec->test->n);
         esc(r, r->spec->test->images_name);
-        fprintf(r->f, "</code>.</p>\n<p>");
+        fprintf(r->f, "</code>.</p>\n");
     }
-    tn_compare_explain(&r->cmp, TN_FINDING_ANSWER, answer, sizeof answer);
-    esc(r, answer);
-    fprintf(r->f, "</p>\n</section>\n");
+    fprintf(r->f, "</section>\n");
 }
 
 /* A pair metric's cell: its mean and standard error, scaled and formatted as its description says. */
@@ -159,7 +96,7 @@ static void stat_cell(tn_report *r, const tn_stat *s, const tn_pair_metric_desc 
 
 static void attribution_table(tn_report *r) {
     fputs("<section id=\"table\">\n<h2>Which source of randomness makes how much difference</h2>\n"
-                  "<table>\n<tr><th class=\"l\">source</th><th class=\"l\">what varies from run to run</th><th>runs</th>"
+                  "<div class=\"scroll\"><table>\n<tr><th class=\"l\">source</th><th class=\"l\">what varies from run to run</th><th>runs</th>"
                   "<th>distinct fingerprints</th><th>test accuracy, % (mean &plusmn; sd)</th><th>test cost, sd</th><th>pairs</th>", r->f);
     for (int k = 0; k < TN_PAIR_METRIC_COUNT; k++) {
         const tn_pair_metric_desc *d = tn_pair_metric_info(k);
@@ -180,29 +117,78 @@ static void attribution_table(tn_report *r) {
         for (int m = 0; m < TN_PAIR_METRIC_COUNT; m++) stat_cell(r, &w->metric[m], tn_pair_metric_info(m));
         fprintf(r->f, "</tr>\n");
     }
-    fprintf(r->f, "</table>\n<p>Accuracy and cost: over the runs of a source. The other columns: means over pairs of its runs "
+    fprintf(r->f, "</table></div>\n<p>Accuracy and cost: over the runs of a source. The other columns: means over pairs of its runs "
                   "&plusmn; their standard error. Disagreement: test images the two runs classify differently. Output correlation: "
                   "Pearson correlation of their output vectors. Ensemble gain: accuracy of the two runs' averaged outputs minus "
-                  "their mean accuracy. Distance: of all parameters, relative to the first run's norm; aligned: after weight "
-                  "matching of the hidden units. Cost barrier: the largest rise of the test cost above the straight line between "
+                  "their mean accuracy. Distance: of all parameters, relative to the first run's norm; aligned: hidden units "
+                  "matched by their activations, sign flips allowed, as everywhere in this report. Cost barrier: the largest "
+                  "rise of the test cost above the straight line between "
                   "its ends on the straight path from one run to the other. Table: %s.</p>\n</section>\n", r->rows_from);
+}
+
+/* Every arrangement of B compared (the full table: the other methods appear here only). */
+static void views_table(tn_report *r) {
+    static const char *const words[TN_VIEW_COUNT] = {"as they are (raw)", "weight matching", "weight matching, sign flips",
+                                                     "activation matching", "activation matching, sign flips"};
+    fprintf(r->f, "<div class=\"scroll\"><table>\n<tr><th class=\"l\">B arranged by</th><th>&Vert;A&minus;B&Vert; / &Vert;A&Vert;</th>"
+                  "<th>&Vert;A&minus;B&Vert;, absolute</th><th>units moved</th><th>units negated</th><th>mean unit correlation "
+                  "(first hidden layer)</th><th>test cost barrier</th><th>test error barrier, points</th></tr>\n");
+    for (int v = 0; v < TN_VIEW_COUNT; v++) {
+        const tn_compare_view *x = &r->cmp.view[v];
+        if (!x->done) continue;
+        fprintf(r->f, "<tr><td class=\"l\">%s%s</td><td>%.3f</td><td>%.4g</td><td>%u</td><td>%u</td><td>%.3f</td><td>%.4f</td><td>%.2f</td></tr>\n",
+                words[v], v == (int)r->aligned ? " <b>(aligned: the report's)</b>" : "", x->distance.total.relative,
+                x->distance.total.l2, x->alignment.moved, x->alignment.flipped, r->cmp.n_sizes > 2 ? x->mean_correlation[1] : NAN, x->cost_barrier, 100 * x->error_barrier);
+    }
+    fprintf(r->f, "</table></div>\n");
 }
 
 static void findings(tn_report *r) {
     char line[4096];
+    /* The start (figure 1 takes it apart; an unknown one is said there, once), the alignment and
+     * the path (the table below, and figures 1 and 2) are not repeated in other words here. */
+    static const tn_finding said[] = {TN_FINDING_DISTANCE, TN_FINDING_BLANK, TN_FINDING_FUNCTION, TN_FINDING_REPRESENTATION};
     fprintf(r->f, "<section id=\"findings\">\n<h2>The pair A and B in numbers</h2>\n<ul>\n");
-    for (tn_finding k = TN_FINDING_DISTANCE; k < TN_FINDING_ANSWER; k++)
-        if (tn_compare_explain(&r->cmp, k, line, sizeof line)) {
+    for (size_t k = 0; k < sizeof said / sizeof said[0]; k++) {
+        if (tn_compare_explain(&r->cmp, said[k], line, sizeof line)) {
             fprintf(r->f, "<li>");
             esc(r, line);
             fprintf(r->f, "</li>\n");
         }
-    fprintf(r->f, "</ul>\n</section>\n");
+    }
+    fprintf(r->f, "</ul>\n<p>Every way of arranging B's hidden units that was measured (the report's figures use one: "
+                  "aligned):</p>\n");
+    views_table(r);
+    fprintf(r->f, "</section>\n");
+}
+
+/* The sweep's outlier runs, named (outliers.c), and the rule. */
+static void outliers(tn_report *r) {
+    const tn_outliers *o = &r->outliers;
+    char line[1024];
+    fprintf(r->f, "<section id=\"outliers\">\n<h2>Outlier runs</h2>\n<p>A run is an outlier when its test accuracy (the model "
+                  "file's) is %s. ", tn_outlier_rule);
+    for (int k = 0; k < r->sw.n_sources; k++) {
+        tn_outlier_source_words(o, r->sw.sources[k], line, sizeof line);
+        fprintf(r->f, "%s", k ? "; " : "Per source: ");
+        esc(r, line);
+    }
+    fprintf(r->f, ".%s</p>\n", o->n ? "" : " No run is an outlier.");
+    if (o->n) fprintf(r->f, "<ul>\n");
+    for (uint32_t k = 0; k < o->n; k++) {
+        tn_outlier_words(&r->sw, o, &o->run[k], line, sizeof line);
+        fprintf(r->f, "<li>");
+        esc(r, line);
+        fprintf(r->f, "</li>\n");
+    }
+    if (o->n) fprintf(r->f, "</ul>\n<p>A digit is failed when the run's accuracy on that digit's test images is more than 3 sd "
+                            "below the median of its source's runs on them, by the same rule.</p>\n");
+    fprintf(r->f, "</section>\n");
 }
 
 tn_status tn_report_page(tn_report *r, tn_error *err) {
     FILE *f = r->f;
-    fprintf(f, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>twinnet report: ");
+    fprintf(f, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>twinnet report: ");
     esc(r, r->is_sweep ? r->sw.dir : r->path_a);
     if (!r->is_sweep) { fprintf(f, " and "); esc(r, r->path_b); }
     fprintf(f, "</title>\n<style>\n%s</style>\n</head>\n<body>\n<h1>Why do two trainings of one network end with different "
@@ -210,15 +196,21 @@ tn_status tn_report_page(tn_report *r, tn_error *err) {
     esc(r, r->is_sweep ? r->sw.dir : r->path_a);
     if (!r->is_sweep) { fprintf(f, "</code> and <code>"); esc(r, r->path_b); }
     fprintf(f, "</code></p>\n");
+    /* The answer first, then the evidence in the order of the argument: the units (figure 1), the
+     * path (2), the disagreements (3), how runs part, the sweep's table and outliers (4), the pair's
+     * numbers, and last the accuracy per epoch. */
+    tn_report_card(r);
     summary(r);
     tn_status s = TN_OK;
-    if (r->is_sweep) tn_report_accuracy(r);
+    if ((s = tn_report_pairs(r, err)) != TN_OK) return s;
     if ((s = tn_report_weights(r, err)) != TN_OK) return s;
     tn_report_path(r);
-    tn_report_traces(r);
     if ((s = tn_report_disagreements(r, err)) != TN_OK) return s;
+    tn_report_traces(r);
     if (r->is_sweep) attribution_table(r);
+    if (r->is_sweep) outliers(r);
     findings(r);
+    if (r->is_sweep) tn_report_accuracy(r);
     fprintf(f, "<footer>Made by twinnet %s. The page runs no script and loads nothing: every plot is SVG and every picture a "
                "PNG inside it.</footer>\n</body>\n</html>\n", TN_VERSION_STRING);
     return TN_OK;

@@ -65,21 +65,27 @@ static int decade(double x) {
     return k;
 }
 
-/* Linear: a step of 1, 2 or 5 times a power of ten giving about five intervals, ends on steps.
- * Log: whole decades, every second or third labelled when there are many. */
+/* The axis runs from the data's least to its largest value (from 0 with from_zero): it ends where
+ * the data end. Linear: ticks on a step of 1, 2 or 5 times a power of ten giving about five
+ * intervals. Log: ticks on whole decades, every second or third when there are many, and on 2 and
+ * 5 times a decade when fewer than two decades fall inside. */
 static void axis_make(axis *a, double lo, double hi, int log, int from_zero, int integer) {
     a->log = log;
     a->n_ticks = a->decimals = 0;
     if (!(lo <= hi)) lo = hi = log ? 1.0 : 0.0;   /* no data */
     if (log) {
-        int k0 = decade(lo), k1 = decade(hi);
-        if (pow10_of(k1) < hi || k1 == k0) k1++;
-        int every = k1 - k0 > 16 ? 3 : k1 - k0 > 8 ? 2 : 1;
-        k0 -= ((k0 % every) + every) % every;   /* both ends on a labelled decade */
-        k1 += (every - ((k1 - k0) % every)) % every;
-        a->lo = k0;
-        a->hi = k1;
-        for (int k = k0; k <= k1 && a->n_ticks < MAX_TICKS; k += every) a->tick[a->n_ticks++] = k;
+        a->lo = log10_of(lo);
+        a->hi = log10_of(hi);
+        if (a->hi - a->lo < 1e-9) { a->lo -= 0.5; a->hi += 0.5; }
+        int k0 = decade(lo), k1 = decade(hi), inside = 0;
+        for (int k = k0; k <= k1; k++) inside += pow10_of(k) >= lo && pow10_of(k) <= hi;
+        int every = inside > 16 ? 3 : inside > 8 ? 2 : 1;
+        for (int k = k0; k <= k1 && a->n_ticks < MAX_TICKS - 2; k++)
+            for (int m = 1; m <= 5; m += m == 1 ? 1 : 3) { /* 1, 2, 5 */
+                double v = m * pow10_of(k);
+                if (v >= lo * (1 - 1e-12) && v <= hi * (1 + 1e-12) && (m == 1 ? k % every == 0 : inside < 2))
+                    a->tick[a->n_ticks++] = log10_of(v);
+            }
         return;
     }
     if (from_zero) { lo = lo < 0 ? lo : 0; hi = hi > 0 ? hi : 0; }
@@ -87,29 +93,31 @@ static void axis_make(axis *a, double lo, double hi, int log, int from_zero, int
     double raw = (hi - lo) / 5, mag = pow10_of(decade(raw)), norm = raw / mag;
     double step = (norm < 1.5 ? 1 : norm < 3.5 ? 2 : norm < 7.5 ? 5 : 10) * mag;
     step = integer && step < 1 ? 1 : step;
-    a->lo = floor(lo / step) * step;
-    a->hi = ceil(hi / step) * step;
+    a->lo = lo;
+    a->hi = hi;
     a->decimals = step >= 1 ? 0 : -decade(step);
-    for (double t = a->lo; t <= a->hi + step * 0.5 && a->n_ticks < MAX_TICKS; t += step) a->tick[a->n_ticks++] = t;
+    for (double t = ceil(lo / step - 1e-9) * step; t <= hi + step * 1e-9 && a->n_ticks < MAX_TICKS; t += step) a->tick[a->n_ticks++] = t;
 }
 
 static int usable(const axis *a, double v) { return isfinite(v) && (!a->log || v > 0); }
 static double axis_value(const axis *a, double v) { return a->log ? log10_of(v) : v; }
 static double axis_frac(const axis *a, double v) { return (axis_value(a, v) - a->lo) / (a->hi - a->lo); }
 
-/* A tick's label: "0.25", "1000", or 10 with a superscript exponent (Unicode) on a log axis. */
+/* A tick's label: "0.25", "1000", or m x 10 with a superscript exponent (Unicode) on a log axis. */
 static void tick_label(FILE *f, const axis *a, double t) {
     if (!a->log) {
         double v = fabs(t) < 1e-12 * (a->hi - a->lo) ? 0.0 : t;
         fprintf(f, "%.*f", a->decimals, v);
         return;
     }
-    int k = (int)t;
-    if (k >= 0 && k <= 3) { fprintf(f, "%.0f", pow10_of(k)); return; }
+    double v = tn_exp(t * tn_log(10.0));
+    int k = decade(v * (1 + 1e-9)), m = (int)floor(v / pow10_of(k) + 0.5);
+    if (k >= -3 && k <= 3) { fprintf(f, "%.*f", k < 0 ? -k : 0, m * pow10_of(k)); return; }
     static const char *const sup[10] = {"\u2070", "\u00B9", "\u00B2", "\u00B3", "\u2074",
                                         "\u2075", "\u2076", "\u2077", "\u2078", "\u2079"};
     char digits[16];
     snprintf(digits, sizeof digits, "%d", k < 0 ? -k : k);
+    if (m != 1) fprintf(f, "%d\u00D7", m);
     fputs(k < 0 ? "10\u207B" : "10", f);
     for (const char *d = digits; *d; d++) fputs(sup[*d - '0'], f);
 }
@@ -222,4 +230,58 @@ void tn_svg_line_plot(FILE *f, const tn_svg_plot *p, const tn_svg_series *s, int
     fputs("</text>\n", f);
     legend(f, s, n_series, p->width, p->height + 8, 1);
     fputs("</svg>\n", f);
+}
+
+/* ---- horizontal bars ------------------------------------------------------------------------------ */
+void tn_svg_bars(FILE *f, const tn_svg_bars_plot *p, const tn_svg_bar *b, int n) {
+    int row = p->large ? 34 : 26, bar = p->large ? 22 : 16, font = p->large ? 14 : 12;
+    double top = 0;
+    for (int i = 0; i < n; i++) top = b[i].to > top ? b[i].to : top;
+    top = p->reference > top ? p->reference : top;
+    axis ax;
+    axis_make(&ax, 0, top > 0 ? top : 1, 0, 1, 0);
+    int left = p->label_width, pw = p->width - left - p->value_width, top_margin = p->reference > 0 ? 22 : 8;
+    int height = top_margin + n * row + 44;
+    fprintf(f, "<svg role=\"img\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" aria-label=\"", p->width, height, p->width, height);
+    tn_html_escape(f, p->title);
+    fprintf(f, "\" font-family=\"sans-serif\" font-size=\"%d\">\n<title>", font);
+    tn_html_escape(f, p->title);
+    fputs("</title>\n", f);
+    if (p->desc) { fputs("<desc>", f); tn_html_escape(f, p->desc); fputs("</desc>\n", f); }
+    double y_axis = top_margin + n * row + 4;
+    for (int i = 0; i < ax.n_ticks; i++) {
+        double x = left + (ax.tick[i] - ax.lo) / (ax.hi - ax.lo) * pw;
+        fprintf(f, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%.0f\" stroke=\"#e4e4e4\"/><text x=\"%.1f\" y=\"%.0f\" "
+                   "text-anchor=\"middle\">", x, top_margin - 4, x, y_axis + 4, x, y_axis + 16);
+        tick_label(f, &ax, ax.tick[i]);
+        fputs("</text>\n", f);
+    }
+    fprintf(f, "<line x1=\"%d\" y1=\"%.0f\" x2=\"%d\" y2=\"%.0f\" stroke=\"#555\"/>\n", left, y_axis, left + pw, y_axis);
+    /* the reference first, so that bars and their values are drawn over it */
+    if (p->reference > 0) {
+        double x = left + p->reference / ax.hi * pw;
+        fprintf(f, "<line x1=\"%.1f\" y1=\"4\" x2=\"%.1f\" y2=\"%.0f\" stroke=\"#555\" stroke-dasharray=\"2 2\"/>", x, x, y_axis);
+        fprintf(f, "<text x=\"%.1f\" y=\"14\" text-anchor=\"end\" fill=\"#555\">", x - 4);
+        tn_html_escape(f, p->reference_label);
+        fputs("</text>\n", f);
+    }
+    for (int i = 0; i < n; i++) {
+        double y = top_margin + i * row, x0 = left + b[i].from / ax.hi * pw, x1 = left + b[i].to / ax.hi * pw;
+        if (x1 < x0) { double t = x0; x0 = x1; x1 = t; }
+        double base = y + 3 + bar / 2.0 + font * 0.35; /* the text's baseline, centred on the bar */
+        fprintf(f, "<text x=\"%d\" y=\"%.0f\" text-anchor=\"end\">", left - 8, base);
+        tn_html_escape(f, b[i].label);
+        fputs("</text>", f);
+        if (b[i].hollow)
+            fprintf(f, "<rect x=\"%.1f\" y=\"%.0f\" width=\"%.1f\" height=\"%d\" fill=\"none\" stroke=\"%s\" stroke-dasharray=\"4 3\"/>",
+                    x0, y + 3, x1 - x0, bar, b[i].colour);
+        else fprintf(f, "<rect x=\"%.1f\" y=\"%.0f\" width=\"%.1f\" height=\"%d\" fill=\"%s\"/>", x0, y + 3, x1 - x0, bar, b[i].colour);
+        fprintf(f, "<text x=\"%.1f\" y=\"%.0f\" stroke=\"#fff\" stroke-width=\"3\" paint-order=\"stroke\"%s>", x1 + 5, base,
+                b[i].hollow ? " fill=\"#555\"" : " font-weight=\"bold\"");
+        tn_html_escape(f, b[i].value_text);
+        fputs("</text>\n", f);
+    }
+    fprintf(f, "<text x=\"%.0f\" y=\"%.0f\" text-anchor=\"middle\">", left + pw / 2.0, y_axis + 34);
+    tn_html_escape(f, p->x_label);
+    fputs("</text>\n</svg>\n", f);
 }
