@@ -21,6 +21,8 @@ static void help(void) {
            "  --out FILE           the page to write, atomically (default: DIR/report.html for a sweep, else\n"
            "                       report.html beside A)\n"
            "  --trace FILE         a training trace of A, then of B (train --trace FILE); pairs only\n"
+           "  --curve BEND         a bend of A and B (twinnet connect): its path beside the straight ones, and\n"
+           "                       the answer's sentence on it\n"
            "  --data DIR           MNIST directory (default $TWINNET_DATA, else ~/.cache/twinnet/mnist)\n"
            "  --train-images F --train-labels F   the training set (for the inputs that are always 0)\n"
            "  --test-images F --test-labels F     the test set (named alone: no training set is read)\n"
@@ -49,6 +51,7 @@ int cmd_report(int argc, char **argv) {
             if (n_traces == 2) usage_error("--trace: give one for A and one for B, no more");
             traces[n_traces++] = args_value_again(&a);
         }
+        else if (args_is(&a, "--curve")) spec.curve = args_value(&a);
         else if (args_is(&a, "--points")) spec.path_points = (uint32_t)parse_uint("--points", args_value(&a), 1, 1000);
         else if (args_is(&a, "--images")) spec.max_images = (uint32_t)parse_uint("--images", args_value(&a), 0, 10000);
         else if (args_is(&a, "--threads")) spec.threads = (int)parse_uint("--threads", args_value(&a), 1, 256);
@@ -69,8 +72,8 @@ int cmd_report(int argc, char **argv) {
     if (n_pos == 2 && n_traces == 1) usage_error("--trace: give one for A and one for B");
     if (n_pos == 1) spec.sweep_dir = pos[0];
     else { spec.model_a = pos[0]; spec.model_b = pos[1]; spec.trace_a = traces[0]; spec.trace_b = traces[1]; }
-    const char *inputs[] = {pos[0], pos[1], traces[0], traces[1]}, *outputs[] = {out};
-    check_outputs(outputs, 1, inputs, 4, &d, spec.force);
+    const char *inputs[] = {pos[0], pos[1], traces[0], traces[1], spec.curve}, *outputs[] = {out};
+    check_outputs(outputs, 1, inputs, 5, &d, spec.force);
     tn_dataset train, test;
     int with_train = !(d.test_images && !d.train_images && !d.dir); /* test files alone: no blank inputs */
     load_data(&d, with_train ? &train : NULL, &test);

@@ -967,7 +967,7 @@ TN_API tn_status tn_curve_profile_measure(const tn_model *a, const tn_model *b, 
                                           tn_error *err);
 TN_API void tn_curve_profile_free(tn_curve_profile *prof);
 /* The answer in one sentence (buf, cap bytes): "A and B are joined by a curve along which the test
- * error rises at most X points: one valley." when X (the error barrier) is under 2 points (Frankle et
+ * error rises at most X points: one valley." (B named as aligned when it was) when X (the error barrier) is under 2 points (Frankle et
  * al.'s threshold for "no barrier"), else that the lowest curve found still rises X points. Its length. */
 TN_API size_t tn_curve_sentence(const tn_curve_profile *prof, char *buf, size_t cap);
 /* ---- end of curves ------------------------------------------------------------------------- */
@@ -986,6 +986,8 @@ typedef struct {
     uint32_t max_images;            /* test images shown on which the pair disagrees (default 24) */
     int threads;                    /* default 1; the page does not depend on it */
     int force;                      /* replace a read-only page (tn_out_check) */
+    const char *curve;              /* a bend of A and B (twinnet connect), or NULL: its profile beside the
+                                       straight paths, and the card's sentence on it */
 } tn_report_spec;
 TN_API void tn_report_spec_default(tn_report_spec *spec);
 /* Writes the page to out (atomically); the same inputs give the same bytes (no timestamp).

@@ -125,6 +125,16 @@ def main():
     text = run("compare", a, b, *data, "--curve", bend).stdout
     check("straight, raw" in text and "curve" in text and ("one valley" in text or "does not show" in text), "compare --curve's text")
 
+    # ---- report --curve: the curve's section and the card's sentence, with the barrier compare measured ----
+    page = os.path.join(tmp, "curve.html")
+    run("report", a, b, *data, "--curve", bend, "--out", page, "--images", 0)
+    html = open(page, encoding="utf-8").read()
+    x = "%.1f points" % (100 * curve.get("error_barrier", float("nan")))
+    card = html[html.find('id="answer"'):html.find("</section>", html.find('id="answer"'))]
+    check('id="curve"' in html and ("joined by a curve" in card or "No low curve" in card),
+          "report --curve: a curve section and the sentence in the answer card")
+    check(x in card and "aligned to A" in card, "the card's sentence gives the curve's error barrier (%s) and says B was aligned" % x)
+
     # ---- a curve from a model to itself stays at it ----
     self_curve = last_json(run("connect", a, a, *data, "--epochs", 1, "--align", "none", "--out", os.path.join(tmp, "self.tnm"),
                                "--json"))
@@ -145,6 +155,9 @@ def main():
     p = run("connect", a, wide, *data, "--out", os.path.join(tmp, "no.tnm"), rc=1)
     check(p.stderr.count("\n") == 1 and "one shape" in p.stderr and not os.path.exists(os.path.join(tmp, "no.tnm")),
           "models of different shapes", p.stderr.strip())
+    p = run("report", a, c, *data, "--curve", bend, "--out", os.path.join(tmp, "other.html"), rc=1)
+    check("not between A" in p.stderr and not os.path.exists(os.path.join(tmp, "other.html")), "report --curve: a bend of other models",
+          p.stderr.strip())
     decayed = train("decayed", "--lambda", 1000, "--eta", 0.001, epochs=1)
     blown = os.path.join(tmp, "blown.tnm")
     p = run("connect", decayed, b, *data, "--eta", 1e6, "--epochs", 2, "--out", blown, rc=1)

@@ -182,7 +182,8 @@ class tn_attribution_options(Structure):
 class tn_report_spec(Structure):
     _fields_ = [("sweep_dir", c_char_p), ("model_a", c_char_p), ("model_b", c_char_p), ("trace_a", c_char_p),
                 ("trace_b", c_char_p), ("train", POINTER(tn_dataset)), ("test", POINTER(tn_dataset)),
-                ("path_points", c_uint32), ("max_images", c_uint32), ("threads", c_int), ("force", c_int)]
+                ("path_points", c_uint32), ("max_images", c_uint32), ("threads", c_int), ("force", c_int),
+                ("curve", c_char_p)]
 
 
 # tn_compare_result is only passed through (tn_compare fills it, tn_compare_json reads it): a buffer

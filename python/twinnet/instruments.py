@@ -185,9 +185,10 @@ def diverge(trace_a, trace_b):
 
 
 def report(out, sweep=None, a=None, b=None, trace_a=None, trace_b=None, data=None, points=20, images=24, threads=1,
-           force=False):
+           force=False, curve=None):
     """`twinnet report`: one self-contained HTML page on a finished sweep's directory, or on the
-    pair of model files a and b (with their traces, both or none). Returns the page's size."""
+    pair of model files a and b (with their traces, both or none); curve: a bend of the pair
+    (twinnet connect), as report --curve. Returns the page's size."""
     if (sweep is None) == (a is None and b is None) or (a is None) != (b is None):
         raise ValueError("report: a sweep directory, or two model files a and b")
     if (trace_a is None) != (trace_b is None):
@@ -195,7 +196,7 @@ def report(out, sweep=None, a=None, b=None, trace_a=None, trace_b=None, data=Non
     d = _data(data)
     spec = L.tn_report_spec()
     L.lib.tn_report_spec_default(ctypes.byref(spec))
-    keep = [L.fsencode(x) if x is not None else None for x in (sweep, a, b, trace_a, trace_b, out)]
+    keep = [L.fsencode(x) if x is not None else None for x in (sweep, a, b, trace_a, trace_b, out, curve)]
     spec.sweep_dir, spec.model_a, spec.model_b, spec.trace_a, spec.trace_b = keep[:5]
     spec.train = d.train._pointer() if d.train is not None else None
     spec.test = d.test._pointer()
@@ -203,6 +204,7 @@ def report(out, sweep=None, a=None, b=None, trace_a=None, trace_b=None, data=Non
     spec.max_images = _count(images, "images", 0, 100000)
     spec.threads = _count(threads, "threads", 1, 256)
     spec.force = bool(force)
+    spec.curve = keep[6]
     size = ctypes.c_size_t()
     err = L.tn_error()
     status = _in_worker(lambda: L.lib.tn_report_write(ctypes.byref(spec), keep[5], ctypes.byref(size),

@@ -169,6 +169,13 @@ static void barrier(tn_report *r) {
     else if (al->error_barrier < NO_BARRIER) fprintf(r->f, "the barrier was the order of the hidden units; aligned, they lie in one basin.");
     else if (e1 < e0 / 2) fprintf(r->f, "most of the barrier is the order of the hidden units; the rest separates two solutions.");
     else fprintf(r->f, "aligned or not, A and B are two solutions in different basins.");
+    if (r->have_curve) { /* report --curve: the other path, measured (see "A curve from A to B") */
+        char sentence[512];
+        tn_curve_sentence(&r->curve, sentence, sizeof sentence);
+        fprintf(r->f, " <a href=\"#curve\">");
+        esc(r, sentence);
+        fprintf(r->f, "</a>");
+    }
     fprintf(r->f, "</figcaption>\n</figure>\n");
 }
 

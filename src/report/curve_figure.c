@@ -69,3 +69,21 @@ void tn_curve_figure_file(FILE *f, const tn_compare_view *raw, const tn_compare_
     tn_html_escape(f, sentence);
     fputs("</text>\n</svg>\n", f);
 }
+
+/* The report's section on a curve (report --curve BEND): the three error profiles in one figure
+ * and the answer in words, beside the straight path's section. */
+void tn_report_curve(tn_report *r) {
+    char sentence[512];
+    tn_curve_sentence(&r->curve, sentence, sizeof sentence);
+    fprintf(r->f, "<section id=\"curve\">\n<h2>A curve from A to B</h2>\n<p>The straight line is not the only path: "
+                  "<code>twinnet connect</code> trained the bend of a %s curve from A to B (B %s) so that the training cost "
+                  "stays low all along it (Garipov et al. 2018). Every point is again a network, evaluated on the test set.</p>\n"
+                  "<figure>\n",
+            tn_curve_type_names[r->curve.type], r->curve.align == TN_CURVE_ALIGN_NONE ? "as it is" : "aligned to A first");
+    tn_curve_figure(r->f, &r->cmp.view[TN_VIEW_RAW], r->aligned != TN_VIEW_RAW ? &r->cmp.view[r->aligned] : NULL, &r->curve, 1);
+    fprintf(r->f, "<figcaption>");
+    tn_html_escape(r->f, sentence);
+    fprintf(r->f, " Along the curve the test cost rises at most %.4f, against %.4f on the straight path as they are.</figcaption>\n"
+                  "</figure>\n</section>\n",
+            r->curve.cost_barrier, r->cmp.view[TN_VIEW_RAW].cost_barrier);
+}

@@ -231,6 +231,7 @@ static void report_free(tn_report *r) {
     for (int k = 0; k < r->n_traces; k++) tn_diverge_result_free(&r->traces[k].result);
     tn_compare_result_free(&r->cmp);
     tn_outliers_free(&r->outliers);
+    if (r->have_curve) tn_curve_profile_free(&r->curve);
     free(r->unit_corr);
     tn_model_free(&r->a);
     tn_model_free(&r->b);
@@ -283,6 +284,15 @@ tn_status tn_report_write(const tn_report_spec *spec, const char *out, size_t *b
     r.aligned = r.cmp.view[TN_VIEW_ACTIVATIONS_FLIPS].done ? TN_VIEW_ACTIVATIONS_FLIPS
                 : r.cmp.view[TN_VIEW_ACTIVATIONS].done         ? TN_VIEW_ACTIVATIONS
                                                                 : TN_VIEW_RAW;
+    if (s == TN_OK && spec->curve) { /* its profile beside the straight paths; it must join this A and B */
+        tn_model bend;
+        if ((s = tn_model_load(&bend, spec->curve, err)) == TN_OK) {
+            s = tn_curve_profile_measure(&r.a, &r.b, &bend, spec->test, spec->path_points, spec->threads, spec->curve,
+                                         &r.curve, err);
+            tn_model_free(&bend);
+            r.have_curve = s == TN_OK;
+        }
+    }
     if (s == TN_OK) s = tn_report_measure(&r, err);
     if (s == TN_OK && r.is_sweep) s = table(&r, err);
     if (s == TN_OK && r.is_sweep) s = tn_sweep_outliers(&r.sw, spec->test, spec->threads, &r.outliers, err);

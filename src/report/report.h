@@ -103,6 +103,8 @@ typedef struct {
     double *unit_corr;                       /* first hidden layer: correlation over the test set of A's
                                                 unit i and aligned B's unit i (NULL: no hidden layer) */
     tn_outliers outliers;                    /* is_sweep: the outlier runs (outliers.h) */
+    tn_curve_profile curve;                  /* spec->curve: the bend's profile (have_curve) */
+    int have_curve;
     tn_report_trace traces[TN_REPORT_TRACES];
     int n_traces;
     uint32_t n_params;
@@ -125,6 +127,7 @@ uint32_t tn_report_input_shape(const tn_report *r, uint32_t *cols);
 void tn_report_accuracy(tn_report *r);
 tn_status tn_report_weights(tn_report *r, tn_error *err);
 void tn_report_path(tn_report *r);
+void tn_report_curve(tn_report *r);   /* the curve section (have_curve), curve_figure.c */
 void tn_report_traces(tn_report *r);
 tn_status tn_report_disagreements(tn_report *r, tn_error *err);
 

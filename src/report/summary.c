@@ -205,6 +205,7 @@ tn_status tn_report_page(tn_report *r, tn_error *err) {
     if ((s = tn_report_pairs(r, err)) != TN_OK) return s;
     if ((s = tn_report_weights(r, err)) != TN_OK) return s;
     tn_report_path(r);
+    if (r->have_curve) tn_report_curve(r);
     if ((s = tn_report_disagreements(r, err)) != TN_OK) return s;
     tn_report_traces(r);
     if (r->is_sweep) attribution_table(r);

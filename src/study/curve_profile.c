@@ -124,12 +124,15 @@ void tn_curve_profile_free(tn_curve_profile *prof) {
 size_t tn_curve_sentence(const tn_curve_profile *prof, char *buf, size_t cap) {
     if (!cap) return 0;
     double x = 100.0 * prof->error_barrier;
+    /* an aligned B is B with its hidden units reordered (and negated): the same function, other parameters */
+    const char *b = prof->align == TN_CURVE_ALIGN_NONE ? "B" : "B (its hidden units aligned to A's)";
     int n;
     if (!prof->finite || !prof->path_points) n = snprintf(buf, cap, "The curve between A and B is not finite: it says nothing.");
     else if (x < 2.0)
-        n = snprintf(buf, cap, "A and B are joined by a curve along which the test error rises at most %.1f points: one valley.", x);
+        n = snprintf(buf, cap, "A and %s are joined by a curve along which the test error rises at most %.1f points: one valley.",
+                     b, x);
     else
-        n = snprintf(buf, cap, "No low curve was found between A and B: along the best one the test error still rises %.1f points, "
-                     "so this does not show one valley.", x);
+        n = snprintf(buf, cap, "No low curve was found between A and %s: along the best one the test error still rises %.1f "
+                     "points, so this does not show one valley.", b, x);
     return n < 0 ? 0 : (size_t)n < cap ? (size_t)n : cap - 1;
 }
