@@ -47,7 +47,8 @@ typedef struct { char msg[512]; } tn_error; /* one line, no trailing newline */
 TN_API const char *tn_status_string(tn_status s);
 
 /* ---- randomness: Philox4x32-10 (Salmon et al. 2011), counter-based ---------------------- */
-typedef enum { TN_STREAM_INIT = 1, TN_STREAM_ORDER = 2, TN_STREAM_BASELINE = 3, TN_STREAM_SWEEP = 4 } tn_stream;
+typedef enum { TN_STREAM_INIT = 1, TN_STREAM_ORDER = 2, TN_STREAM_BASELINE = 3, TN_STREAM_SWEEP = 4,
+               TN_STREAM_PERTURB = 5 /* a spawned run's Gaussian perturbation */ } tn_stream;
 
 /* The k-th standard normal deviate of (seed, stream): Box-Muller on Philox block k/2 in double
  * with our own log/sin/cos, so it depends on (seed, stream, k) alone. */
@@ -294,6 +295,22 @@ typedef enum {
 } tn_start_known;
 TN_API extern const char *const tn_start_known_names[TN_START_COUNT];   /* "seeds", "supplied", "unknown" */
 
+/* What a run needs besides its parameters and step to go on bit for bit (train --resume): kept in
+ * the model file of a run that stopped on request (tn_run), zero otherwise. */
+typedef struct {
+    int saved;                   /* 1: the fields below are recorded */
+    tn_on_nan on_nan;            /* the run's on_nan (not in the file's header) */
+    uint32_t best_valid;         /* early stopping: the best validation count so far ... */
+    uint32_t since_best;         /* ... and the epochs since it */
+    uint32_t best_test_correct;  /* the best epoch's test count and its number (what train prints) */
+    uint32_t best_epoch;
+    uint32_t non_finite_epoch;   /* the first epoch that ended non-finite (0: none) */
+    char validation[TN_HEX_SIZE];/* SHA-256 (as tn_dataset_sha256) of the validation examples, which
+                                    early stopping reads ("": none) */
+    float *last_finite;          /* on_nan stop, stopped within an epoch: the parameters at the last epoch
+                                    end (canonical, n_params; owned by the model), else NULL */
+} tn_train_state;
+
 typedef struct {
     tn_start_known start;    /* how the initial parameters are known */
     float *start_params;     /* TN_START_SUPPLIED: net.n_params floats in canonical order (owned by the
@@ -306,6 +323,10 @@ typedef struct {
     double input_scale, input_mean, input_std; /* folded into layer 1 on import: x' = (scale x - mean) / std
                                                   of twinnet's x = k/255 (0, 0, 0: none) */
     double max_rounding;     /* largest relative rounding of float64 weights to float32 on import (0: none) */
+    char parent[TN_HEX_SIZE];/* a spawned run (train --from): its parent's fingerprint; else "" */
+    uint64_t spawn_step;     /* ... and the parent's step it started from */
+    char spawn[96];          /* ... and what changed there, in words ("order seed 2; gauss sigma 0.01 seed 1") */
+    tn_train_state state;    /* an interrupted run's state, for train --resume (state.saved) */
 } tn_provenance;
 
 typedef struct {
@@ -319,7 +340,7 @@ typedef struct {
     tn_net net;
 } tn_model;
 
-#define TN_MODEL_VERSION 3u   /* the newest read; a model with zero provenance is still written as 2 */
+#define TN_MODEL_VERSION 4u   /* the newest read; a model with zero provenance is still written as 2 */
 /* 1 if p is a twinnet-trained model's (the zero provenance: start from seeds, data and init known). */
 TN_API int tn_provenance_is_zero(const tn_provenance *p);
 /* dst = src with its own copy of the start parameters (n_params floats; dst is overwritten, not freed). */
@@ -407,6 +428,21 @@ typedef struct {
     void *user;
     volatile const int *stop_flag;    /* non-zero stops at the next step boundary (may be NULL) */
     int force;                        /* replace read-only outputs (tn_out_check) */
+    /* Resume and spawn (train --resume, --from): the run goes on from this model's parameters, step
+     * and state (NULL: a new run from config's seeds). config must be from's, but for epochs (at
+     * least from's complete epochs) and, in a spawn, order_seed (the order from the spawn step on:
+     * the positions of that seed's epoch order from there, as a data loader seeded per epoch does
+     * when it skips to the step). */
+    const tn_model *from;
+    int spawn;                        /* 1: a new run from that state: config.perturb_ulp flips that
+                                         parameter's lowest bit there, perturb_gauss adds noise, and the
+                                         model records from's fingerprint and step (provenance) */
+    double perturb_gauss;             /* sigma: weights += sigma e, e Gaussian (perturb_seed, stream
+                                         TN_STREAM_PERTURB) scaled to ||e||^2 = n Var(theta_0) over the n
+                                         weights (biases untouched), theta_0 the initial weights; 0: none */
+    uint64_t perturb_seed;
+    int stop_at;                      /* 1: stop on request once stop_at_step steps are taken (as stop_flag */
+    uint64_t stop_at_step;            /* does); 0 steps: the model at the start */
 } tn_run_spec;
 
 /* Loads the data, trains, and assembles the model: its config (train_size as used: the default
