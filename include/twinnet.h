@@ -923,6 +923,92 @@ TN_API void tn_report_spec_default(tn_report_spec *spec);
 TN_API tn_status tn_report_write(const tn_report_spec *spec, const char *out, size_t *bytes, tn_error *err);
 /* ---- end of report ------------------------------------------------------------------------- */
 
+/* ---- stability: when is a run's outcome decided? (Frankle et al. 2020; Kwok et al. 2025) ----------
+ * One parent run keeps checkpoints at the spawn steps; at each, for each perturbation, `pairs` pairs
+ * of children train to the end from there and are compared. "order": two children with different
+ * order seeds; "ulp" and "gauss S": an unperturbed child and a perturbed one with the same order
+ * (the unperturbed child of (step, pair r) is shared by every perturbation). In src/study/:
+ * stability.c (the plan, the parent, a child, a pair), stability_journal.c, stability_table.c. */
+#define TN_STABILITY_MAX_STEPS 32
+#define TN_STABILITY_MAX_SIGMAS 8
+typedef struct {
+    tn_config base;                               /* the parent's training (its seeds) */
+    uint32_t n_steps;
+    uint64_t steps[TN_STABILITY_MAX_STEPS];       /* spawn steps, ascending, the last at most the end */
+    uint32_t pairs;                               /* R, at least 1 */
+    int order, ulp;                               /* 1: these perturbations are studied */
+    uint32_t n_sigmas;                            /* gauss: sigma_k, relative to the initial weights' spread */
+    double sigmas[TN_STABILITY_MAX_SIGMAS];
+    uint32_t path_points;                         /* k: the straight path's k+1 points (default 10) */
+    const char *dir;                              /* parent-STEP.tnm, the children, journal.jsonl */
+} tn_stability;
+
+/* The default grid for a run of cfg on n_train examples: 0, 1, 10, 100, 1000, one epoch, 2, 5, 10
+ * epochs and the end (epochs), those beyond the end left out, each once, ascending. */
+TN_API void tn_stability_default_steps(const tn_config *cfg, uint32_t n_train, tn_stability *st);
+TN_API uint32_t tn_stability_perturbations(const tn_stability *st);                    /* P */
+TN_API void tn_stability_perturbation_name(const tn_stability *st, uint32_t p, char name[32]);  /* "order", "ulp", "gauss 0.01" */
+/* Children: (step i, pair r) has 1 + P: c = (i R + r)(1 + P) + k, k = 0 the unperturbed child, k = p + 1
+ * the other child of perturbation p's pair. Pairs: q = (i R + r) P + p. */
+TN_API uint32_t tn_stability_children(const tn_stability *st);
+TN_API uint32_t tn_stability_pairs(const tn_stability *st);
+TN_API void tn_stability_child_name(const tn_stability *st, uint32_t c, char name[48]);  /* "s03-r1-order" */
+/* The parent's checkpoints DIR/parent-STEP.tnm that are missing or do not match the journal,
+ * trained in order, each from the one before (train --resume: bit for bit the uninterrupted run);
+ * each recorded in the journal. */
+TN_API tn_status tn_stability_parent(const tn_stability *st, const tn_dataset *train, const tn_dataset *test,
+                                     volatile const int *stop_flag, tn_error *err);
+/* Trains child c from its checkpoint to the end into DIR/NAME.tnm and records it in the journal. */
+TN_API tn_status tn_stability_child(const tn_stability *st, uint32_t c, const tn_dataset *train, const tn_dataset *test,
+                                    volatile const int *stop_flag, tn_error *err);
+
+/* A pair's measurements, each relative or in fractions; the table's columns in this order. */
+typedef enum {
+    TN_STAB_DISTANCE_RAW,          /* ||A - B|| / ||A|| */
+    TN_STAB_DISTANCE_ALIGNED,      /* the same, B aligned (activation matching, sign flips allowed) */
+    TN_STAB_COST_BARRIER_RAW,      /* the test cost's barrier on the straight path A..B */
+    TN_STAB_COST_BARRIER_ALIGNED,
+    TN_STAB_ERROR_BARRIER_RAW,     /* the test error's (a fraction: 0.01 is one point) */
+    TN_STAB_ERROR_BARRIER_ALIGNED,
+    TN_STAB_DISAGREEMENT,          /* fraction of test examples classified differently */
+    TN_STAB_CKA,                   /* linear CKA of the hidden activations, mean over hidden layers */
+    TN_STAB_METRIC_COUNT
+} tn_stab_metric;
+typedef struct {
+    const char *name;      /* JSON key and CSV column ("_se": its standard error) */
+    const char *header;    /* the text table's column, 8 characters at most */
+    double scale;          /* shown as scale * value (100: percent or points) */
+} tn_stab_metric_desc;
+TN_API const tn_stab_metric_desc *tn_stab_metric_info(tn_stab_metric m);
+/* Measures pair q (both children finished) on test: values[TN_STAB_METRIC_COUNT]; records it. */
+TN_API tn_status tn_stability_pair(const tn_stability *st, uint32_t q, const tn_dataset *test, int threads,
+                                   double values[TN_STAB_METRIC_COUNT], tn_error *err);
+
+/* The study's record DIR/journal.jsonl: a header (the study and its data, one JSON line) and a line per
+ * checkpoint, child and pair finished. Opening makes DIR and the header, or reads it back: another
+ * study's header is TN_ERR_ARG; a child counts as done when its model file has the recorded
+ * fingerprint, a pair when its children's recorded fingerprints are those it was measured on.
+ * done_children (tn_stability_children entries), done_pairs and values (tn_stability_pairs x
+ * TN_STAB_METRIC_COUNT) are filled. */
+TN_API tn_status tn_stability_open(const tn_stability *st, const uint8_t data_sha256[32], uint8_t *done_children,
+                                   uint8_t *done_pairs, double *values, tn_error *err);
+
+/* A cell of the table: spawn step i, perturbation p; mean and standard error over its pairs. */
+typedef struct {
+    uint64_t step;
+    uint32_t perturbation, pairs;
+    tn_stat metric[TN_STAB_METRIC_COUNT];
+} tn_stab_cell;
+/* The cells (n_steps x P, step-major) from every pair's values. */
+TN_API void tn_stability_table(const tn_stability *st, const double *values, tn_stab_cell *cells);
+/* The first spawn step from which on (that step and every later one) perturbation p's mean raw error
+ * barrier (aligned: after alignment) is under TN_STABILITY_SETTLED; UINT64_MAX: never. */
+#define TN_STABILITY_SETTLED 0.01
+TN_API uint64_t tn_stability_settled(const tn_stability *st, const tn_stab_cell *cells, uint32_t p, int aligned);
+/* The answer in plain words, from the cells (malloc'd text; NULL: out of memory). */
+TN_API char *tn_stability_summary(const tn_stability *st, const tn_stab_cell *cells, uint32_t steps_per_epoch);
+/* ---- end of stability ---------------------------------------------------------------------- */
+
 #ifdef __cplusplus
 }
 #endif

@@ -307,7 +307,7 @@ tn_status tn_train_from(const tn_config *cfg, const tn_dataset *train, const tn_
             info.test_seconds = now_seconds() - te;
             info.test_correct = r.correct; info.test_total = r.total; info.test_cost = r.cost;
         }
-        if (s == TN_OK && validation.n) {
+        if (s == TN_OK && validation.n && (cfg->early_stop || on_epoch)) { /* read by early stopping or the caller only */
             tn_eval_result r = {0};
             s = tn_evaluate_pool(net, &validation, pool, &r, err);
             info.has_validation = 1; info.valid_correct = r.correct; info.valid_total = r.total;
