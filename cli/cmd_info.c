@@ -22,6 +22,8 @@ static void provenance_json(tn_json *j, const tn_model *m) {
     tn_json_number(j, "input_mean", p->input_mean);
     tn_json_number(j, "input_std", p->input_std);
     tn_json_number(j, "max_rounding", p->max_rounding);
+    if (p->parent[0]) tn_json_string(j, "parent", p->parent); else tn_json_null(j, "parent");   /* a spawned run's */
+    tn_json_uint(j, "spawn_step", p->spawn_step);
     tn_json_end(j);
 }
 
@@ -52,6 +54,7 @@ static void provenance_text(const tn_model *m, const char *data) {
         printf("input        scaling folded into layer 1: x' = (%g x - %g) / %g of x = k/255\n", p->input_scale, p->input_mean,
                p->input_std);
     if (p->max_rounding != 0.0) printf("rounding     float64 to float32: largest relative rounding %.3g\n", p->max_rounding);
+    if (p->parent[0]) printf("spawned      from %s at step %llu (%s)\n", p->parent, (unsigned long long)p->spawn_step, p->spawn);
 }
 
 int cmd_info(int argc, char **argv) {

@@ -3,7 +3,11 @@
 #include <stdlib.h>
 #include <string.h>
 #ifndef __wasi__
+#include <signal.h>
 #include <sys/wait.h>
+#endif
+#ifdef __linux__
+#include <sys/prctl.h>
 #endif
 #include <unistd.h>
 
@@ -35,7 +39,13 @@ uint32_t fork_pool(uint32_t n, const uint8_t *todo_done, uint32_t jobs, int (*wo
             fflush(NULL);
             pid_t pid = fork();
             if (pid < 0) die(EXIT_RUNTIME, "cannot start a process: %s", strerror(errno));
-            if (pid == 0) _exit(work(next, user) == 0 ? 0 : 1);
+            if (pid == 0) {
+#ifdef __linux__
+                prctl(PR_SET_PDEATHSIG, SIGKILL);   /* a killed study leaves no worker behind (files are atomic) */
+                if (getppid() == 1) _exit(1);
+#endif
+                _exit(work(next, user) == 0 ? 0 : 1);
+            }
             uint32_t k = 0;
             while (slot[k]) k++;
             slot[k] = pid;

@@ -1005,7 +1005,8 @@ TN_API void tn_stability_table(const tn_stability *st, const double *values, tn_
  * barrier (aligned: after alignment) is under TN_STABILITY_SETTLED; UINT64_MAX: never. */
 #define TN_STABILITY_SETTLED 0.01
 TN_API uint64_t tn_stability_settled(const tn_stability *st, const tn_stab_cell *cells, uint32_t p, int aligned);
-/* The answer in plain words, from the cells (malloc'd text; NULL: out of memory). */
+/* The answer in plain words, from the cells (malloc'd text; NULL: out of memory): lines (each ending
+ * in a newline but the last): the criterion, one per perturbation, and the answer. */
 TN_API char *tn_stability_summary(const tn_stability *st, const tn_stab_cell *cells, uint32_t steps_per_epoch);
 /* ---- end of stability ---------------------------------------------------------------------- */
 

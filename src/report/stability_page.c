@@ -5,6 +5,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "report.h"
 #include "stability.h"
@@ -37,9 +38,14 @@ static void curve(FILE *f, const tn_stability *st, const tn_stab_cell *cells, ui
     tn_stability_perturbation_name(st, p, name);
     snprintf(title, sizeof title, "%s: %s of the children's straight path against the spawn step", name, what);
     snprintf(ylabel, sizeof ylabel, "%s (%s)", what, unit);
-    tn_svg_series s[2] = {{"raw (before alignment)", RAW_COLOUR, x, yr, n, 1, 1}, {"aligned", ALIGNED_COLOUR, x, ya, n, 0, 1}};
-    tn_svg_plot plot = {title, NULL, "spawn step + 1 (log scale)", ylabel, 1, 0, 1, 0, 420, 250};
-    tn_svg_line_plot(f, &plot, s, 2);
+    int any = 0;
+    for (uint32_t i = 0; i < n; i++) any |= (isfinite(yr[i]) && yr[i] != 0) || (isfinite(ya[i]) && ya[i] != 0);
+    if (any) {
+        tn_svg_series s[2] = {{"raw (before alignment)", RAW_COLOUR, x, yr, n, 1, 1}, {"aligned", ALIGNED_COLOUR, x, ya, n, 0, 1}};
+        tn_svg_plot plot = {title, NULL, "spawn step + 1 (log scale)", ylabel, 1, 0, 1, 0, 420, 250};
+        tn_svg_line_plot(f, &plot, s, 2);
+    } else   /* nothing to draw: an axis around zero alone says nothing */
+        fprintf(f, "<p style=\"width:420px\">%s: %s 0 at every spawn step, raw and aligned.</p>\n", name, what);
     free(x); free(yr); free(ya);
 }
 
@@ -105,9 +111,22 @@ void tn_stability_page(FILE *f, const tn_stability *st, const tn_stab_cell *cell
                "spawn step and perturbation.</p>\n", tn_cost_name(c->cost), tn_init_name(c->init), c->eta, c->lambda, c->batch,
             c->epochs, spe, (unsigned long long)c->init_seed, (unsigned long long)c->order_seed, st->pairs, st->pairs == 1 ? "" : "s");
     char *words = tn_stability_summary(st, cells, spe);
-    fputs("<p>", f);
-    tn_html_escape(f, words ? words : "");
-    fputs("</p>\n", f);
+    char *answer = words ? strrchr(words, '\n') : NULL, *line = words;
+    if (answer) {   /* the answer first, then the criterion, then a line per perturbation */
+        *answer++ = 0;
+        fputs("<p><b>", f);
+        tn_html_escape(f, answer);
+        fputs("</b></p>\n", f);
+        for (int k = 0; line; k++) {
+            char *next = strchr(line, '\n');
+            if (next) *next++ = 0;
+            fputs(k == 0 ? "<p>" : k == 1 ? "<ul><li>" : "<li>", f);
+            tn_html_escape(f, line);
+            fputs(k == 0 ? "</p>\n" : "</li>\n", f);
+            line = next;
+        }
+        fputs("</ul>\n", f);
+    }
     free(words);
     fputs("<h2>Barrier and distance against the spawn step</h2>\n<p>Each point: the mean over the pairs spawned at that "
           "step; error barrier in points of test error, distance relative to ||A||. Raw: the children as trained; aligned: "

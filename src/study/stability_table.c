@@ -78,7 +78,7 @@ char *tn_stability_summary(const tn_stability *st, const tn_stab_cell *cells, ui
     size_t cap = 1024 + 600 * (size_t)P, used = 0;
     char *t = malloc(cap);
     if (!t) return NULL;
-    used += (size_t)snprintf(t + used, cap - used, "%s ", criterion);
+    used += (size_t)snprintf(t + used, cap - used, "%s\n", criterion);
     uint64_t worst = 0;
     int never = 0;
     for (uint32_t p = 0; p < P && used < cap; p++) {
@@ -95,7 +95,7 @@ char *tn_stability_summary(const tn_stability *st, const tn_stab_cell *cells, ui
         used += (size_t)snprintf(t + used, cap - used,
                                  "%s: %s; %s %s. "
                                  "Spawned at step %llu, a pair ends %.3g apart relative to ||A|| (aligned %.3g), with an error "
-                                 "barrier of %.2f points; spawned at %s, %.3g apart (aligned %.3g), %.2f points. ",
+                                 "barrier of %.2f points; spawned at %s, %.3g apart (aligned %.3g), %.2f points.\n",
                                  name, raw, p ? "aligned" : "aligned (hidden units matched by their activations, sign flips allowed)",
                                  aln, (unsigned long long)first->step, first->metric[TN_STAB_DISTANCE_RAW].mean,
                                  first->metric[TN_STAB_DISTANCE_ALIGNED].mean, 100 * first->metric[TN_STAB_ERROR_BARRIER_RAW].mean,
