@@ -24,7 +24,7 @@ static const char style[] =
 
 /* One plot of metric m (raw) and its aligned partner against the spawn step. */
 static void curve(FILE *f, const tn_stability *st, const tn_stab_cell *cells, uint32_t p, tn_stab_metric raw, const char *what,
-                  const char *unit) {
+                  const char *ylabel) {
     uint32_t P = tn_stability_perturbations(st), n = st->n_steps;
     double *x = malloc(n * sizeof *x), *yr = malloc(n * sizeof *yr), *ya = malloc(n * sizeof *ya);
     if (!x || !yr || !ya) { free(x); free(yr); free(ya); return; }
@@ -34,10 +34,9 @@ static void curve(FILE *f, const tn_stability *st, const tn_stab_cell *cells, ui
         yr[i] = k * cells[i * P + p].metric[raw].mean;
         ya[i] = k * cells[i * P + p].metric[raw + 1].mean;
     }
-    char name[32], title[160], ylabel[96];
+    char name[32], title[160];
     tn_stability_perturbation_name(st, p, name);
     snprintf(title, sizeof title, "%s: %s of the children's straight path against the spawn step", name, what);
-    snprintf(ylabel, sizeof ylabel, "%s (%s)", what, unit);
     int any = 0;
     for (uint32_t i = 0; i < n; i++) any |= (isfinite(yr[i]) && yr[i] != 0) || (isfinite(ya[i]) && ya[i] != 0);
     if (any) {
@@ -135,8 +134,8 @@ void tn_stability_page(FILE *f, const tn_stability *st, const tn_stab_cell *cell
         char name[32];
         tn_stability_perturbation_name(st, p, name);
         fprintf(f, "<h3>%s</h3>\n<div class=\"row\">\n", name);
-        curve(f, st, cells, p, TN_STAB_ERROR_BARRIER_RAW, "error barrier", "points");
-        curve(f, st, cells, p, TN_STAB_DISTANCE_RAW, "distance", "relative to ||A||");
+        curve(f, st, cells, p, TN_STAB_ERROR_BARRIER_RAW, "error barrier", "barrier (points)");
+        curve(f, st, cells, p, TN_STAB_DISTANCE_RAW, "distance", "distance / ||A||");
         fputs("</div>\n", f);
     }
     if (st->n_sigmas) {

@@ -2,11 +2,13 @@
  * parent's training, the grid, the perturbations, the data), each further line one finished piece
  * (a checkpoint, a child, a pair's measurements), appended whole with one write and synced, as a
  * sweep's manifest is (sweep_files.c); a line cut by a kill is ignored. */
+#include <dirent.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "json.h"
@@ -100,6 +102,19 @@ static void take_line(const tn_stability *st, const tn_json_value *o, tn_stab_jo
     }
 }
 
+/* What a kill left in DIR: the temporary files of atomic writes (NAME.tnm.tmp.*, the journal's). No
+ * piece of this study is under way when it is read (the directory is locked; the pool waits). */
+static void clean_temporaries(const char *dir) {
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    char path[TN_PATH_CAP];
+    while (d && (e = readdir(d)) != NULL)
+        if ((strstr(e->d_name, ".tnm.tmp.") || strstr(e->d_name, TN_STABILITY_JOURNAL ".tmp.")) &&
+            snprintf(path, sizeof path, "%s/%s", dir, e->d_name) < (int)sizeof path)
+            unlink(path);
+    if (d) closedir(d);
+}
+
 tn_status tn_stability_journal_read(const tn_stability *st, const uint8_t data_sha256[32], tn_stab_journal *j, tn_error *err) {
     memset(j, 0, sizeof *j);
     uint32_t children = tn_stability_children(st), pairs = tn_stability_pairs(st);
@@ -119,6 +134,7 @@ tn_status tn_stability_journal_read(const tn_stability *st, const uint8_t data_s
         tn_stability_journal_free(j);
         return tn_fail(err, TN_ERR_IO, "%s: cannot make the directory: %s", st->dir, strerror(errno));
     }
+    clean_temporaries(st->dir);
     int regular;
     tn_status s = tn_sweep_file_kind(st->dir, TN_STABILITY_JOURNAL, &regular, err);
     if (s == TN_OK && !regular) {
