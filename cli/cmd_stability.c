@@ -5,7 +5,9 @@
  * come from the journal alone: the same bytes for any J. */
 #include <stdlib.h>
 #include <string.h>
+#ifndef __wasi__
 #include <sys/resource.h>
+#endif
 #include <unistd.h>
 
 #include "fork_pool.h"
@@ -105,10 +107,14 @@ static int pair_work(uint32_t q, void *user) {
     return s != TN_OK;
 }
 
-static double child_cpu(void) {
+static double child_cpu(void) {   /* CPU time of the finished worker processes (WASI: none, 0) */
+#ifdef __wasi__
+    return 0.0;
+#else
     struct rusage ru;
     getrusage(RUSAGE_CHILDREN, &ru);
     return ru.ru_utime.tv_sec + ru.ru_stime.tv_sec + 1e-6 * (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
+#endif
 }
 
 int cmd_stability(int argc, char **argv) {
