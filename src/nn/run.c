@@ -143,7 +143,7 @@ static tn_status provenance_of(const tn_run_spec *spec, tn_model *model, tn_trai
     if (from) {
         tn_status s = tn_provenance_copy(&model->provenance, &from->provenance, from->net.n_params, err);
         if (s != TN_OK) return s;
-        model->provenance.state.last_finite = NULL;
+        free(model->provenance.state.last_finite);   /* from's state: the run's own replaces it */
         memset(&model->provenance.state, 0, sizeof model->provenance.state);
         if (spec->spawn) {
             tn_net_fingerprint(&from->net, model->provenance.parent);
