@@ -92,6 +92,7 @@ int cmd_info(int argc, char **argv);
 int cmd_predict(int argc, char **argv);
 int cmd_diverge(int argc, char **argv);
 int cmd_sweep(int argc, char **argv);
+int cmd_stability(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_align(int argc, char **argv);
 int cmd_canon(int argc, char **argv);

@@ -22,16 +22,18 @@ static void provenance_json(tn_json *j, const tn_model *m) {
     tn_json_number(j, "input_mean", p->input_mean);
     tn_json_number(j, "input_std", p->input_std);
     tn_json_number(j, "max_rounding", p->max_rounding);
+    tn_json_array(j, "parents");   /* a curve's A and B, or a spawned run's parent; [] for neither */
+    for (int i = 0; i < 2 && p->parents[i][0]; i++) tn_json_string(j, NULL, p->parents[i]);
+    tn_json_end(j);
     if (p->curve[0]) { /* a curve's bend (twinnet connect) */
-        tn_json_array(j, "parents");
-        for (int i = 0; i < 2; i++) tn_json_string(j, NULL, p->parents[i]);
-        tn_json_end(j);
         tn_json_object(j, "curve");
         tn_json_string(j, "type", p->curve);
         tn_json_string(j, "align", p->curve_align);
         tn_json_string(j, "end", p->curve_end);
         tn_json_end(j);
-    }
+    } else tn_json_null(j, "curve");
+    if (p->parents[0][0] && !p->curve[0]) tn_json_uint(j, "spawn_step", p->spawn_step);   /* a spawned run's */
+    else tn_json_null(j, "spawn_step");
     tn_json_end(j);
 }
 
@@ -65,6 +67,7 @@ static void provenance_text(const tn_model *m, const char *data) {
         printf("input        scaling folded into layer 1: x' = (%g x - %g) / %g of x = k/255\n", p->input_scale, p->input_mean,
                p->input_std);
     if (p->max_rounding != 0.0) printf("rounding     float64 to float32: largest relative rounding %.3g\n", p->max_rounding);
+    if (p->parents[0][0] && !p->curve[0]) printf("spawned      from %s at step %llu (%s)\n", p->parents[0], (unsigned long long)p->spawn_step, p->spawn);
 }
 
 int cmd_info(int argc, char **argv) {

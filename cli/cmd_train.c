@@ -9,6 +9,7 @@
 #include "json.h"
 #include "model_command.h"
 #include "progress.h"
+#include "train_from.h"
 
 static void help(void) {
     printf("usage: twinnet train [options] --out MODEL\n"
@@ -19,8 +20,10 @@ static void help(void) {
            "  --trace-every K      steps between trace records (default 100; 0 = epoch ends; log = steps\n"
            "                       1, 2, 4, 8, ... and epoch ends)\n"
            "  --perturb-ulp INDEX  flip the lowest bit of initial parameter INDEX\n"
+           "%s"
            "  --json               JSON Lines output\n"
-           "  --quiet              nothing on standard output, no progress line\n%s", data_options_help, config_options_help, force_option_help);
+           "  --quiet              nothing on standard output, no progress line\n%s", data_options_help, config_options_help,
+           train_from_help, force_option_help);
 }
 
 
@@ -66,14 +69,14 @@ static int on_epoch(const tn_epoch_info *e, void *user) {
     return 0;
 }
 
-static void parse(int argc, char **argv, tn_run_spec *spec, view *v) {
+static void parse(int argc, char **argv, tn_run_spec *spec, view *v, train_from *from) {
     tn_config *cfg = &spec->config;
     config_seeds seeds = {0, 0, 0, 1};
     int trace_every_set = 0;
     args a;
     args_begin(&a, argc, argv);
     while (args_next_option(&a, help)) {
-        if (data_option(&a, &spec->data) || config_option(&a, cfg, &seeds)) {}
+        if (data_option(&a, &spec->data) || train_from_option(&a, cfg, &seeds, from)) {}
         else if (args_is(&a, "--out")) spec->out = args_value(&a);
         else if (args_is(&a, "--trace")) cfg->trace_path = args_value(&a);
         else if (args_is(&a, "--trace-every")) {
@@ -89,6 +92,7 @@ static void parse(int argc, char **argv, tn_run_spec *spec, view *v) {
         else args_unknown(&a);
     }
     config_finish(cfg, &seeds);
+    train_from_finish(from, spec);
     if (!spec->out) usage_error("--out MODEL is required");
     if (!*spec->out) usage_error("--out: the file name is empty");
     if (cfg->trace_path && !*cfg->trace_path) usage_error("--trace: the file name is empty");
@@ -146,7 +150,9 @@ int cmd_train(int argc, char **argv) {
     tn_config_default(&spec.config);
     view v;
     memset(&v, 0, sizeof v);
-    parse(argc, argv, &spec, &v);
+    train_from from;
+    memset(&from, 0, sizeof from);
+    parse(argc, argv, &spec, &v, &from);
     progress_begin(&v.progress, !v.quiet && !v.as_json, "training", "epochs");
     catch_stop_signals();
     spec.on_epoch = on_epoch;
@@ -157,6 +163,7 @@ int cmd_train(int argc, char **argv) {
     tn_error err;
     tn_status s = tn_run(&spec, &model, &result, &err);
     progress_clear(&v.progress);
+    tn_model_free(&from.model);
     if (s != TN_OK) die_err(s, &err);
     char fp[TN_HEX_SIZE];
     tn_net_fingerprint(&model.net, fp);
@@ -168,5 +175,6 @@ int cmd_train(int argc, char **argv) {
     else if (result.non_finite)
         fprintf(stderr, "twinnet: training diverged: a non-finite cost or parameter from epoch %u on (--on-nan continue)\n",
                 result.non_finite_epoch);
+    if (result.interrupted && spec.stop_at && !stop_requested) return 0;   /* stopped where asked */
     return result.interrupted || (result.non_finite && spec.config.on_nan == TN_ON_NAN_STOP) ? EXIT_RUNTIME : 0;
 }

@@ -23,6 +23,7 @@ static const struct {
     {"predict", cmd_predict, "classify images of a digit (PNG, PGM, JPEG)"},
     {"diverge", cmd_diverge, "the first step at which two training runs (traces) differ"},
     {"sweep", cmd_sweep, "many trainings varying one source of randomness; resumable"},
+    {"stability", cmd_stability, "when is the outcome decided? children spawned along a run, perturbed, compared"},
     {"compare", cmd_compare, "why two networks of one shape differ: distances, alignment, function, path"},
     {"align", cmd_align, "write B with its hidden units permuted (and flipped) to match A"},
     {"canon", cmd_canon, "write a model with its hidden units in a canonical order and sign"},

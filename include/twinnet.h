@@ -25,7 +25,7 @@ extern "C" {
 #endif
 
 #define TN_VERSION_STRING "0.1.0"
-#define TN_ABI_VERSION 1          /* libtwinnet.so.TN_ABI_VERSION: bumped when a public struct or call changes */
+#define TN_ABI_VERSION 2          /* libtwinnet.so.TN_ABI_VERSION: bumped when a public struct or call changes */
 #define TN_MAX_LAYERS 16          /* entries in sizes[] (input, hidden..., output) */
 #define TN_MAX_WIDTH 65536        /* largest layer width accepted */
 #define TN_PAD 16                 /* every layer's output width is padded to a multiple of this */
@@ -48,7 +48,8 @@ TN_API const char *tn_status_string(tn_status s);
 
 /* ---- randomness: Philox4x32-10 (Salmon et al. 2011), counter-based ---------------------- */
 typedef enum { TN_STREAM_INIT = 1, TN_STREAM_ORDER = 2, TN_STREAM_BASELINE = 3, TN_STREAM_SWEEP = 4,
-               TN_STREAM_CURVE = 5 /* a curve's t per mini-batch (tn_curve_train) */ } tn_stream;
+               TN_STREAM_PERTURB = 5 /* a spawned run's Gaussian perturbation */,
+               TN_STREAM_CURVE = 6 /* a curve's t per mini-batch (tn_curve_train) */ } tn_stream;
 
 /* The k-th standard normal deviate of (seed, stream): Box-Muller on Philox block k/2 in double
  * with our own log/sin/cos, so it depends on (seed, stream, k) alone. */
@@ -303,6 +304,22 @@ typedef enum {
 } tn_start_known;
 TN_API extern const char *const tn_start_known_names[TN_START_COUNT];   /* "seeds", "supplied", "unknown" */
 
+/* What a run needs besides its parameters and step to go on bit for bit (train --resume): kept in
+ * the model file of a run that stopped on request (tn_run), zero otherwise. */
+typedef struct {
+    int saved;                   /* 1: the fields below are recorded */
+    tn_on_nan on_nan;            /* the run's on_nan (not in the file's header) */
+    uint32_t best_valid;         /* early stopping: the best validation count so far ... */
+    uint32_t since_best;         /* ... and the epochs since it */
+    uint32_t best_test_correct;  /* the best epoch's test count and its number (what train prints) */
+    uint32_t best_epoch;
+    uint32_t non_finite_epoch;   /* the first epoch that ended non-finite (0: none) */
+    char validation[TN_HEX_SIZE];/* SHA-256 (as tn_dataset_sha256) of the validation examples, which
+                                    early stopping reads ("": none) */
+    float *last_finite;          /* on_nan stop, stopped within an epoch: the parameters at the last epoch
+                                    end (canonical, n_params; owned by the model), else NULL */
+} tn_train_state;
+
 typedef struct {
     tn_start_known start;    /* how the initial parameters are known */
     float *start_params;     /* TN_START_SUPPLIED: net.n_params floats in canonical order (owned by the
@@ -315,10 +332,14 @@ typedef struct {
     double input_scale, input_mean, input_std; /* folded into layer 1 on import: x' = (scale x - mean) / std
                                                   of twinnet's x = k/255 (0, 0, 0: none) */
     double max_rounding;     /* largest relative rounding of float64 weights to float32 on import (0: none) */
-    char parents[2][TN_HEX_SIZE]; /* fingerprints of the models it was made from ("": none): a curve's A and B */
+    char parents[2][TN_HEX_SIZE]; /* fingerprints of the models it was made from ("": none): a curve's A
+                                     and B, or a spawned run's parent (train --from: parents[0] alone) */
     char curve[16];          /* a curve's bend (tn_curve_train): "bezier" or "polychain"; else "" */
     char curve_align[16];    /* ... how B was aligned to A first: "none", "weights", "activations" */
     char curve_end[TN_HEX_SIZE]; /* ... the fingerprint of that aligned B, the curve's end at t = 1 */
+    uint64_t spawn_step;     /* a spawned run: the parent's step it started from */
+    char spawn[96];          /* ... and what changed there, in words ("order seed 2; gauss sigma 0.01 seed 1") */
+    tn_train_state state;    /* an interrupted run's state, for train --resume (state.saved) */
 } tn_provenance;
 
 typedef struct {
@@ -332,7 +353,7 @@ typedef struct {
     tn_net net;
 } tn_model;
 
-#define TN_MODEL_VERSION 3u   /* the newest read; a model with zero provenance is still written as 2 */
+#define TN_MODEL_VERSION 4u   /* the newest read; a model with zero provenance is still written as 2 */
 /* 1 if p is a twinnet-trained model's (the zero provenance: start from seeds, data and init known). */
 TN_API int tn_provenance_is_zero(const tn_provenance *p);
 /* dst = src with its own copy of the start parameters (n_params floats; dst is overwritten, not freed). */
@@ -420,6 +441,21 @@ typedef struct {
     void *user;
     volatile const int *stop_flag;    /* non-zero stops at the next step boundary (may be NULL) */
     int force;                        /* replace read-only outputs (tn_out_check) */
+    /* Resume and spawn (train --resume, --from): the run goes on from this model's parameters, step
+     * and state (NULL: a new run from config's seeds). config must be from's, but for epochs (at
+     * least from's complete epochs) and, in a spawn, order_seed (the order from the spawn step on:
+     * the positions of that seed's epoch order from there, as a data loader seeded per epoch does
+     * when it skips to the step). */
+    const tn_model *from;
+    int spawn;                        /* 1: a new run from that state: config.perturb_ulp flips that
+                                         parameter's lowest bit there, perturb_gauss adds noise, and the
+                                         model records from's fingerprint and step (provenance) */
+    double perturb_gauss;             /* sigma: weights += sigma e, e Gaussian (perturb_seed, stream
+                                         TN_STREAM_PERTURB) scaled to ||e||^2 = n Var(theta_0) over the n
+                                         weights (biases untouched), theta_0 the initial weights; 0: none */
+    uint64_t perturb_seed;
+    int stop_at;                      /* 1: stop on request once stop_at_step steps are taken (as stop_flag */
+    uint64_t stop_at_step;            /* does); 0 steps: the model at the start */
 } tn_run_spec;
 
 /* Loads the data, trains, and assembles the model: its config (train_size as used: the default
@@ -995,6 +1031,93 @@ TN_API void tn_report_spec_default(tn_report_spec *spec);
  * some source; the pair must have one shape (TN_ERR_ARG otherwise). */
 TN_API tn_status tn_report_write(const tn_report_spec *spec, const char *out, size_t *bytes, tn_error *err);
 /* ---- end of report ------------------------------------------------------------------------- */
+
+/* ---- stability: when is a run's outcome decided? (Frankle et al. 2020; Kwok et al. 2025) ----------
+ * One parent run keeps checkpoints at the spawn steps; at each, for each perturbation, `pairs` pairs
+ * of children train to the end from there and are compared. "order": two children with different
+ * order seeds; "ulp" and "gauss S": an unperturbed child and a perturbed one with the same order
+ * (the unperturbed child of (step, pair r) is shared by every perturbation). In src/study/:
+ * stability.c (the plan, the parent, a child, a pair), stability_journal.c, stability_table.c. */
+#define TN_STABILITY_MAX_STEPS 32
+#define TN_STABILITY_MAX_SIGMAS 8
+typedef struct {
+    tn_config base;                               /* the parent's training (its seeds) */
+    uint32_t n_steps;
+    uint64_t steps[TN_STABILITY_MAX_STEPS];       /* spawn steps, ascending, the last at most the end */
+    uint32_t pairs;                               /* R, at least 1 */
+    int order, ulp;                               /* 1: these perturbations are studied */
+    uint32_t n_sigmas;                            /* gauss: sigma_k, relative to the initial weights' spread */
+    double sigmas[TN_STABILITY_MAX_SIGMAS];
+    uint32_t path_points;                         /* k: the straight path's k+1 points (default 10) */
+    const char *dir;                              /* parent-STEP.tnm, the children, journal.jsonl */
+} tn_stability;
+
+/* The default grid for a run of cfg on n_train examples: 0, 1, 10, 100, 1000, one epoch, 2, 5, 10
+ * epochs and the end (epochs), those beyond the end left out, each once, ascending. */
+TN_API void tn_stability_default_steps(const tn_config *cfg, uint32_t n_train, tn_stability *st);
+TN_API uint32_t tn_stability_perturbations(const tn_stability *st);                    /* P */
+TN_API void tn_stability_perturbation_name(const tn_stability *st, uint32_t p, char name[32]);  /* "order", "ulp", "gauss 0.01" */
+/* Children: (step i, pair r) has 1 + P: c = (i R + r)(1 + P) + k, k = 0 the unperturbed child, k = p + 1
+ * the other child of perturbation p's pair. Pairs: q = (i R + r) P + p. */
+TN_API uint32_t tn_stability_children(const tn_stability *st);
+TN_API uint32_t tn_stability_pairs(const tn_stability *st);
+TN_API void tn_stability_child_name(const tn_stability *st, uint32_t c, char name[48]);  /* "s03-r1-order" */
+/* The parent's checkpoints DIR/parent-STEP.tnm that are missing or do not match the journal,
+ * trained in order, each from the one before (train --resume: bit for bit the uninterrupted run);
+ * each recorded in the journal. */
+TN_API tn_status tn_stability_parent(const tn_stability *st, const tn_dataset *train, const tn_dataset *test,
+                                     volatile const int *stop_flag, tn_error *err);
+/* Trains child c from its checkpoint to the end into DIR/NAME.tnm and records it in the journal. */
+TN_API tn_status tn_stability_child(const tn_stability *st, uint32_t c, const tn_dataset *train, const tn_dataset *test,
+                                    volatile const int *stop_flag, tn_error *err);
+
+/* A pair's measurements, each relative or in fractions; the table's columns in this order. */
+typedef enum {
+    TN_STAB_DISTANCE_RAW,          /* ||A - B|| / ||A|| */
+    TN_STAB_DISTANCE_ALIGNED,      /* the same, B aligned (activation matching, sign flips allowed) */
+    TN_STAB_COST_BARRIER_RAW,      /* the test cost's barrier on the straight path A..B */
+    TN_STAB_COST_BARRIER_ALIGNED,
+    TN_STAB_ERROR_BARRIER_RAW,     /* the test error's (a fraction: 0.01 is one point) */
+    TN_STAB_ERROR_BARRIER_ALIGNED,
+    TN_STAB_DISAGREEMENT,          /* fraction of test examples classified differently */
+    TN_STAB_CKA,                   /* linear CKA of the hidden activations, mean over hidden layers */
+    TN_STAB_METRIC_COUNT
+} tn_stab_metric;
+typedef struct {
+    const char *name;      /* JSON key and CSV column ("_se": its standard error) */
+    const char *header;    /* the text table's column, 8 characters at most */
+    double scale;          /* shown as scale * value (100: percent or points) */
+} tn_stab_metric_desc;
+TN_API const tn_stab_metric_desc *tn_stab_metric_info(tn_stab_metric m);
+/* Measures pair q (both children finished) on test: values[TN_STAB_METRIC_COUNT]; records it. */
+TN_API tn_status tn_stability_pair(const tn_stability *st, uint32_t q, const tn_dataset *test, int threads,
+                                   double values[TN_STAB_METRIC_COUNT], tn_error *err);
+
+/* The study's record DIR/journal.jsonl: a header (the study and its data, one JSON line) and a line per
+ * checkpoint, child and pair finished. Opening makes DIR and the header, or reads it back: another
+ * study's header is TN_ERR_ARG; a child counts as done when its model file has the recorded
+ * fingerprint, a pair when its children's recorded fingerprints are those it was measured on.
+ * done_children (tn_stability_children entries), done_pairs and values (tn_stability_pairs x
+ * TN_STAB_METRIC_COUNT) are filled. */
+TN_API tn_status tn_stability_open(const tn_stability *st, const uint8_t data_sha256[32], uint8_t *done_children,
+                                   uint8_t *done_pairs, double *values, tn_error *err);
+
+/* A cell of the table: spawn step i, perturbation p; mean and standard error over its pairs. */
+typedef struct {
+    uint64_t step;
+    uint32_t perturbation, pairs;
+    tn_stat metric[TN_STAB_METRIC_COUNT];
+} tn_stab_cell;
+/* The cells (n_steps x P, step-major) from every pair's values. */
+TN_API void tn_stability_table(const tn_stability *st, const double *values, tn_stab_cell *cells);
+/* The first spawn step from which on (that step and every later one) perturbation p's mean raw error
+ * barrier (aligned: after alignment) is under TN_STABILITY_SETTLED; UINT64_MAX: never. */
+#define TN_STABILITY_SETTLED 0.01
+TN_API uint64_t tn_stability_settled(const tn_stability *st, const tn_stab_cell *cells, uint32_t p, int aligned);
+/* The answer in plain words, from the cells (malloc'd text; NULL: out of memory): lines (each ending
+ * in a newline but the last): the criterion, one per perturbation, and the answer. */
+TN_API char *tn_stability_summary(const tn_stability *st, const tn_stab_cell *cells, uint32_t steps_per_epoch);
+/* ---- end of stability ---------------------------------------------------------------------- */
 
 #ifdef __cplusplus
 }

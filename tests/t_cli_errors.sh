@@ -109,8 +109,8 @@ head -c 100 "$T/good.tnm" > "$T/trunc.tnm"
 head -c $((size - 1)) "$T/good.tnm" > "$T/trunc1.tnm"
 cp "$T/good.tnm" "$T/flip.tnm"
 flip "$T/flip.tnm" 500
-cp "$T/good.tnm" "$T/v4.tnm"
-byte 4 | dd of="$T/v4.tnm" bs=1 seek=8 conv=notrunc 2>/dev/null
+cp "$T/good.tnm" "$T/v5.tnm"
+byte 5 | dd of="$T/v5.tnm" bs=1 seek=8 conv=notrunc 2>/dev/null
 echo "hello, world" > "$T/text.tnm"
 for cmd in info eval; do
     extra=""
@@ -118,7 +118,7 @@ for cmd in info eval; do
     expect 1 "$T/trunc.tnm" "truncated" $TWINNET $cmd "$T/trunc.tnm" $extra
     expect 1 "$T/trunc1.tnm" "truncated" $TWINNET $cmd "$T/trunc1.tnm" $extra
     expect 1 "$T/flip.tnm" "checksum" $TWINNET $cmd "$T/flip.tnm" $extra
-    expect 1 "$T/v4.tnm" "version 4" $TWINNET $cmd "$T/v4.tnm" $extra
+    expect 1 "$T/v5.tnm" "version 5" $TWINNET $cmd "$T/v5.tnm" $extra
     expect 1 "$T/img" "not a twinnet model" $TWINNET $cmd "$T/img" $extra
     expect 1 "$T/text.tnm" "not a twinnet model" $TWINNET $cmd "$T/text.tnm" $extra
     expect 1 "$T/empty" "not a twinnet model" $TWINNET $cmd "$T/empty" $extra

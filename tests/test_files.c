@@ -546,13 +546,13 @@ static void test_model_files(void) {
     expect_model_error(t, "checksum", "flipped parameter byte");
     /* Another version (with a checksum that matches, as a future twinnet would write it). */
     memcpy(flip, pb, pn);
-    flip[8] = 4;
+    flip[8] = 5;
     tn_sha256 sh;
     tn_sha256_init(&sh);
     tn_sha256_update(&sh, flip, pn - 32);
     tn_sha256_final(&sh, flip + pn - 32);
     write_bytes(t, flip, pn);
-    expect_model_error(t, "version 4", "format version 4");
+    expect_model_error(t, "version 5", "format version 5");
     /* Not a model at all: an IDX file, text, nothing. */
     write_bytes(t, "hello, world\n", 13);
     expect_model_error(t, "not a twinnet model", "text file as a model");

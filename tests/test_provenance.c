@@ -125,6 +125,52 @@ static void round_trips(void) {
 }
 
 /* torch: uniform in +-1/sqrt(n_in), mean 0, variance 1/(3 n_in); normal and scaled keep their bits. */
+/* A spawned, interrupted run (version 4): parent, spawn step, training state and the last-finite
+ * block read back, and the bytes again; a damaged state or parent is refused. */
+static void resume_state(void) {
+    static const uint32_t sizes[] = {5, 3, 2};
+    tn_model m, back;
+    make_model(&m, sizes, 3, TN_INIT_NORMAL, 3);
+    snprintf(m.provenance.parents[0], sizeof m.provenance.parents[0], "%064d", 7);
+    m.provenance.spawn_step = 1234567890123ull;
+    snprintf(m.provenance.spawn, sizeof m.provenance.spawn, "order seed 2; ulp 5");
+    tn_train_state *st = &m.provenance.state;
+    st->saved = 1; st->on_nan = TN_ON_NAN_CONTINUE; st->best_valid = 9; st->since_best = 2; st->best_test_correct = 77;
+    st->best_epoch = 4; st->non_finite_epoch = 3;
+    snprintf(st->validation, sizeof st->validation, "%064d", 5);
+    size_t n3, n4, n;
+    uint8_t *v3 = bytes_of(&m, &n3);
+    CHECK(v3 && v3[8] == 3, "a spawned run's state without the last-finite block: version 3");
+    free(v3);
+    st->last_finite = malloc(m.net.n_params * sizeof(float));
+    for (size_t k = 0; k < m.net.n_params; k++) st->last_finite[k] = (float)k / 3.0f;
+    uint8_t *v4 = bytes_of(&m, &n4);
+    CHECK(v4 && v4[8] == 4 && n4 > n3 + 4 * m.net.n_params - 1, "with it: version 4 (%zu bytes)", n4);
+    CHECK_OK(tn_model_parse(&back, "v4", v4, n4, &err), err);
+    const tn_train_state *b = &back.provenance.state;
+    CHECK(b->saved && b->on_nan == TN_ON_NAN_CONTINUE && b->best_valid == 9 && b->since_best == 2 && b->best_test_correct == 77 &&
+              b->best_epoch == 4 && b->non_finite_epoch == 3 && !strcmp(b->validation, st->validation) &&
+              !strcmp(back.provenance.parents[0], m.provenance.parents[0]) && back.provenance.spawn_step == 1234567890123ull &&
+              !strcmp(back.provenance.spawn, "order seed 2; ulp 5") && b->last_finite &&
+              !memcmp(b->last_finite, st->last_finite, m.net.n_params * sizeof(float)),
+          "the state read back");
+    uint8_t *again = bytes_of(&back, &n);
+    CHECK(again && n == n4 && !memcmp(again, v4, n), "a v4 file serialises back to its own bytes");
+    free(again);
+    tn_model_free(&back);
+    /* the parent's fingerprint cut short: refused */
+    uint8_t *at = NULL;
+    for (size_t k = 0; k + 12 < n4 && !at; k++) at = !memcmp(v4 + k, "\"parents\":[\"", 12) ? v4 + k : NULL;
+    CHECK(at != NULL, "the parents member is in the file");
+    if (at) {
+        at[12] = 'x';
+        reseal(v4, n4);
+        CHECK(tn_model_parse(&back, "v4", v4, n4, &err) == TN_ERR_FORMAT, "a damaged provenance is refused");
+    }
+    free(v4);
+    tn_model_free(&m);
+}
+
 static void torch_init(void) {
     static const uint32_t sizes[] = {400, 300, 10};
     tn_model m;
@@ -196,6 +242,7 @@ static int tool(int argc, char **argv) {
 int main(int argc, char **argv) {
     if (argc > 1) return tool(argc, argv);
     round_trips();
+    resume_state();
     torch_init();
     return check_done("test_provenance");
 }

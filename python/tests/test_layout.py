@@ -1,5 +1,5 @@
 """The ctypes mirrors of _lib.py against the C layout that tests/t_abi.py records in
-tests/abi-libtwinnet.so.1.txt (size, alignment, each member's offset and size): a public struct
+tests/abi-libtwinnet.so.2.txt (size, alignment, each member's offset and size): a public struct
 changed in twinnet.h fails here until the mirror follows it. Only in a checkout, on x86_64."""
 import ctypes
 import os
@@ -11,7 +11,7 @@ from conftest import ROOT
 
 from twinnet import _lib as L
 
-ABI = os.path.join(ROOT, "tests", "abi-libtwinnet.so.1.txt")
+ABI = os.path.join(ROOT, "tests", "abi-libtwinnet.so.2.txt")
 MIRRORS = ["tn_error", "tn_dataset", "tn_data_source", "tn_config", "tn_epoch_info", "tn_train_result",
            "tn_provenance", "tn_net", "tn_model", "tn_run_spec", "tn_import_options", "tn_compare_options",
            "tn_alignment", "tn_distance", "tn_distances", "tn_diverge_point", "tn_diverge_result", "tn_sweep",

@@ -49,10 +49,10 @@ def _find():
             if os.path.exists(cand):
                 return os.path.normpath(cand)
     for prefix in (os.path.normpath(os.path.join(here, "..", "..", "..", "..")), "/usr/local", "/usr"):
-        cand = os.path.join(prefix, "lib", "libtwinnet.so.1")
+        cand = os.path.join(prefix, "lib", "libtwinnet.so.2")
         if os.path.exists(cand):
             return cand
-    return ctypes.util.find_library("twinnet") or "libtwinnet.so.1"
+    return ctypes.util.find_library("twinnet") or "libtwinnet.so.2"
 
 
 try:
@@ -105,12 +105,19 @@ class tn_train_result(Structure):
                 ("non_finite", c_int), ("non_finite_epoch", c_uint32)]
 
 
+class tn_train_state(Structure):
+    _fields_ = [("saved", c_int), ("on_nan", c_int), ("best_valid", c_uint32), ("since_best", c_uint32),
+                ("best_test_correct", c_uint32), ("best_epoch", c_uint32), ("non_finite_epoch", c_uint32),
+                ("validation", c_char * 65), ("last_finite", POINTER(c_float))]
+
+
 class tn_provenance(Structure):
     _fields_ = [("start", c_int), ("start_params", POINTER(c_float)), ("data_unknown", c_int),
                 ("init_unknown", c_int), ("source", c_char * 32), ("origin", c_char * 256),
                 ("input_scale", c_double), ("input_mean", c_double), ("input_std", c_double),
                 ("max_rounding", c_double), ("parents", (c_char * 65) * 2), ("curve", c_char * 16),
-                ("curve_align", c_char * 16), ("curve_end", c_char * 65)]
+                ("curve_align", c_char * 16), ("curve_end", c_char * 65), ("spawn_step", c_uint64),
+                ("spawn", c_char * 96), ("state", tn_train_state)]
 
 
 class tn_net(Structure):
@@ -127,7 +134,8 @@ class tn_model(Structure):
 class tn_run_spec(Structure):
     _fields_ = [("config", tn_config), ("data", tn_data_source), ("train", POINTER(tn_dataset)),
                 ("test", POINTER(tn_dataset)), ("out", c_char_p), ("on_epoch", EPOCH_FN), ("user", c_void_p),
-                ("stop_flag", POINTER(c_int)), ("force", c_int)]
+                ("stop_flag", POINTER(c_int)), ("force", c_int), ("from", c_void_p), ("spawn", c_int),
+                ("perturb_gauss", c_double), ("perturb_seed", c_uint64), ("stop_at", c_int), ("stop_at_step", c_uint64)]
 
 
 class tn_import_options(Structure):

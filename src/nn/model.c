@@ -8,10 +8,14 @@
  *   u64 n_params | f32 params[n_params] (canonical order) |
  *   (v3:) J bytes of the provenance, a JSON object (provenance.c) | S * n_params f32: the supplied
  *   start (canonical order) |
+ *   (v4, the same with S a bit set: bit 0 the start above, bit 1 then n_params f32: an interrupted
+ *   run's parameters at its last epoch end, provenance.state.last_finite) |
  *   u8 sha256[32] of everything before.
  * Version 3 is written only for a model whose provenance is not zero (an imported model, or the
  * output of align or canon, whose start is supplied): every model twinnet trains is written as
  * version 2, so its bytes (and every recorded file hash) are those of before version 3.
+ * Version 4 is written only for a model that holds the last-finite block (train --resume needs it
+ * from a run with --on-nan stop that stopped within an epoch).
  * Version 1 files (without the v2 fields) are read too, and written back as version 1; every
  * file is written back in its own version while its provenance allows.
  * Loading checks magic, version, every size and enum, the exact length, then the checksum, and
@@ -35,6 +39,9 @@
 #define MAX_PROVENANCE_BYTES ((size_t)1 << 20)
 #define VERSION_ZERO 2u   /* a model with zero provenance */
 
+/* The f32 blocks after the parameters: 1 (the parameters), then one per bit of S. */
+static uint32_t blocks_of(uint32_t flags) { return 1 + (flags & 1) + (flags >> 1 & 1); }
+
 static void append_bytes(void *end, const uint8_t *bytes, size_t n) {
     uint8_t **p = end;
     memcpy(*p, bytes, n);
@@ -48,23 +55,25 @@ tn_status tn_model_serialize(const tn_model *m, const char *name, uint8_t **out,
     *size = 0;
     const tn_provenance *prov = &m->provenance;
     uint32_t version = m->format_version ? m->format_version : VERSION_ZERO;
-    if (!tn_provenance_is_zero(prov)) version = 3;
+    if (!tn_provenance_is_zero(prov)) version = prov->state.last_finite ? 4 : 3;
+    if (prov->state.last_finite && !prov->state.saved)
+        return tn_fail(err, TN_ERR_ARG, "%s: last-finite parameters without the training state", name);
     if (version == 1 && (c->l2_biases || c->eta_decay != 0.0f))
         return tn_fail(err, TN_ERR_ARG, "%s: model format version 1 cannot hold L2 on biases or a decaying eta", name);
     if (version >= 3 && (unsigned)prov->start >= TN_START_COUNT)
         return tn_fail(err, TN_ERR_ARG, "%s: unknown start code %d in the provenance", name, (int)prov->start);
-    uint32_t start_block = version >= 3 && prov->start == TN_START_SUPPLIED;
-    if (start_block && !prov->start_params)
+    uint32_t start_block = (version >= 3 && prov->start == TN_START_SUPPLIED) | (version >= 4 ? 2u : 0u);
+    if ((start_block & 1) && !prov->start_params)
         return tn_fail(err, TN_ERR_ARG, "%s: a supplied start without its parameters", name);
     size_t header = HEADER_BYTES(version), json_len = 0;
     char *json = NULL;
     if (version >= 3 && !(json = tn_provenance_json(prov, c->init, &json_len)))
         return tn_fail(err, TN_ERR_NOMEM, "%s: out of memory", name);
-    if (json_len > MAX_PROVENANCE_BYTES || net->n_params > (MAX_MODEL_BYTES - header - json_len - 32) / 4 / (1 + start_block)) {
+    if (json_len > MAX_PROVENANCE_BYTES || net->n_params > (MAX_MODEL_BYTES - header - json_len - 32) / 4 / blocks_of(start_block)) {
         free(json);
         return tn_fail(err, TN_ERR_ARG, "%s: %zu parameters do not fit in a model file", name, net->n_params);
     }
-    size_t total = header + net->n_params * 4 * (1 + start_block) + json_len + 32;
+    size_t total = header + net->n_params * 4 * blocks_of(start_block) + json_len + 32;
     uint8_t *buf = malloc(total);
     if (!buf) { free(json); return tn_fail(err, TN_ERR_NOMEM, "%s: out of memory", name); }
     memset(buf, 0, header);
@@ -101,7 +110,8 @@ tn_status tn_model_serialize(const tn_model *m, const char *name, uint8_t **out,
     if (json) memcpy(p, json, json_len);
     p += json_len;
     free(json);
-    for (size_t k = 0; start_block && k < net->n_params; k++, p += 4) tn_put_u32(p, tn_f2u(prov->start_params[k]));
+    for (size_t k = 0; (start_block & 1) && k < net->n_params; k++, p += 4) tn_put_u32(p, tn_f2u(prov->start_params[k]));
+    for (size_t k = 0; (start_block & 2) && k < net->n_params; k++, p += 4) tn_put_u32(p, tn_f2u(prov->state.last_finite[k]));
     tn_sha256 s;
     tn_sha256_init(&s);
     tn_sha256_update(&s, buf, (size_t)(p - buf));
@@ -175,14 +185,14 @@ tn_status tn_model_parse(tn_model *m, const char *path, const uint8_t *buf, size
         json_len = tn_get_u32(p);
         start_block = tn_get_u32(p + 4);
         p += V3_FIELDS;
-        if (json_len > MAX_PROVENANCE_BYTES || start_block > 1)
+        if (json_len > MAX_PROVENANCE_BYTES || start_block > (version >= 4 ? 3u : 1u) || (version >= 4) != (start_block >> 1))
             FAIL("%s: corrupted: provenance block of %u bytes, start block flag %u", path, json_len, start_block);
     }
     uint64_t stored = tn_get_u64(p); p += 8;
     if (stored != n_params) FAIL("%s: corrupted: %llu parameters stored for sizes that need %llu", path,
                                  (unsigned long long)stored, (unsigned long long)n_params);
     /* n_params < 16 * 65536 * 65537: the arithmetic below cannot overflow 64 bits. */
-    uint64_t expect = HEADER_BYTES(version) + n_params * 4 * (1 + start_block) + json_len + 32;
+    uint64_t expect = HEADER_BYTES(version) + n_params * 4 * blocks_of(start_block) + json_len + 32;
     if (size != expect)
         FAIL("%s: %s model file: %zu byte%s, expected %llu", path, size < expect ? "truncated" : "trailing bytes in",
              size, TN_S(size), (unsigned long long)expect);
@@ -197,10 +207,14 @@ tn_status tn_model_parse(tn_model *m, const char *path, const uint8_t *buf, size
     if (version >= 3) {
         tn_status ps = tn_provenance_parse(path, json, json_len, c.init, &m->provenance, err);
         if (ps != TN_OK) return ps;
-        if ((m->provenance.start == TN_START_SUPPLIED) != (start_block == 1)) {
+        if ((start_block & 2) && !m->provenance.state.saved) {
+            memset(&m->provenance, 0, sizeof m->provenance);
+            return tn_fail(err, TN_ERR_FORMAT, "%s: corrupted: last-finite parameters without the training state", path);
+        }
+        if ((m->provenance.start == TN_START_SUPPLIED) != (start_block & 1)) {
             memset(&m->provenance, 0, sizeof m->provenance);
             return tn_fail(err, TN_ERR_FORMAT, "%s: corrupted: the provenance says the start is %s, but the file %s start parameters",
-                           path, tn_start_known_names[m->provenance.start], start_block ? "holds" : "holds no");
+                           path, tn_start_known_names[m->provenance.start], start_block & 1 ? "holds" : "holds no");
         }
     }
     tn_status s = tn_net_init(&m->net, c.sizes, c.n_sizes, c.activation, c.cost, err);
@@ -211,14 +225,19 @@ tn_status tn_model_parse(tn_model *m, const char *path, const uint8_t *buf, size
         snprintf(why, sizeof why, "%s", err ? err->msg : "bad sizes");
         return tn_fail(err, s == TN_ERR_NOMEM ? TN_ERR_NOMEM : TN_ERR_FORMAT, "%s: %s", path, why);
     }
-    float *canon = malloc(n_params * sizeof(float));
-    if (!canon) { tn_net_free(&m->net); return tn_fail(err, TN_ERR_NOMEM, "%s: out of memory", path); }
+    float *canon = malloc(n_params * sizeof(float)), *last = start_block & 2 ? malloc(n_params * sizeof(float)) : NULL;
+    if (!canon || ((start_block & 2) && !last)) {
+        free(canon); free(last); tn_net_free(&m->net);
+        return tn_fail(err, TN_ERR_NOMEM, "%s: out of memory", path);
+    }
     for (uint64_t i = 0; i < n_params; i++, p += 4) canon[i] = tn_u2f(tn_get_u32(p));
     tn_net_set_canonical(&m->net, canon);
-    if (start_block) {
+    if (start_block & 1) {
         for (uint64_t i = 0; i < n_params; i++, start += 4) canon[i] = tn_u2f(tn_get_u32(start));
         m->provenance.start_params = canon;
     } else free(canon);
+    for (uint64_t i = 0; last && i < n_params; i++, start += 4) last[i] = tn_u2f(tn_get_u32(start));
+    m->provenance.state.last_finite = last;
     m->config = c;
     m->epochs_run = epochs_run;
     m->format_version = version;
@@ -241,9 +260,9 @@ static size_t model_wanted(const uint8_t *b, size_t n) {
     for (int l = 0; l < TN_MAX_LAYERS; l++) sizes[l] = tn_get_u32(b + 16 + 4 * l);
     uint64_t count = tn_params_count(sizes, n_sizes < TN_MAX_LAYERS ? (int)n_sizes : TN_MAX_LAYERS);
     uint32_t json_len = version >= 3 ? tn_get_u32(b + V3_AT) : 0, start_block = version >= 3 ? tn_get_u32(b + V3_AT + 4) : 0;
-    if (count > MAX_MODEL_BYTES || json_len > MAX_PROVENANCE_BYTES || start_block > 1)
+    if (count > MAX_MODEL_BYTES || json_len > MAX_PROVENANCE_BYTES || start_block > 3)
         return SIZE_MAX; /* corrupt: the parser says what */
-    return HEADER_BYTES(version) + (size_t)count * 4 * (1 + start_block) + json_len + 32;
+    return HEADER_BYTES(version) + (size_t)count * 4 * blocks_of(start_block) + json_len + 32;
 }
 
 /* A model file's bytes as read (s: how the reading went; buf is freed here) into m. */
@@ -289,4 +308,6 @@ void tn_model_free(tn_model *m) {
     memset(&m->net, 0, sizeof m->net);
     free(m->provenance.start_params);
     m->provenance.start_params = NULL;
+    free(m->provenance.state.last_finite);
+    m->provenance.state.last_finite = NULL;
 }

@@ -11,16 +11,24 @@
 int tn_provenance_is_zero(const tn_provenance *p) {
     return p->start == TN_START_SEEDS && !p->data_unknown && !p->init_unknown && !p->source[0] &&
            !p->origin[0] && p->input_scale == 0.0 && p->input_mean == 0.0 && p->input_std == 0.0 && p->max_rounding == 0.0 &&
-           !p->parents[0][0] && !p->curve[0];
+           !p->parents[0][0] && !p->curve[0] && !p->state.saved;
 }
 
 tn_status tn_provenance_copy(tn_provenance *dst, const tn_provenance *src, size_t n_params, tn_error *err) {
     *dst = *src;
     dst->start_params = NULL;
-    if (!src->start_params) return TN_OK;
-    if (!n_params || !(dst->start_params = malloc(n_params * sizeof(float))))
-        return tn_fail(err, TN_ERR_NOMEM, "out of memory for the start parameters");
-    memcpy(dst->start_params, src->start_params, n_params * sizeof(float));
+    dst->state.last_finite = NULL;
+    const float *from[2] = {src->start_params, src->state.last_finite};
+    float **to[2] = {&dst->start_params, &dst->state.last_finite};
+    for (int k = 0; k < 2; k++) {
+        if (!from[k]) continue;
+        if (!n_params || !(*to[k] = malloc(n_params * sizeof(float)))) {
+            free(dst->start_params);
+            dst->start_params = NULL;
+            return tn_fail(err, TN_ERR_NOMEM, "out of memory for the start parameters");
+        }
+        memcpy(*to[k], from[k], n_params * sizeof(float));
+    }
     return TN_OK;
 }
 
@@ -70,6 +78,22 @@ char *tn_provenance_json(const tn_provenance *p, tn_init init, size_t *len) {
         tn_json_string(&j, "end", p->curve_end);
         tn_json_end(&j);
     }
+    if (p->parents[0][0] && !p->curve[0]) { /* a spawned run (train --from): where and what changed */
+        tn_json_uint(&j, "spawn_step", p->spawn_step);
+        tn_json_string(&j, "spawn", p->spawn[0] ? p->spawn : "none");
+    }
+    if (p->state.saved) {
+        const tn_train_state *st = &p->state;
+        tn_json_object(&j, "state");
+        tn_json_string(&j, "on_nan", (unsigned)st->on_nan < TN_ON_NAN_COUNT ? tn_on_nan_names[st->on_nan] : "?");
+        tn_json_uint(&j, "best_valid", st->best_valid);
+        tn_json_uint(&j, "since_best", st->since_best);
+        tn_json_uint(&j, "best_test_correct", st->best_test_correct);
+        tn_json_uint(&j, "best_epoch", st->best_epoch);
+        tn_json_uint(&j, "non_finite_epoch", st->non_finite_epoch);
+        tn_json_string(&j, "validation", st->validation[0] ? st->validation : "none");
+        tn_json_end(&j);
+    }
     tn_json_end(&j);
     return tn_json_take(&j, len);
 }
@@ -78,6 +102,44 @@ static int text_field(const tn_json_value *v, char *out, size_t cap) {
     if (!v) return 1;
     if (v->kind != TN_JSON_STRING || v->count >= cap || !v->count) return 0;
     memcpy(out, v->text, v->count + 1);
+    return 1;
+}
+
+/* 64 lowercase hex digits: a fingerprint, a data hash. */
+static int is_hex64(const tn_json_value *v) {
+    if (!v || v->kind != TN_JSON_STRING || v->count != TN_HEX_SIZE - 1) return 0;
+    for (size_t k = 0; k < v->count; k++)
+        if (!((v->text[k] >= '0' && v->text[k] <= '9') || (v->text[k] >= 'a' && v->text[k] <= 'f'))) return 0;
+    return 1;
+}
+
+/* "parents": [one fingerprint], "spawn_step", "spawn" (all or none); "state": {...}. */
+/* A spawned run's "spawn_step" and "spawn", with its one parent (parents read by lineage_fields). */
+static int spawn_fields(const tn_json_value *root, tn_provenance *p) {
+    const tn_json_value *parents = tn_json_get(root, "parents"), *step = tn_json_get(root, "spawn_step"),
+                        *words = tn_json_get(root, "spawn");
+    if (!step && !words) return 1;
+    return parents && step && words && parents->kind == TN_JSON_ARRAY && parents->count == 1 && is_hex64(parents->first) &&
+           !tn_json_get(root, "curve") && tn_json_to_u64(step, UINT64_MAX, &p->spawn_step) &&
+           text_field(words, p->spawn, sizeof p->spawn);
+}
+
+static int state_fields(const tn_json_value *v, tn_train_state *st) {
+    if (!v) return 1;
+    static const char *const names[] = {"best_valid", "since_best", "best_test_correct", "best_epoch", "non_finite_epoch"};
+    uint32_t *to[] = {&st->best_valid, &st->since_best, &st->best_test_correct, &st->best_epoch, &st->non_finite_epoch};
+    int on_nan = tn_json_to_name(tn_json_get(v, "on_nan"), tn_on_nan_names, TN_ON_NAN_COUNT);
+    if (v->kind != TN_JSON_OBJECT || on_nan < 0) return 0;
+    for (int k = 0; k < 5; k++) {
+        uint64_t x;
+        if (!tn_json_to_u64(tn_json_get(v, names[k]), UINT32_MAX, &x)) return 0;
+        *to[k] = (uint32_t)x;
+    }
+    const tn_json_value *valid = tn_json_get(v, "validation");
+    if (!valid || valid->kind != TN_JSON_STRING || (strcmp(valid->text, "none") && !is_hex64(valid))) return 0;
+    if (strcmp(valid->text, "none")) memcpy(st->validation, valid->text, TN_HEX_SIZE);
+    st->on_nan = (tn_on_nan)on_nan;
+    st->saved = 1;
     return 1;
 }
 
@@ -108,7 +170,7 @@ tn_status tn_provenance_parse(const char *name, const uint8_t *bytes, size_t n, 
                               tn_error *err) {
     static const char *const data_names[2] = {"known", "unknown"};
     static const char *const known[] = {"start", "data", "init", "source", "origin", "input_scale", "input_mean",
-                                        "input_std", "max_rounding", "parents", "curve"};
+                                        "input_std", "max_rounding", "parents", "curve", "spawn_step", "spawn", "state"};
     memset(p, 0, sizeof *p);
     tn_json_doc doc = {0};
     char what[64];
@@ -142,7 +204,8 @@ tn_status tn_provenance_parse(const char *name, const uint8_t *bytes, size_t n, 
             !number_field(tn_json_get(root, "input_scale"), &p->input_scale) ||
             !number_field(tn_json_get(root, "input_mean"), &p->input_mean) ||
             !number_field(tn_json_get(root, "input_std"), &p->input_std) ||
-            !number_field(tn_json_get(root, "max_rounding"), &p->max_rounding))
+            !number_field(tn_json_get(root, "max_rounding"), &p->max_rounding) || !spawn_fields(root, p) ||
+            !state_fields(tn_json_get(root, "state"), &p->state))
             bad = "a member of the wrong type or length";
         else if (!lineage_fields(root, p)) bad = "parents or curve of the wrong form";
     }

@@ -9,6 +9,7 @@
 
 #include "engine.h"
 #include "pool.h"
+#include "resume.h"
 #include "trace.h"
 
 static double now_seconds(void) {
@@ -187,27 +188,49 @@ static int all_finite(const float *p, size_t n) {
     return sum == 0.0f;
 }
 
+uint64_t tn_steps_per_epoch(uint32_t n_train, uint32_t batch) { return batch ? ((uint64_t)n_train + batch - 1) / batch : 0; }
+
 tn_status tn_train(const tn_config *cfg, const tn_dataset *train, const tn_dataset *test, tn_net *net,
                    tn_epoch_fn on_epoch, void *user, volatile const int *stop_flag,
                    tn_train_result *result, tn_error *err) {
+    tn_train_start st;
+    memset(&st, 0, sizeof st);
+    tn_status s = tn_train_from(cfg, train, test, net, &st, on_epoch, user, stop_flag, result, err);
+    free(st.state.last_finite);
+    return s;
+}
+
+/* The parameters to start from: the seeds' (new run) or st's; then the flip of cfg->perturb_ulp
+ * (at step 0 of a new run, or at a spawn's step). */
+static tn_status starting_point(const tn_config *cfg, tn_net *net, const tn_train_start *st, tn_error *err) {
+    if (st->params) tn_net_set_canonical(net, st->params);
+    else tn_net_randomize(net, cfg->init, cfg->init_seed);
+    if (cfg->perturb_ulp >= 0) {
+        float *p = tn_net_param(net, (size_t)cfg->perturb_ulp);
+        if (!p) return tn_fail(err, TN_ERR_ARG, "perturbed parameter: index %lld is outside 0..%zu", (long long)cfg->perturb_ulp, net->n_params - 1);
+        *p = tn_u2f(tn_f2u(*p) ^ 1u);
+    }
+    return TN_OK;
+}
+
+tn_status tn_train_from(const tn_config *cfg, const tn_dataset *train, const tn_dataset *test, tn_net *net,
+                        tn_train_start *st, tn_epoch_fn on_epoch, void *user, volatile const int *stop_flag,
+                        tn_train_result *result, tn_error *err) {
     memset(result, 0, sizeof *result);
     tn_status s = check_config(cfg, train, err);
     if (s == TN_OK) s = tn_train_memory_check(cfg, cfg->train_size ? cfg->train_size : train->n, err);
     if (s != TN_OK) return s;
+    uint64_t per_epoch = tn_steps_per_epoch(cfg->train_size ? cfg->train_size : train->n, cfg->batch);
+    if (st->params && (st->step < (uint64_t)st->epochs_done * per_epoch || st->step >= ((uint64_t)st->epochs_done + 1) * per_epoch))
+        return tn_fail(err, TN_ERR_ARG, "step %llu is not within epoch %u (%llu steps an epoch)", (unsigned long long)st->step,
+                       st->epochs_done + 1, (unsigned long long)per_epoch);
+    if (st->params && cfg->trace_path) return tn_fail(err, TN_ERR_ARG, "%s: a trace starts at step 0: a continued run writes none", cfg->trace_path);
     s = tn_net_init(net, cfg->sizes, cfg->n_sizes, cfg->activation, cfg->cost, err);
     if (s != TN_OK) return s;
-    if ((s = tn_check_shape(net, train, err)) != TN_OK || (test && (s = tn_check_shape(net, test, err)) != TN_OK)) {
+    if ((s = tn_check_shape(net, train, err)) != TN_OK || (test && (s = tn_check_shape(net, test, err)) != TN_OK) ||
+        (s = starting_point(cfg, net, st, err)) != TN_OK) {
         tn_net_free(net);
         return s;
-    }
-    tn_net_randomize(net, cfg->init, cfg->init_seed);
-    if (cfg->perturb_ulp >= 0) {
-        float *p = tn_net_param(net, (size_t)cfg->perturb_ulp);
-        if (!p) {
-            tn_net_free(net);
-            return tn_fail(err, TN_ERR_ARG, "perturbed parameter: index %lld is outside 0..%zu", (long long)cfg->perturb_ulp, net->n_params - 1);
-        }
-        *p = tn_u2f(tn_f2u(*p) ^ 1u);
     }
     uint32_t n_train = cfg->train_size ? cfg->train_size : train->n;
     tn_dataset training = tn_dataset_view(train, 0, n_train);
@@ -225,30 +248,42 @@ tn_status tn_train(const tn_config *cfg, const tn_dataset *train, const tn_datas
     if (s == TN_OK && (s = step_plan_init(&plan, net, capacity, err)) == TN_OK) have_plan = 1;
     if (s == TN_OK) s = tn_pool_create(&pool, cfg->threads, err);
     if (s == TN_OK && cfg->trace_path) s = tn_trace_open(&trace, cfg->trace_path, net, err);
-    uint64_t step = 0;
+    uint64_t step = st->step;
     if (s == TN_OK && trace) s = tn_trace_record(trace, step, 0, net, err);
-    /* The last parameters that were all finite, to go back to when training blows up. */
+    /* The last parameters that were all finite, to go back to when training blows up: those at
+     * the start, or the saved ones of the last epoch end. */
     float *last_finite = NULL;
-    uint64_t last_finite_step = 0;
+    uint64_t last_finite_step = (uint64_t)st->epochs_done * per_epoch;
     if (s == TN_OK && cfg->on_nan == TN_ON_NAN_STOP) {
         if (!(last_finite = tn_alloc(net->n_buffer * sizeof(float)))) s = tn_fail(err, TN_ERR_NOMEM, "out of memory");
         else memcpy(last_finite, net->params, net->n_buffer * sizeof(float));
+        if (s == TN_OK && st->state.last_finite) { /* through a net: the canonical order into the layout */
+            tn_net tmp = *net;
+            tmp.params = last_finite;
+            tn_net_set_canonical(&tmp, st->state.last_finite);
+        }
     }
 
     float table[256];
     tn_pixel_table(table);
     const tn_kernels *k = tn_kernels_select();
-    uint32_t best_valid = 0, since_best = 0;
+    uint32_t best_valid = st->state.best_valid, since_best = st->state.since_best;
     result->test_total = test ? test->n : 0;
-    for (uint32_t epoch = 1; s == TN_OK && epoch <= cfg->epochs; epoch++) {
+    result->epochs_run = st->epochs_done;
+    result->best_test_correct = st->state.best_test_correct;
+    result->best_epoch = st->state.best_epoch;
+    result->non_finite_epoch = st->state.non_finite_epoch;
+    result->non_finite = st->state.non_finite_epoch != 0;
+    uint32_t first_start = (uint32_t)((st->step - last_finite_step) * cfg->batch); /* within the first epoch */
+    for (uint32_t epoch = st->epochs_done + 1; s == TN_OK && epoch <= cfg->epochs; epoch++, first_start = 0) {
         double t0 = now_seconds();
         tn_shuffle(perm, n_train, cfg->order_seed, epoch - 1);
         /* a decaying step, eta / (1 + d e): SGD on a convex cost then converges instead of
          * stalling at the noise floor a constant step leaves */
         float eta = cfg->eta_decay != 0.0f ? cfg->eta / (1.0f + cfg->eta_decay * (float)(epoch - 1)) : cfg->eta;
         uint32_t batch = bw.capacity;
-        for (uint32_t start = 0; start < n_train && s == TN_OK; start += batch) {
-            if (stop_flag && *stop_flag) { result->interrupted = 1; break; }
+        for (uint32_t start = first_start; start < n_train && s == TN_OK; start += batch) {
+            if ((stop_flag && *stop_flag) || (st->stop_at && step >= st->stop_at_step)) { result->interrupted = 1; break; }
             uint32_t m = n_train - start < batch ? n_train - start : batch;
             /* the next mini-batch's examples start on their way into cache during this step */
             for (uint32_t j = start + m; j < start + 2 * m && j < n_train; j++) tn_prefetch_example(&training, perm[j]);
@@ -272,7 +307,7 @@ tn_status tn_train(const tn_config *cfg, const tn_dataset *train, const tn_datas
             info.test_seconds = now_seconds() - te;
             info.test_correct = r.correct; info.test_total = r.total; info.test_cost = r.cost;
         }
-        if (s == TN_OK && validation.n) {
+        if (s == TN_OK && validation.n && (cfg->early_stop || on_epoch)) { /* read by early stopping or the caller only */
             tn_eval_result r = {0};
             s = tn_evaluate_pool(net, &validation, pool, &r, err);
             info.has_validation = 1; info.valid_correct = r.correct; info.valid_total = r.total;
@@ -302,6 +337,20 @@ tn_status tn_train(const tn_config *cfg, const tn_dataset *train, const tn_datas
         if (stop) break;
     }
     result->steps = step;
+    tn_train_state *out = &st->state;
+    out->on_nan = cfg->on_nan;
+    out->best_valid = best_valid; out->since_best = since_best;
+    out->best_test_correct = result->best_test_correct; out->best_epoch = result->best_epoch;
+    out->non_finite_epoch = result->non_finite_epoch;
+    out->last_finite = NULL;
+    if (s == TN_OK && last_finite && step != (uint64_t)result->epochs_run * per_epoch) { /* stopped within an epoch */
+        if (!(out->last_finite = malloc(net->n_params * sizeof(float)))) s = tn_fail(err, TN_ERR_NOMEM, "out of memory");
+        else {
+            tn_net tmp = *net;
+            tmp.params = last_finite;
+            tn_net_get_canonical(&tmp, out->last_finite);
+        }
+    }
     tn_free(last_finite);
     if (trace) {
         tn_status ts = tn_trace_close(trace, s == TN_OK, s == TN_OK ? err : NULL);
