@@ -140,8 +140,10 @@ def main():
                                "--json"))
     cost_a = json.loads(run("eval", a, *data[4:], "--json").stdout)["cost"]
     costs = [p["cost"] for p in self_curve.get("curve", {}).get("path", [])]
-    check(len(costs) == 21 and max(costs) < cost_a * 1.01 and self_curve["curve"]["error_barrier"] < 0.005,
-          "a curve from A to A has no barrier", (cost_a, max(costs) if costs else None))
+    # The bend trains along the cost's gradient at A, so the curve may dip below A but never rises
+    # above it in cost; its test error may move by a few of the 1000 images (under 1 point).
+    check(len(costs) == 21 and max(costs) < cost_a * 1.01 and self_curve["curve"]["error_barrier"] < 0.01,
+          "a curve from A to A has no barrier", (cost_a, max(costs) if costs else None, self_curve.get("curve", {}).get("error_barrier")))
 
     # ---- bad input: one line each ----
     c = train("c", "--seed", 3)
