@@ -55,6 +55,10 @@ start=$(date +%s)
 "$T" sweep --runs 3 --vary init --vary bit --vary none --out "$OUT/sweep" --quiet
 echo "(the sweep and its table took $(( $(date +%s) - start )) s)"
 echo
-echo "== 4. twinnet report: one HTML page (no script, nothing fetched) with the pictures of the answer"
-"$T" report "$OUT/sweep" --out "$OUT/report.html"
+echo "== 4. Many minima, or one valley? twinnet connect trains a curve from the sweep's init-000 to"
+echo "   init-001 (B's hidden units first matched to A's) along which the cost stays low:"
+"$T" connect "$OUT/sweep/init-000.tnm" "$OUT/sweep/init-001.tnm" --out "$OUT/bend.tnm"
+echo
+echo "== 5. twinnet report: one HTML page (no script, nothing fetched) with the pictures of the answer"
+"$T" report "$OUT/sweep" --curve "$OUT/bend.tnm" --out "$OUT/report.html"
 echo "The report is $OUT/report.html: open it in any browser (it needs no network)."

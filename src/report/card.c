@@ -167,6 +167,10 @@ static void barrier(tn_report *r) {
                   "between its ends; with B aligned, <b>%.1f</b>: ", e0, e1);
     if (raw->error_barrier < NO_BARRIER) fprintf(r->f, "there is no barrier even as they are, so they lie in one basin.");
     else if (al->error_barrier < NO_BARRIER) fprintf(r->f, "the barrier was the order of the hidden units; aligned, they lie in one basin.");
+    /* report --curve: a curve lower than the aligned straight line shows the rest is the line's, not a wall */
+    else if (r->have_curve && r->curve.finite && r->curve.error_barrier < al->error_barrier)
+        fprintf(r->f, "%s the rest rises on the straight line, and a curve goes around it:",
+                e1 < e0 / 2 ? "most of the barrier is the order of the hidden units;" : "aligned, most of it remains;");
     else if (e1 < e0 / 2) fprintf(r->f, "most of the barrier is the order of the hidden units; the rest separates two solutions.");
     else fprintf(r->f, "aligned or not, A and B are two solutions in different basins.");
     if (r->have_curve) { /* report --curve: the other path, measured (see "A curve from A to B") */
