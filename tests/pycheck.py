@@ -30,6 +30,15 @@ def skip(why):
     sys.exit(77)
 
 
+def need(module, package):
+    """module imported, or the test skips (77) naming the Debian package that has it."""
+    import importlib
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        skip("%s is not installed (Debian: %s)" % (module, package))
+
+
 def mnist_dir():
     """MNIST's directory, from tests/common.sh's mnist_dir (the cache, SHA-256 checked); skips if
     it cannot be had."""

@@ -15,13 +15,9 @@ import subprocess
 import sys
 import tempfile
 
-from pycheck import check, finish, mnist_dir
+from pycheck import check, finish, mnist_dir, need
 
-try:
-    import numpy as np
-except ImportError:
-    print("skipped: numpy is not installed (Debian: python3-numpy)")
-    sys.exit(77)
+np = need("numpy", "python3-numpy")
 
 BUILD = os.environ.get("BUILD", "build")
 TWINNET = os.environ.get("TWINNET", os.path.join(BUILD, "twinnet"))

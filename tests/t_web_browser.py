@@ -24,15 +24,14 @@ import base64
 import json
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 
 from pycheck import check, finish, skip
+from webdriver import Browser
 
 BUILD = os.environ.get("BUILD", "build")
 TWINNET = os.environ.get("TWINNET", os.path.join(BUILD, "twinnet"))
@@ -59,40 +58,8 @@ scratch = tempfile.mkdtemp(prefix="twinnet-web-")
 
 
 
-class WebDriver:
-    """The W3C WebDriver protocol over HTTP: just what this test uses."""
-
-    def __init__(self):
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            self.port = sock.getsockname()[1]
-        self.proc = subprocess.Popen([DRIVER, "--port=%d" % self.port], stdout=subprocess.DEVNULL,
-                                     stderr=subprocess.DEVNULL)
-        for _ in range(100):
-            try:
-                if self.call("GET", "/status")["ready"]:
-                    break
-            except OSError:
-                time.sleep(0.1)
-        args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--window-size=1400,900", "--user-data-dir=" + os.path.join(scratch, "profile")]
-        caps = {"capabilities": {"alwaysMatch": {"browserName": "chrome", "goog:loggingPrefs": {"browser": "ALL"},
-                                                 "goog:chromeOptions": {"binary": CHROMIUM, "args": args}}}}
-        self.session = "/session/" + self.call("POST", "/session", caps)["sessionId"]
-
-    def call(self, method, path, body=None):
-        data = json.dumps(body).encode() if body is not None else None
-        req = urllib.request.Request("http://127.0.0.1:%d%s" % (self.port, path), data=data, method=method,
-                                     headers={"Content-Type": "application/json"})
-        with urllib.request.urlopen(req, timeout=120) as r:
-            return json.loads(r.read())["value"]
-
-    def do(self, method, path, body=None):
-        return self.call(method, self.session + path, body)
-
-    def script(self, js):
-        return self.do("POST", "/execute/sync", {"script": js, "args": []})
+class WebDriver(Browser):
+    """webdriver.py's session (start, calls, screenshot, close), and what this test adds."""
 
     def element(self, css):
         return list(self.do("POST", "/element", {"using": "css selector", "value": css}).values())[0]
@@ -116,17 +83,6 @@ class WebDriver:
     def console_errors(self):
         """The console's errors since the last call (chromedriver's browser log, level SEVERE)."""
         return [e["message"] for e in self.do("POST", "/se/log", {"type": "browser"}) if e["level"] == "SEVERE"]
-
-    def screenshot(self, path):
-        with open(path, "wb") as f:
-            f.write(base64.b64decode(self.do("GET", "/screenshot")))
-
-    def close(self):
-        try:
-            self.call("DELETE", self.session)
-        finally:
-            self.proc.terminate()
-            self.proc.wait(timeout=30)
 
 
 def open_page(wd):
